@@ -1,0 +1,92 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
+from guardian.admin import GuardedModelAdmin
+
+from .models import Application, Attachment, Base, Batch, County, Industry, Organisation, User
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "bureau_name", "order"]
+    list_editable = ["order"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "order", "is_active"]
+    list_filter = ["category", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "credit_code", "county", "status", "created_at"]
+    list_filter = ["status", "kind", "county"]
+    search_fields = ["name", "credit_code"]
+    readonly_fields = ["confirmed_by", "confirmed_at", "created_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "display_name", "role", "county", "organisation", "is_active", "last_login"]
+    list_filter = ["role", "county", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
+    fieldsets = DjangoUserAdmin.fieldsets + (("角色与范围", {"fields": ("role", "county", "organisation", "phone")}),)
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (("角色与范围", {"fields": ("role", "county", "organisation")}),)
+
+    @admin.display(description="姓名")
+    def display_name(self, obj):
+        return obj.display_name
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "deadline", "publicity_working_days"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = ["condition_code", "download", "kind", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="文件")
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("bases:attachment-download", args=[obj.pk]), obj.original_name)
+
+
+@admin.register(Application)
+class ApplicationAdmin(GuardedModelAdmin):
+    """Read-only: applications change only through the online form and the workflow."""
+
+    list_display = ["reference", "applicant_name", "base_type", "level", "batch", "state", "updated_at"]
+    list_filter = ["batch", "base_type", "level", "state", "organisation__county"]
+    search_fields = ["reference", "applicant_name", "organisation__name", "organisation__credit_code"]
+    inlines = [AttachmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Base)
+class BaseAdmin(admin.ModelAdmin):
+    list_display = ["name", "base_type", "level", "year", "document_number", "status"]
+    list_filter = ["base_type", "level", "year", "status"]
+    search_fields = ["name", "document_number"]
+    readonly_fields = ["public_id"]
+
+    def has_add_permission(self, request):
+        return False

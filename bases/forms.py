@@ -1,0 +1,186 @@
+"""Input validation only. The application form is built from forms_spec."""
+from functools import cache
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+
+from . import selectors
+from .choices import APPLICATION_LEVELS, BaseType
+from .forms_spec import BaseTypeSpec, spec_for
+from .models import Application, Organisation, User
+from .validators import ATTACHMENT_ACCEPT
+
+YES_NO = [("yes", "具备"), ("no", "不具备")]
+
+
+class RegistrationUserForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ["username", "last_name", "email", "phone"]
+        labels = {"username": "登录用户名", "last_name": "经办人姓名", "email": "电子邮箱", "phone": "手机号码"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("last_name", "email", "phone"):
+            self.fields[name].required = True
+
+
+class RegistrationOrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "kind", "credit_code", "county", "industry", "address", "postcode",
+            "legal_representative", "contact_name", "contact_title", "contact_phone", "contact_email",
+        ]
+        widgets = {"credit_code": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = selectors.counties()
+        self.fields["industry"].queryset = selectors.industries()
+        self.fields["county"].empty_label = "请选择"
+        self.fields["industry"].empty_label = "请选择（园区可不选）"
+
+    def clean_credit_code(self):
+        return self.cleaned_data["credit_code"].strip().upper()
+
+    def validate_unique(self):
+        try:
+            super().validate_unique()
+        except forms.ValidationError as exc:
+            if "credit_code" in getattr(exc, "error_dict", {}):
+                exc.error_dict["credit_code"] = [forms.ValidationError("该统一社会信用代码已注册。如需新增账号，请联系本单位已注册的经办人或所在地县局。")]
+            raise
+
+
+class ApplicationCreateForm(forms.Form):
+    base_type = forms.ChoiceField(label="申报基地类型", widget=forms.RadioSelect)
+    level = forms.ChoiceField(label="申报级别", widget=forms.RadioSelect,
+                              choices=[(lv.value, lv.label) for lv in APPLICATION_LEVELS], initial="city")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = organisation.allowed_base_types
+        self.fields["base_type"].choices = [(bt.value, bt.label) for bt in BaseType if bt in allowed]
+        if len(allowed) == 1:
+            self.fields["base_type"].initial = allowed[0]
+
+
+class ApplicationFormBase(forms.ModelForm):
+    """A form of one base type. `complete=True` applies the submission rules:
+    every cell, the narrative, the opinion and the whole self-assessment required."""
+
+    spec: BaseTypeSpec
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, complete: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complete = complete
+        spec = self.spec
+        self.fields["version"].initial = self.instance.version
+        if "industry" in self.fields:
+            self.fields["industry"].queryset = selectors.industries()
+            self.fields["industry"].empty_label = "请选择"
+        for cell in spec.fields:
+            if cell.choices is not None:
+                self.fields[cell.name] = forms.ChoiceField(choices=[("", "请选择")] + list(cell.choices.choices))
+            field = self.fields[cell.name]
+            field.label = cell.label
+            field.help_text = cell.help_text
+            field.required = complete
+        self.fields["narrative"].label = spec.narrative_label
+        self.fields["narrative"].help_text = f"提交时不少于{spec.narrative_min_length}字"
+        self.fields["applicant_opinion"].label = spec.applicant_opinion_label
+        for name in ("narrative", "applicant_opinion"):
+            self.fields[name].required = complete
+        assessment = self.instance.self_assessment or {}
+        for condition in spec.conditions:
+            entry = assessment.get(condition.code) or {}
+            met = entry.get("met")
+            self.fields[f"{condition.code}__met"] = forms.ChoiceField(
+                label=f"是否具备{condition.article}条件", choices=YES_NO, widget=forms.RadioSelect, required=complete,
+                initial={True: "yes", False: "no"}.get(met),
+            )
+            self.fields[f"{condition.code}__explanation"] = forms.CharField(
+                label="情况说明", required=complete, initial=entry.get("explanation", ""), max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            for figure in condition.figures:
+                self.fields[f"{condition.code}__{figure.name}"] = forms.IntegerField(
+                    label=figure.label, min_value=0, max_value=10_000_000, required=complete,
+                    initial=(entry.get("figures") or {}).get(figure.name), help_text=f"单位：{figure.unit}",
+                )
+
+    def clean_narrative(self):
+        text = self.cleaned_data.get("narrative", "").strip()
+        minimum = self.spec.narrative_min_length
+        if self.complete and len(text) < minimum:
+            raise forms.ValidationError(f"请不少于{minimum}字（现有{len(text)}字）。")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.complete:
+            for condition in self.spec.conditions:
+                if cleaned.get(f"{condition.code}__met") == "no":
+                    self.add_error(f"{condition.code}__met", "申报须同时具备全部条件；不具备该条件的不能提交。")
+        return cleaned
+
+    def self_assessment(self) -> dict:
+        """The cleaned self-assessment in the shape forms_spec.evaluate reads."""
+        data = self.cleaned_data
+        result = {}
+        for condition in self.spec.conditions:
+            met = data.get(f"{condition.code}__met")
+            result[condition.code] = {
+                "met": {"yes": True, "no": False}.get(met),
+                "explanation": data.get(f"{condition.code}__explanation", ""),
+                "figures": {f.name: data.get(f"{condition.code}__{f.name}") for f in condition.figures},
+            }
+        return result
+
+    def model_values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.spec.field_names + ("narrative", "applicant_opinion")}
+
+    def condition_blocks(self):
+        """For the template: each condition with its bound fields, in order."""
+        for condition in self.spec.conditions:
+            yield {
+                "condition": condition,
+                "met": self[f"{condition.code}__met"],
+                "explanation": self[f"{condition.code}__explanation"],
+                "figures": [self[f"{condition.code}__{f.name}"] for f in condition.figures],
+            }
+
+    def rows(self):
+        """For the template: the paper form's rows of bound fields."""
+        return [[self[cell.name] for cell in row] for row in self.spec.rows]
+
+
+@cache
+def application_form_class(base_type: str) -> type[ApplicationFormBase]:
+    """The form of one base type, generated once from its declaration."""
+    spec = spec_for(base_type)
+    meta = type("Meta", (), {"model": Application, "fields": list(spec.field_names) + ["narrative", "applicant_opinion"],
+                             "widgets": {"narrative": forms.Textarea(attrs={"rows": 12}),
+                                         "applicant_opinion": forms.Textarea(attrs={"rows": 3})}})
+    return type(f"{base_type.title()}ApplicationForm", (ApplicationFormBase,), {"Meta": meta, "spec": spec})
+
+
+class AttachmentUploadForm(forms.Form):
+    condition_code = forms.ChoiceField(label="对应条件", required=False)
+    file = forms.FileField(label="选择文件", widget=forms.ClearableFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
+                           help_text="PDF、JPG、PNG、DOCX、XLSX，单个文件不超过规定大小")
+
+    def __init__(self, *args, spec: BaseTypeSpec, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["condition_code"].choices = [(c.code, f"{c.article}{c.title}") for c in spec.conditions] + [
+            ("", "其他材料")
+        ]
+
+
+class OrganisationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="确认结果", choices=[("approve", "确认"), ("reject", "不予确认")],
+                                 widget=forms.RadioSelect)
+    note = forms.CharField(label="说明", required=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="不予确认时必填")

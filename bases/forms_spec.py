@@ -1,0 +1,479 @@
+"""The three application forms (附表1–3) and the conditions of 第六/八/十条, declared once.
+
+Each base type has one `BaseTypeSpec`. It drives the online form (field order,
+labels, required fields), the read-only view, the self-assessment, the computed
+eligibility and, later, the PDF and the Excel export. Field names refer to
+columns of `bases.models.Application`; figure names are keys of the
+self-assessment. No other module may branch on the base type.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .choices import BaseType, EnterpriseType, OrganisationKind, ParkType, StationType
+
+
+# --- Form fields ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One cell of the paper form: an Application column and its label on that form."""
+
+    name: str
+    label: str
+    choices: type | None = None  # a TextChoices class, for select fields
+    help_text: str = ""
+
+
+# --- Conditions and thresholds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number the applicant reports in the self-assessment (not a column of the form)."""
+
+    name: str
+    label: str
+    unit: str = "个"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    passed: bool | None  # None: the numbers needed are missing
+    text: str
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """value ≥ minimum (or ≤ maximum with `at_most=True`)."""
+
+    name: str
+    minimum: int
+    at_most: bool = False
+
+    def evaluate(self, values: dict, labels: dict) -> CheckResult:
+        label, value = labels[self.name], values.get(self.name)
+        sign = "≤" if self.at_most else "≥"
+        if value is None:
+            return CheckResult(None, f"{label}未填写（要求 {sign} {self.minimum}）")
+        passed = value <= self.minimum if self.at_most else value >= self.minimum
+        return CheckResult(passed, f"{label} {value} {sign} {self.minimum}")
+
+
+@dataclass(frozen=True)
+class Share:
+    """numerator / denominator ≥ percent (strictly greater with `strict=True`)."""
+
+    numerator: str
+    denominator: str
+    percent: int
+    strict: bool = False
+
+    def evaluate(self, values: dict, labels: dict) -> CheckResult:
+        num, den = values.get(self.numerator), values.get(self.denominator)
+        sign = ">" if self.strict else "≥"
+        what = f"{labels[self.numerator]}占{labels[self.denominator]}的比例"
+        if num is None or den is None:
+            return CheckResult(None, f"{what}无法计算：数字未填写（要求 {sign} {self.percent}%）")
+        if den == 0:
+            return CheckResult(False, f"{what}无法计算：{labels[self.denominator]}为 0（要求 {sign} {self.percent}%）")
+        ratio = Decimal(num) * 100 / Decimal(den)
+        passed = ratio > self.percent if self.strict else ratio >= self.percent
+        return CheckResult(passed, f"{what} {num}/{den} = {ratio:.1f}% {sign} {self.percent}%")
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one of the checks holds (e.g. ≥1 provincial OR ≥3 city-level points)."""
+
+    checks: tuple
+
+    def evaluate(self, values: dict, labels: dict) -> CheckResult:
+        results = [c.evaluate(values, labels) for c in self.checks]
+        text = "；或 ".join(r.text for r in results)
+        if any(r.passed for r in results):
+            return CheckResult(True, text)
+        if any(r.passed is None for r in results):
+            return CheckResult(None, text)
+        return CheckResult(False, text)
+
+
+@dataclass(frozen=True)
+class Condition:
+    code: str  # stable key in the self-assessment, e.g. "point-1"
+    article: str  # 第十条（一）
+    title: str  # 组织架构完整
+    text: str  # the requirement, as the notice words it
+    evidence: str  # 材料清单: what to upload as evidence
+    figures: tuple[Figure, ...] = ()
+    checks: tuple = ()
+
+
+@dataclass(frozen=True)
+class BaseTypeSpec:
+    base_type: str
+    reference_prefix: str  # letter in the application reference, e.g. SX2026P0001
+    form_number: str  # 附表1
+    title: str
+    article: str  # the article that lists the conditions
+    organisation_kinds: frozenset
+    rows: tuple[tuple[FieldSpec, ...], ...]  # the paper form's rows, in order
+    applicant_opinion_label: str
+    conditions: tuple[Condition, ...]
+    narrative_label: str = "商业秘密保护工作开展情况"
+    narrative_min_length: int = 200
+
+    @property
+    def fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for row in self.rows for f in row)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(fig for c in self.conditions for fig in c.figures)
+
+    def condition(self, code: str) -> Condition:
+        return next(c for c in self.conditions if c.code == code)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Labels of every name a check may refer to: form fields and figures."""
+        return {f.name: f.label for f in self.fields} | {f.name: f.label for f in self.figures}
+
+
+# --- Shared cells ---------------------------------------------------------------------------
+
+POSTCODE = FieldSpec("postcode", "邮政编码")
+CONTACT_ROW = (
+    FieldSpec("contact_name", "联系人"),
+    FieldSpec("contact_title", "职务/职称"),
+    FieldSpec("contact_phone", "联系电话"),
+)
+INDUSTRY = FieldSpec("industry", "所属行业")
+PROVINCIAL_BUILT_CHECK = "provincial_sites_built"
+CITY_BUILT_CHECK = "city_sites_built"
+
+SECRECY_OFFICERS = Figure("secrecy_officers", "专（兼）职保密员人数", "名")
+LEADING_GROUP_TEXT = (
+    "成立由本单位主要负责人牵头的商业秘密（知识产权）保护工作领导小组，设立商业秘密保护部门或依托相关部门"
+    "开展商业秘密保护工作，配备专（兼）职保密员不少于1名，制定明确的工作职责。"
+)
+LEADING_GROUP_EVIDENCE = "领导小组成立文件、部门设置或职责分工文件、保密员任命文件"
+OFFICE_TEXT = "有固定的办公场所，配备必要的办公设施，落实相应的工作经费，保障商业秘密保护工作正常开展。"
+OFFICE_EVIDENCE = "办公场所照片、经费预算或支出凭证"
+
+
+# --- 附表1 示范区 (第五、六条) ------------------------------------------------------------------
+
+ZONE = BaseTypeSpec(
+    base_type=BaseType.ZONE,
+    reference_prefix="Z",
+    form_number="附表1",
+    title="绍兴市商业秘密保护基地（示范区）申报表",
+    article="第六条",
+    organisation_kinds=frozenset({OrganisationKind.PARK}),
+    rows=(
+        (FieldSpec("applicant_name", "园区名称"), FieldSpec("leader_name", "负责人")),
+        (FieldSpec("address", "联系地址"), POSTCODE),
+        (
+            FieldSpec("category", "园区类型", choices=ParkType),
+            FieldSpec("enterprise_count", "入园企业数量", help_text="单位：家"),
+            FieldSpec("output_value", "园区产值", help_text="单位：万元"),
+        ),
+        (
+            FieldSpec("provincial_sites_built", "省级示范站（点）已建数", help_text="单位：个"),
+            FieldSpec("city_sites_built", "市级示范站（点）已建数", help_text="单位：个"),
+        ),
+        CONTACT_ROW,
+    ),
+    applicant_opinion_label="园区管委会申报意见",
+    conditions=(
+        Condition(
+            "zone-1",
+            "第六条（一）",
+            "工作基础扎实",
+            "所在地政府（或管委会）出台商业秘密保护政策措施；园区内相关企业开展商业秘密保护工作的比例达30%以上；"
+            "省级商业秘密保护示范站（点）1家（含）以上或者市级商业秘密保护示范站（点）3家（含）以上。",
+            "政府（管委会）出台的政策文件、开展保护工作的企业名单、已建示范站（点）认定文件",
+            figures=(Figure("protecting_enterprises", "园区内开展商业秘密保护工作的企业数", "家"),),
+            checks=(
+                Share("protecting_enterprises", "enterprise_count", 30),
+                AnyOf((AtLeast(PROVINCIAL_BUILT_CHECK, 1), AtLeast(CITY_BUILT_CHECK, 3))),
+            ),
+        ),
+        Condition(
+            "zone-2",
+            "第六条（二）",
+            "组织架构健全",
+            "建立包含商业秘密保护在内的知识产权综合服务中心（平台），配备具有商业秘密保护经验的专（兼）职人员1名以上，"
+            "为企业提供咨询指导、宣传培训、协助维权等服务。",
+            "服务中心（平台）设立文件、专（兼）职人员名单及经历",
+            figures=(Figure("ip_service_staff", "具有商业秘密保护经验的专（兼）职人员数", "名"),),
+            checks=(AtLeast("ip_service_staff", 1),),
+        ),
+        Condition(
+            "zone-3",
+            "第六条（三）",
+            "工作保障到位",
+            "具有一定面积、建设规范的商业秘密（知识产权）保护办公场所，开展交流考察、宣传培训、企业维权等工作经费有保障。",
+            OFFICE_EVIDENCE,
+        ),
+        Condition(
+            "zone-4",
+            "第六条（四）",
+            "机制建设完善",
+            "商业秘密保护运行机制、工作流程设置科学，协助维权机制健全。",
+            "运行机制、工作流程、协助维权制度文件",
+        ),
+        Condition(
+            "zone-5",
+            "第六条（五）",
+            "运行措施落地",
+            "整合服务资源，建立专业机构为园区企业提供服务的机制；每年组织企业商业秘密保护培训不少于2次，"
+            "园区内企业受训率达30%以上，每年开展调研、指导等服务不少于6次。",
+            "培训通知、签到表、照片，调研指导记录，服务机构合作协议",
+            figures=(
+                Figure("trainings_per_year", "本年度组织企业培训次数", "次"),
+                Figure("trained_enterprises", "本年度受训企业数", "家"),
+                Figure("services_per_year", "本年度开展调研、指导等服务次数", "次"),
+            ),
+            checks=(
+                AtLeast("trainings_per_year", 2),
+                Share("trained_enterprises", "enterprise_count", 30),
+                AtLeast("services_per_year", 6),
+            ),
+        ),
+        Condition(
+            "zone-6",
+            "第六条（六）",
+            "部门协作密切",
+            "与市场监管等部门协同保护长效机制顺畅，积极协助行政、司法等部门开展服务指导、纠纷调解与案件查处等工作。",
+            "协作机制文件、协助调解或查处的记录",
+        ),
+        Condition(
+            "zone-7",
+            "第六条（七）",
+            "示范引领突出",
+            "吸引商业秘密保护高端人才、第三方社会服务机构和优秀企业聚集入驻，为企业提供全方位专业服务。",
+            "入驻服务机构及人才名单、服务案例",
+        ),
+    ),
+)
+
+
+# --- 附表2 示范指导站 (第七、八条) ------------------------------------------------------------
+
+STATION = BaseTypeSpec(
+    base_type=BaseType.STATION,
+    reference_prefix="S",
+    form_number="附表2",
+    title="绍兴市商业秘密保护基地（示范指导站）申报表",
+    article="第八条",
+    organisation_kinds=frozenset(
+        {OrganisationKind.ASSOCIATION, OrganisationKind.CHAMBER, OrganisationKind.TOWNSHIP, OrganisationKind.NONPROFIT}
+    ),
+    rows=(
+        (FieldSpec("applicant_name", "组织名称"), FieldSpec("leader_name", "法定代表人")),
+        (FieldSpec("address", "注册地址"), POSTCODE),
+        (
+            FieldSpec("member_count", "会员数量", help_text="会员企业数，乡镇街道填辖区企业数；单位：家"),
+            FieldSpec("provincial_sites_built", "省级示范点已建数", help_text="单位：个"),
+            FieldSpec("city_sites_built", "市级示范点已建数", help_text="单位：个"),
+        ),
+        (
+            FieldSpec("category", "组织类型", choices=StationType),
+            INDUSTRY,
+            FieldSpec("output_value", "行业年产值", help_text="单位：万元"),
+        ),
+        CONTACT_ROW,
+    ),
+    applicant_opinion_label="申报单位意见",
+    conditions=(
+        Condition(
+            "station-1",
+            "第八条（一）",
+            "组织架构完整",
+            LEADING_GROUP_TEXT,
+            LEADING_GROUP_EVIDENCE,
+            figures=(SECRECY_OFFICERS,),
+            checks=(AtLeast("secrecy_officers", 1),),
+        ),
+        Condition("station-2", "第八条（二）", "工作保障到位", OFFICE_TEXT, OFFICE_EVIDENCE),
+        Condition(
+            "station-3",
+            "第八条（三）",
+            "制度建设完善",
+            "制定年度商业秘密保护工作方案，有计划地开展行业指导、宣传培训和学习调研等工作；建立泄密应急处置和奖惩等管理制度。",
+            "年度工作方案、泄密应急处置制度、奖惩制度",
+        ),
+        Condition(
+            "station-4",
+            "第八条（四）",
+            "服务机制创新",
+            "发挥第三方社会服务机构作用，推动构建商业秘密综合服务体系，研究解决实际问题，及时向有关部门提出意见建议。",
+            "与服务机构的合作材料、意见建议及其采纳情况",
+        ),
+        Condition(
+            "station-5",
+            "第八条（五）",
+            "服务成效突出",
+            # 第八条（五）“超……以上”: read as strictly more than the share.
+            "宣传贯彻省级地方标准，每年培训企业数超会员总数的30%以上；开展商业秘密保护工作的比例超会员（或辖区企业）"
+            "总数的20%以上；建设省级商业秘密保护示范点1家（含）或市级商业秘密保护示范点2家（含）以上。",
+            "培训记录及受训企业名单、开展保护工作的会员名单、已建示范点认定文件",
+            figures=(
+                Figure("trained_members", "本年度培训企业数", "家"),
+                Figure("protecting_members", "开展商业秘密保护工作的会员（辖区企业）数", "家"),
+            ),
+            checks=(
+                Share("trained_members", "member_count", 30, strict=True),
+                Share("protecting_members", "member_count", 20, strict=True),
+                AnyOf((AtLeast(PROVINCIAL_BUILT_CHECK, 1), AtLeast(CITY_BUILT_CHECK, 2))),
+            ),
+        ),
+    ),
+)
+
+
+# --- 附表3 示范点 (第九、十条) ----------------------------------------------------------------
+
+POINT = BaseTypeSpec(
+    base_type=BaseType.POINT,
+    reference_prefix="P",
+    form_number="附表3",
+    title="绍兴市商业秘密保护基地（示范点）申报表",
+    article="第十条",
+    organisation_kinds=frozenset({OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION}),
+    rows=(
+        (FieldSpec("applicant_name", "企业名称"), FieldSpec("leader_name", "法定代表人")),
+        (
+            FieldSpec("address", "经营地址"),
+            POSTCODE,
+            FieldSpec("employee_count", "员工数量", help_text="单位：人"),
+        ),
+        (
+            FieldSpec("category", "企业类型", choices=EnterpriseType),
+            INDUSTRY,
+            FieldSpec("output_value", "年产值", help_text="单位：万元"),
+        ),
+        CONTACT_ROW,
+    ),
+    applicant_opinion_label="申报企业意见",
+    conditions=(
+        Condition(
+            "point-1",
+            "第十条（一）",
+            "组织架构完整",
+            LEADING_GROUP_TEXT,
+            LEADING_GROUP_EVIDENCE,
+            figures=(SECRECY_OFFICERS,),
+            checks=(AtLeast("secrecy_officers", 1),),
+        ),
+        Condition("point-2", "第十条（二）", "工作保障到位", OFFICE_TEXT, OFFICE_EVIDENCE),
+        Condition(
+            "point-3",
+            "第十条（三）",
+            "制度建设完善",
+            "贯彻实施省级地方标准，完善内部管理制度；制定培训宣传、研讨交流、考察学习等年度工作方案；"
+            "建立泄密应急处置和奖惩等管理制度；每年组织全员商业秘密保护轮训不少于1次。",
+            "内部管理制度、年度工作方案、泄密应急处置及奖惩制度、全员轮训通知与签到表",
+            figures=(Figure("all_staff_trainings", "本年度全员商业秘密保护轮训次数", "次"),),
+            checks=(AtLeast("all_staff_trainings", 1),),
+        ),
+        Condition(
+            "point-4",
+            "第十条（四）",
+            "运行措施有效",
+            "确定重点部门、重点岗位和重点人员，实行分级管理；对商业秘密进行核查和评估，开展定密、隐密、解密、销毁等工作；"
+            "加强对重点人员、涉密信息、涉密区域、商务活动的管理，构建人防、技防、物防综合防护体系。",
+            "重点部门岗位人员清单、分级管理制度、定密解密记录、防护措施照片或说明",
+        ),
+        Condition(
+            "point-5",
+            "第十条（五）",
+            "示范作用突出",
+            "发挥示范引领作用，辐射周边、上下游、相关行业企业提升保护意识；积极开展侵权维权工作，近2年来没有发生侵犯他人商业秘密行为。",
+            "示范带动活动材料、维权案例、无侵权行为的书面承诺",
+            figures=(Figure("infringements_2y", "近2年侵犯他人商业秘密行为次数", "次"),),
+            checks=(AtLeast("infringements_2y", 0, at_most=True),),
+        ),
+    ),
+)
+
+
+SPECS: dict[str, BaseTypeSpec] = {spec.base_type: spec for spec in (ZONE, STATION, POINT)}
+FORM_FIELD_NAMES: tuple[str, ...] = tuple(dict.fromkeys(n for s in SPECS.values() for n in s.field_names))
+
+
+def spec_for(base_type: str) -> BaseTypeSpec:
+    return SPECS[base_type]
+
+
+def base_types_for_organisation(kind: str) -> list[str]:
+    """The base types an organisation of this kind may apply for (第五、七、九条)."""
+    return [bt for bt, spec in SPECS.items() if kind in spec.organisation_kinds]
+
+
+# --- Evaluating a self-assessment -------------------------------------------------------------
+
+
+@dataclass
+class ConditionResult:
+    condition: Condition
+    met: bool | None  # the applicant's own answer
+    explanation: str
+    figures: dict
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def computed(self) -> bool | None:
+        """What the figures say: None when the condition has no figures or some are missing."""
+        if not self.checks:
+            return None
+        if any(c.passed is False for c in self.checks):
+            return False
+        if any(c.passed is None for c in self.checks):
+            return None
+        return True
+
+    @property
+    def complete(self) -> bool:
+        return (
+            self.met is not None
+            and bool(self.explanation.strip())
+            and all(self.figures.get(f.name) is not None for f in self.condition.figures)
+        )
+
+    @property
+    def holds(self) -> bool:
+        """Claimed met, and the figures (if any) confirm it."""
+        return self.met is True and (not self.checks or self.computed is True)
+
+
+def evaluate(spec: BaseTypeSpec, form_values: dict, assessment: dict) -> list[ConditionResult]:
+    """Evaluate every condition of `spec` against the form columns and the self-assessment.
+
+    `assessment` is Application.self_assessment: {code: {"met": bool|None, "explanation": str,
+    "figures": {name: int}}}.
+    """
+    labels = spec.labels
+    results = []
+    for condition in spec.conditions:
+        entry = assessment.get(condition.code) or {}
+        figures = {k: v for k, v in (entry.get("figures") or {}).items() if v is not None}
+        values = dict(form_values) | figures
+        results.append(
+            ConditionResult(
+                condition=condition,
+                met=entry.get("met"),
+                explanation=entry.get("explanation") or "",
+                figures=figures,
+                checks=[check.evaluate(values, labels) for check in condition.checks],
+            )
+        )
+    return results

@@ -1,0 +1,320 @@
+"""Domain model of the bases app: counties, industries, organisations, batches,
+applications (the three forms 附表1–3 share one model) and recognised bases."""
+import datetime
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from reviews.choices import INACTIVE_STATES, State
+from reviews.workflow import ApplicationWorkflow
+
+from . import forms_spec
+from .choices import (
+    APPLICATION_LEVELS,
+    AttachmentKind,
+    BaseStatus,
+    BaseType,
+    IndustryCategory,
+    Level,
+    OrganisationKind,
+    OrganisationStatus,
+    Role,
+)
+from .validators import validate_credit_code, validate_phone, validate_postcode
+
+
+class County(models.Model):
+    """区、县（市）: the six of 附件1. Reference data, loaded from fixtures/counties.json."""
+
+    code = models.CharField("行政区划代码", max_length=6, unique=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+    bureau_name = models.CharField("县局名称", max_length=50)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "区、县（市）"
+        verbose_name_plural = "区、县（市）"
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Industry(models.Model):
+    """所属行业: editable data; the nine of 第三条（五） are seeded."""
+
+    name = models.CharField("行业名称", max_length=30, unique=True)
+    category = models.CharField("产业类别", max_length=20, choices=IndustryCategory.choices, default=IndustryCategory.OTHER)
+    order = models.PositiveSmallIntegerField("排序", default=100)
+    is_active = models.BooleanField("可选用", default=True)
+
+    class Meta:
+        verbose_name = "行业"
+        verbose_name_plural = "行业"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """An applicant: a park, an association/chamber/township, or an enterprise."""
+
+    name = models.CharField("单位名称", max_length=100)
+    kind = models.CharField("单位类型", max_length=20, choices=OrganisationKind.choices)
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code],
+        help_text="18位，按 GB 32100-2015 校验",
+    )
+    county = models.ForeignKey(County, verbose_name="所在区、县（市）", on_delete=models.PROTECT, related_name="organisations")
+    industry = models.ForeignKey(
+        Industry, verbose_name="所属行业", on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+    )
+    address = models.CharField("地址", max_length=200)
+    postcode = models.CharField("邮政编码", max_length=6, validators=[validate_postcode])
+    legal_representative = models.CharField("法定代表人（负责人）", max_length=50)
+    contact_name = models.CharField("联系人", max_length=50)
+    contact_title = models.CharField("职务/职称", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, validators=[validate_phone])
+    contact_email = models.EmailField("电子邮箱", blank=True)
+    status = models.CharField("确认状态", max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.PENDING)
+    status_note = models.CharField("确认说明", max_length=200, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申报单位"
+        verbose_name_plural = "申报单位"
+        ordering = ["county__order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.credit_code = (self.credit_code or "").strip().upper()
+        super().save(*args, **kwargs)
+
+    @property
+    def allowed_base_types(self) -> list[str]:
+        return forms_spec.base_types_for_organisation(self.kind)
+
+
+class User(AbstractUser):
+    """A person. The role decides the scope: an applicant sees its organisation,
+    county staff their county, city staff everything."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.APPLICANT)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="所属单位", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    county = models.ForeignKey(
+        County, verbose_name="所属县局", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    phone = models.CharField("手机号码", max_length=30, blank=True, validators=[validate_phone])
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                name="user_role_scope",
+                condition=(Q(role=Role.APPLICANT) & Q(county__isnull=True))
+                | (Q(role=Role.COUNTY) & Q(organisation__isnull=True) & Q(county__isnull=False))
+                | (Q(role__in=[Role.CITY_REVIEWER, Role.CITY_ADMIN]) & Q(organisation__isnull=True) & Q(county__isnull=True)),
+                violation_error_message="角色与所属单位/县局不匹配：申报单位用户只关联单位，县局工作人员必须关联一个县局，市局用户不关联单位和县局。",
+            )
+        ]
+
+    def __str__(self):
+        full = f"{self.last_name}{self.first_name}".strip()
+        return f"{full}（{self.username}）" if full else self.username
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name}{self.first_name}".strip() or self.username
+
+
+def default_deadline():
+    return datetime.date(timezone.localdate().year, 9, 30)
+
+
+class Batch(models.Model):
+    """申报批次: the yearly round. 第十一条（二）: applications close on 30 September."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True, validators=[MinValueValidator(2021), MaxValueValidator(2100)])
+    name = models.CharField("批次名称", max_length=100)
+    deadline = models.DateField("申报截止日期", default=default_deadline, help_text="含当日；默认当年9月30日")
+    publicity_working_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
+
+    class Meta:
+        verbose_name = "申报批次"
+        verbose_name_plural = "申报批次"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return timezone.localdate() <= self.deadline
+
+
+class Application(ApplicationWorkflow):
+    """One organisation's application for one base type at one level in one batch.
+
+    The columns are the union of the cells of 附表1–3; `forms_spec.SPECS[base_type]`
+    says which of them the form of this type shows, in which order, under which
+    label. The self-assessment against the conditions is a JSON document whose
+    shape is also declared there.
+    """
+
+    reference = models.CharField("申报编号", max_length=20, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, verbose_name="申报单位", on_delete=models.PROTECT, related_name="applications")
+    batch = models.ForeignKey(Batch, verbose_name="申报批次", on_delete=models.PROTECT, related_name="applications")
+    base_type = models.CharField("基地类型", max_length=10, choices=BaseType.choices)
+    level = models.CharField(
+        "申报级别", max_length=10, choices=[(lv.value, lv.label) for lv in APPLICATION_LEVELS], default=Level.CITY
+    )
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    # Cells of the paper forms (labels come from forms_spec).
+    applicant_name = models.CharField("单位名称", max_length=100, blank=True)
+    leader_name = models.CharField("负责人/法定代表人", max_length=50, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True, validators=[validate_postcode])
+    category = models.CharField("类型", max_length=30, blank=True)
+    enterprise_count = models.PositiveIntegerField("入园企业数量", null=True, blank=True)
+    member_count = models.PositiveIntegerField("会员数量", null=True, blank=True)
+    employee_count = models.PositiveIntegerField("员工数量", null=True, blank=True)
+    output_value = models.DecimalField("产值（万元）", max_digits=14, decimal_places=2, null=True, blank=True,
+                                       validators=[MinValueValidator(0)])
+    provincial_sites_built = models.PositiveIntegerField("省级示范站（点）已建数", null=True, blank=True)
+    city_sites_built = models.PositiveIntegerField("市级示范站（点）已建数", null=True, blank=True)
+    industry = models.ForeignKey(Industry, verbose_name="所属行业", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="applications")
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_title = models.CharField("职务/职称", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True, validators=[validate_phone])
+    narrative = models.TextField("商业秘密保护工作开展情况", blank=True)
+    applicant_opinion = models.TextField("申报单位意见", blank=True)
+    self_assessment = models.JSONField("条件自评", default=dict, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "申报"
+        verbose_name_plural = "申报"
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            # One active application per organisation per batch.
+            models.UniqueConstraint(
+                fields=["organisation", "batch"],
+                condition=~Q(state__in=[s.value for s in INACTIVE_STATES]),
+                name="one_active_application_per_organisation_and_batch",
+                violation_error_message="该单位在本批次已有一份有效申报。",
+            ),
+        ]
+        permissions = [("view_application_granted", "可查看（按对象授权）")]
+
+    def __str__(self):
+        return f"{self.reference} {self.applicant_name or self.organisation.name}"
+
+    @property
+    def spec(self) -> forms_spec.BaseTypeSpec:
+        return forms_spec.spec_for(self.base_type)
+
+    @property
+    def display_name(self) -> str:
+        return self.applicant_name or self.organisation.name
+
+    @property
+    def form_values(self) -> dict:
+        return {name: getattr(self, name) for name in self.spec.field_names}
+
+    def condition_results(self) -> list[forms_spec.ConditionResult]:
+        return forms_spec.evaluate(self.spec, self.form_values, self.self_assessment)
+
+    def submission_problems(self) -> list[str]:
+        """Everything that keeps this application from being submitted, listed at once (一次性告知)."""
+        spec = self.spec
+        problems = [f"“{f.label}”未填写" for f in spec.fields if getattr(self, f.name) in (None, "")]
+        if len(self.narrative.strip()) < spec.narrative_min_length:
+            problems.append(f"“{spec.narrative_label}”不少于{spec.narrative_min_length}字（现有{len(self.narrative.strip())}字）")
+        if not self.applicant_opinion.strip():
+            problems.append(f"“{spec.applicant_opinion_label}”未填写")
+        evidenced = {a.condition_code for a in self.attachments.all()}
+        for result in self.condition_results():
+            c = result.condition
+            if not result.complete:
+                problems.append(f"{c.article}{c.title}：自评未完成（是否具备、说明及数据均需填写）")
+            elif not result.holds:
+                failed = "；".join(r.text for r in result.checks if r.passed is False)
+                problems.append(f"{c.article}{c.title}：不具备该条件" + (f"（{failed}）" if failed else ""))
+            if c.code not in evidenced:
+                problems.append(f"{c.article}{c.title}：未上传证明材料")
+        return problems
+
+
+def attachment_path(instance, filename):
+    # The stored name is random; the original name is kept only for display.
+    return f"attachments/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.PROTECT, related_name="attachments")
+    condition_code = models.CharField("对应条件", max_length=20, blank=True, help_text="空表示其他材料")
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    kind = models.CharField("文件类型", max_length=10, choices=AttachmentKind.choices)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "证明材料"
+        verbose_name_plural = "证明材料"
+        ordering = ["condition_code", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def condition(self):
+        if not self.condition_code:
+            return None
+        return self.application.spec.condition(self.condition_code)
+
+
+class Base(models.Model):
+    """A recognised base (已认定), created by the recognition transition."""
+
+    public_id = models.UUIDField("公开编号", default=uuid.uuid4, unique=True, editable=False)
+    application = models.OneToOneField(Application, verbose_name="申报", on_delete=models.PROTECT, related_name="base")
+    organisation = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.PROTECT, related_name="bases")
+    name = models.CharField("基地名称", max_length=150)
+    base_type = models.CharField("基地类型", max_length=10, choices=BaseType.choices)
+    level = models.CharField("级别", max_length=10, choices=Level.choices)
+    year = models.PositiveSmallIntegerField("认定年度")
+    document_number = models.CharField("认定文号", max_length=50)
+    recognised_on = models.DateField("认定日期")
+    status = models.CharField("状态", max_length=10, choices=BaseStatus.choices, default=BaseStatus.VALID)
+    revoked_on = models.DateField("撤销日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "商业秘密保护基地"
+        verbose_name_plural = "商业秘密保护基地"
+        ordering = ["-recognised_on", "name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,183 @@
+"""Writes of the bases app: one function per use case."""
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from reviews.choices import LogAction
+from reviews.services import check_version, log_write
+
+from . import permissions, selectors
+from .choices import OrganisationStatus, Role
+from .forms_spec import spec_for
+from .models import Application, Attachment, Batch, Organisation, User
+from .validators import detect_attachment_kind
+
+
+@transaction.atomic
+def organisation_register(*, username: str, password: str, email: str, organisation: Organisation,
+                          first_name: str = "", last_name: str = "") -> User:
+    """Self-registration of an applicant organisation and its first user.
+
+    Side effects: one Organisation (pending its county's confirmation) and one User
+    (role applicant) written. The user can log in but cannot apply until confirmed.
+    """
+    organisation.status = OrganisationStatus.PENDING
+    organisation.full_clean()
+    organisation.save()
+    user = User(username=username, email=email, role=Role.APPLICANT, organisation=organisation,
+                first_name=first_name, last_name=last_name)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def organisation_confirm(*, organisation: Organisation, user: User, approve: bool, note: str = "") -> Organisation:
+    """County bureau confirms (or rejects) a self-registered organisation.
+
+    Side effects: the Organisation's status, confirmer and time updated.
+    """
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not permissions.can_confirm_organisation(locked, user):
+        raise PermissionDenied("您无权确认该单位，或该单位已处理。")
+    if not approve and not note.strip():
+        raise ValidationError("不予确认时请填写原因。", code="note")
+    locked.status = OrganisationStatus.CONFIRMED if approve else OrganisationStatus.REJECTED
+    locked.status_note = note.strip()
+    locked.confirmed_by = user
+    locked.confirmed_at = timezone.now()
+    locked.save()
+    return locked
+
+
+def _next_reference(*, batch: Batch, prefix: str) -> str:
+    stem = f"SX{batch.year}{prefix}"
+    last = (
+        Application.objects.filter(reference__startswith=stem).order_by("-reference").values_list("reference", flat=True).first()
+    )
+    number = int(last[len(stem):]) + 1 if last else 1
+    return f"{stem}{number:04d}"
+
+
+@transaction.atomic
+def application_create(*, organisation: Organisation, user: User, base_type: str, level: str, batch: Batch,
+                       ip: str | None = None) -> Application:
+    """Start a draft application, pre-filled from the organisation's registration.
+
+    Refuses a second active application of the organisation in the same batch
+    (citing the first), a base type the organisation's kind cannot apply for, and a
+    closed batch. Side effects: one Application (草稿) and one log entry written.
+    """
+    if not (permissions.is_confirmed_applicant(user) and user.organisation_id == organisation.pk):
+        raise PermissionDenied("只有已确认的申报单位用户可以发起申报。")
+    Batch.objects.select_for_update().get(pk=batch.pk)  # serialises reference numbers within a batch
+    if not batch.is_open:
+        raise ValidationError(f"{batch.name}已于{batch.deadline:%Y年%m月%d日}截止申报。", code="closed")
+    if base_type not in organisation.allowed_base_types:
+        raise ValidationError("贵单位的单位类型不能申报该类基地。", code="base_type")
+    existing = selectors.active_application(organisation=organisation, batch=batch)
+    if existing:
+        raise ValidationError(
+            f"贵单位在{batch.name}已有一份申报（编号 {existing.reference}，{existing.get_state_display()}），"
+            "同一批次只能有一份有效申报。",
+            code="duplicate",
+        )
+    application = Application(
+        reference=_next_reference(batch=batch, prefix=spec_for(base_type).reference_prefix),
+        organisation=organisation,
+        batch=batch,
+        base_type=base_type,
+        level=level,
+        created_by=user,
+        applicant_name=organisation.name,
+        leader_name=organisation.legal_representative,
+        address=organisation.address,
+        postcode=organisation.postcode,
+        industry=organisation.industry,
+        contact_name=organisation.contact_name,
+        contact_title=organisation.contact_title,
+        contact_phone=organisation.contact_phone,
+    )
+    application.full_clean()
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:  # a concurrent create won the race
+        raise ValidationError("贵单位在本批次已有一份申报，请勿重复发起。", code="duplicate") from exc
+    log_write(application=application, user=user, action=LogAction.CREATE, label=LogAction.CREATE.label, ip=ip,
+              to_state=application.state)
+    return application
+
+
+@transaction.atomic
+def application_save_draft(*, application: Application, user: User, values: dict, self_assessment: dict,
+                           version: int | None, ip: str | None = None) -> Application:
+    """Save the form as it is (a draft may be incomplete).
+
+    Refuses when the page was rendered from an older version (concurrent edit).
+    Side effects: the Application row updated (version + 1), one log entry written.
+    """
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not permissions.can_edit_application(locked, user):
+        raise PermissionDenied("该申报当前不能修改。")
+    check_version(application=locked, version=version)
+    for name in locked.spec.field_names + ("narrative", "applicant_opinion"):
+        if name in values:
+            setattr(locked, name, values[name])
+    locked.self_assessment = self_assessment
+    locked.version += 1
+    locked.full_clean(validate_constraints=False)
+    locked.save()
+    log_write(application=locked, user=user, action=LogAction.EDIT, label=LogAction.EDIT.label, ip=ip)
+    return locked
+
+
+@transaction.atomic
+def attachment_add(*, application: Application, user: User, uploaded, condition_code: str = "",
+                   ip: str | None = None) -> Attachment:
+    """Store one evidence file after checking its content type and size.
+
+    Side effects: the file written to private storage, one Attachment row and one
+    log entry written.
+    """
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not permissions.can_edit_application(locked, user):
+        raise PermissionDenied("该申报当前不能上传材料。")
+    if condition_code and condition_code not in {c.code for c in locked.spec.conditions}:
+        raise ValidationError("所选条件不存在。", code="condition")
+    kind = detect_attachment_kind(uploaded)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    attachment = Attachment(
+        application=locked, condition_code=condition_code, original_name=uploaded.name[:200], kind=kind,
+        size=uploaded.size, sha256=digest.hexdigest(), uploaded_by=user,
+    )
+    attachment.file.save(uploaded.name, uploaded, save=False)
+    attachment.save()
+    label = locked.spec.condition(condition_code).article if condition_code else "其他材料"
+    log_write(application=locked, user=user, action=LogAction.ATTACHMENT_ADD, label=LogAction.ATTACHMENT_ADD.label,
+              comment=f"{label}：{attachment.original_name}", ip=ip)
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, user: User, ip: str | None = None) -> None:
+    """Remove an evidence file from an application that is still editable.
+
+    Side effects: the Attachment row and its stored file deleted (after commit), one
+    log entry written naming the file and its SHA-256.
+    """
+    application = Application.objects.select_for_update().get(pk=attachment.application_id)
+    if not permissions.can_edit_application(application, user):
+        raise PermissionDenied("该申报当前不能删除材料。")
+    storage, name = attachment.file.storage, attachment.file.name
+    log_write(application=application, user=user, action=LogAction.ATTACHMENT_DELETE,
+              label=LogAction.ATTACHMENT_DELETE.label,
+              comment=f"{attachment.original_name}（SHA-256 {attachment.sha256[:12]}…）", ip=ip)
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,112 @@
+"""Validators for identifiers and uploads used across the bases app."""
+import re
+import zipfile
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+from .choices import AttachmentKind
+
+# GB 32100-2015 统一社会信用代码: 31 characters (no I, O, S, V, Z), check mod 31.
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$")
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The 18th character of a credit code, computed from the first 17."""
+    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    code = (value or "").strip().upper()
+    if len(code) != 18:
+        raise ValidationError("统一社会信用代码应为18位，当前为%(n)d位。", code="length", params={"n": len(code)})
+    if not _CREDIT_CODE_SHAPE.match(code):
+        raise ValidationError(
+            "统一社会信用代码含有不允许的字符（只能是数字和除 I、O、S、V、Z 以外的大写字母，第3–8位为行政区划代码）。",
+            code="charset",
+        )
+    if credit_code_check_character(code[:17]) != code[17]:
+        raise ValidationError("统一社会信用代码校验位不正确，请核对后重新输入。", code="checksum")
+
+
+postcode_validator_re = re.compile(r"^\d{6}$")
+
+
+def validate_postcode(value: str) -> None:
+    if value and not postcode_validator_re.match(value):
+        raise ValidationError("邮政编码应为6位数字。", code="postcode")
+
+
+_PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+
+
+def validate_phone(value: str) -> None:
+    if value and not _PHONE_RE.match(value.replace(" ", "")):
+        raise ValidationError("联系电话格式不正确，请填写11位手机号或带区号的固定电话（如 0575-88888888）。", code="phone")
+
+
+# Inside an Office Open XML package, the part that tells a Word file from a workbook.
+_OOXML_MAIN_PART = {AttachmentKind.DOCX: "word/document.xml", AttachmentKind.XLSX: "xl/workbook.xml"}
+_MIME_TO_KIND = {
+    "application/pdf": AttachmentKind.PDF,
+    "image/jpeg": AttachmentKind.JPEG,
+    "image/png": AttachmentKind.PNG,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": AttachmentKind.DOCX,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": AttachmentKind.XLSX,
+}
+ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
+
+
+def detect_attachment_kind(uploaded) -> str:
+    """Return the AttachmentKind of an uploaded file judged by its content, or raise.
+
+    The file name and the browser's content type are ignored: a renamed .exe is
+    refused, a PDF named .jpg is accepted as a PDF.
+    """
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if uploaded.size > limit:
+        raise ValidationError(
+            "文件“%(name)s”大小为 %(size)s，超过 %(limit)s 的上限。",
+            code="too_large",
+            params={"name": uploaded.name, "size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)},
+        )
+    if uploaded.size == 0:
+        raise ValidationError("文件“%(name)s”是空文件。", code="empty", params={"name": uploaded.name})
+    uploaded.seek(0)
+    head = uploaded.read(8192)
+    uploaded.seek(0)
+    guess = filetype.guess(head)
+    kind = _MIME_TO_KIND.get(guess.mime) if guess else None
+    if kind is None and head.startswith(b"PK\x03\x04"):
+        kind = _ooxml_kind(uploaded)
+    elif kind in _OOXML_MAIN_PART and _ooxml_kind(uploaded) != kind:
+        kind = None
+    uploaded.seek(0)
+    if kind is None:
+        raise ValidationError(
+            "文件“%(name)s”的内容不是 PDF、JPEG、PNG、DOCX 或 XLSX 格式，不能上传（系统按文件内容而非扩展名判断）。",
+            code="file_type",
+            params={"name": uploaded.name},
+        )
+    return kind
+
+
+def _ooxml_kind(uploaded) -> str | None:
+    """Open the ZIP container and look for the main part of a DOCX or XLSX."""
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    for kind, part in _OOXML_MAIN_PART.items():
+        if part in names:
+            return kind
+    return None

@@ -1,0 +1,344 @@
+"""Thin views: fetch through a selector, call a service, render or redirect."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reviews import selectors as review_selectors
+from reviews.choices import State
+from reviews.services import StaleApplication, application_transition
+
+from . import permissions, selectors, services
+from .filters import ApplicationFilter
+from .forms import (
+    ApplicationCreateForm,
+    AttachmentUploadForm,
+    OrganisationDecisionForm,
+    RegistrationOrganisationForm,
+    RegistrationUserForm,
+    application_form_class,
+)
+from .forms_spec import SPECS
+from .validators import ATTACHMENT_ACCEPT
+
+PAGE_SIZE = 20
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def messages_from(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- Public -------------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    """Anonymous visitors see what the platform is; signed-in users their own start page."""
+    if not request.user.is_authenticated:
+        return render(request, "bases/home_public.html", {"specs": SPECS.values()})
+    applications = selectors.applications_for_user(request.user)
+    context = {"batch": selectors.current_batch(), "recent": applications[:10], "total": applications.count()}
+    if permissions.is_county_staff(request.user) or permissions.is_city_admin(request.user):
+        context["pending_organisations"] = selectors.organisations_for_user(request.user).filter(status="pending").count()
+    if permissions.is_county_staff(request.user) or permissions.is_city(request.user):
+        context["awaiting"] = applications.filter(state=State.SUBMITTED).count()
+    return render(request, "bases/home.html", context)
+
+
+@require_GET
+def conditions(request):
+    """材料清单: each base type's conditions and the evidence to prepare, before anyone starts."""
+    return render(request, "bases/conditions.html", {"specs": SPECS.values()})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for the load balancer: the database and, when configured, Redis."""
+    status, checks = 200, {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - report any failure, never raise
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        status = 503
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+            status = 503
+    else:
+        checks["redis"] = "not configured"
+    return JsonResponse({"status": "ok" if status == 200 else "error", **checks}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """Self-registration of an applicant organisation; its county bureau confirms it."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    user_form = RegistrationUserForm(request.POST or None, prefix="user")
+    org_form = RegistrationOrganisationForm(request.POST or None, prefix="org")
+    if request.method == "POST" and user_form.is_valid() and org_form.is_valid():
+        user = services.organisation_register(
+            username=user_form.cleaned_data["username"],
+            password=user_form.cleaned_data["password1"],
+            email=user_form.cleaned_data["email"],
+            last_name=user_form.cleaned_data["last_name"],
+            organisation=org_form.save(commit=False),
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"注册成功。{user.organisation.name}正等待{user.organisation.county.bureau_name}确认，确认后即可申报。")
+        return redirect("home")
+    return render(request, "registration/register.html", {"user_form": user_form, "org_form": org_form})
+
+
+# --- Applications -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def application_list(request):
+    queryset = selectors.applications_for_user(request.user)
+    filterset = ApplicationFilter(request.GET or None, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "bases/application_list.html",
+                  {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request):
+    if not permissions.is_confirmed_applicant(request.user):
+        raise PermissionDenied("只有已确认的申报单位可以发起申报。")
+    organisation = request.user.organisation
+    batch = selectors.current_batch()
+    form = ApplicationCreateForm(request.POST or None, organisation=organisation)
+    existing = selectors.active_application(organisation=organisation, batch=batch) if batch else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                organisation=organisation, user=request.user, batch=batch, ip=client_ip(request),
+                base_type=form.cleaned_data["base_type"], level=form.cleaned_data["level"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已创建申报草稿 {application.reference}，请填写申报表。")
+            return redirect("bases:application-edit", pk=application.pk)
+    specs = [SPECS[bt] for bt in organisation.allowed_base_types]
+    return render(request, "bases/application_create.html",
+                  {"form": form, "batch": batch, "existing": existing, "specs": specs})
+
+
+@login_required
+@require_GET
+def application_detail(request, pk):
+    application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
+    attachments = list(application.attachments.all())
+    editable = permissions.can_edit_application(application, request.user)
+    context = {
+        "application": application,
+        "spec": application.spec,
+        "results": application.condition_results(),
+        "attachments": attachments,
+        "editable": editable,
+        "problems": application.submission_problems() if editable else [],
+        "actions": review_selectors.available_actions(application, request.user),
+        "log": review_selectors.application_log(application),
+        "upload_form": AttachmentUploadForm(spec=application.spec) if editable else None,
+        "accept": ATTACHMENT_ACCEPT,
+        "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "bases/application_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request, pk):
+    """The online form. 保存草稿 keeps whatever is valid so far; 提交申报 applies the
+    submission rules and, when they hold, runs the declared submit transition."""
+    application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
+    if not permissions.can_edit_application(application, request.user):
+        raise PermissionDenied(f"申报 {application.reference} 当前为“{application.get_state_display()}”，不能修改。")
+    form_class = application_form_class(application.base_type)
+    if request.method == "GET":
+        return _render_edit(request, application, form_class(instance=application))
+    submitting = request.POST.get("intent") == "submit"
+    form = form_class(request.POST, instance=application, complete=submitting)
+    if form.is_valid():
+        draft = form
+    else:
+        draft = form_class(request.POST, instance=application) if submitting else None
+        if draft is None or not draft.is_valid():
+            messages.error(request, "申报表有填写错误，未保存。请按红色提示修改。")
+            return _render_edit(request, application, form, status=400)
+    try:
+        saved = services.application_save_draft(
+            application=application, user=request.user, values=draft.model_values(),
+            self_assessment=draft.self_assessment(), version=draft.cleaned_data["version"], ip=client_ip(request),
+        )
+    except StaleApplication as exc:
+        form.add_error(None, exc)
+        return _render_edit(request, application, form, status=409)
+    if draft is not form:
+        messages.warning(request, "已保存为草稿。提交前还需完善红色提示的内容。")
+        data = request.POST.copy()
+        data["version"] = saved.version
+        return _render_edit(request, saved, form_class(data, instance=saved, complete=True), status=400)
+    if not submitting:
+        messages.success(request, f"已保存草稿（第{saved.version}版）。")
+        return redirect("bases:application-edit", pk=saved.pk)
+    try:
+        application_transition(application=saved, action="submit", user=request.user, version=saved.version,
+                               ip=client_ip(request))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.warning(request, "申报表已保存，但暂不能提交：")
+        messages_from(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+        return redirect("bases:application-detail", pk=saved.pk)
+    messages.success(request, f"申报 {saved.reference} 已提交，等待县局审核推荐。")
+    return redirect("bases:application-detail", pk=saved.pk)
+
+
+def _render_edit(request, application, form, status=200):
+    return render(request, "bases/application_form.html",
+                  {"application": application, "spec": application.spec, "form": form}, status=status)
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
+    form = AttachmentUploadForm(request.POST, request.FILES, spec=application.spec)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(reverse("bases:application-detail", args=[pk]) + "#attachments")
+    files = request.FILES.getlist("file")
+    saved = 0
+    for uploaded in files:
+        try:
+            services.attachment_add(application=application, user=request.user, uploaded=uploaded,
+                                    condition_code=form.cleaned_data["condition_code"], ip=client_ip(request))
+            saved += 1
+        except ValidationError as exc:
+            messages_from(request, exc)
+    if saved:
+        messages.success(request, f"已上传 {saved} 个文件。")
+    return redirect(reverse("bases:application-detail", args=[pk]) + "#attachments")
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk):
+    """The only way to read an uploaded file: scoped by the selector, never by URL."""
+    attachment = get_object_or_404(selectors.attachments_for_user(request.user), pk=pk)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=request.GET.get("inline") != "1",
+                            filename=attachment.original_name, content_type=_CONTENT_TYPES[attachment.kind])
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attachment_delete(request, pk):
+    attachment = get_object_or_404(selectors.attachments_for_user(request.user), pk=pk)
+    application = attachment.application
+    if not permissions.can_edit_application(application, request.user):
+        raise PermissionDenied("该申报当前不能删除材料。")
+    if request.method == "POST":
+        services.attachment_delete(attachment=attachment, user=request.user, ip=client_ip(request))
+        messages.success(request, f"已删除“{attachment.original_name}”。")
+        return redirect(reverse("bases:application-detail", args=[application.pk]) + "#attachments")
+    return render(request, "bases/attachment_delete.html", {"attachment": attachment, "application": application})
+
+
+# --- Organisations ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organisation_list(request):
+    if not (permissions.is_county_staff(request.user) or permissions.is_city(request.user)):
+        raise PermissionDenied
+    queryset = selectors.organisations_for_user(request.user)
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()
+    if status:
+        queryset = queryset.filter(status=status)
+    if q:
+        queryset = queryset.filter(name__icontains=q) | queryset.filter(credit_code__iexact=q)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "bases/organisation_list.html",
+                  {"page": page, "status": status, "q": q, "query": query.urlencode()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(selectors.organisations_for_user(request.user), pk=pk)
+    can_confirm = permissions.can_confirm_organisation(organisation, request.user)
+    form = OrganisationDecisionForm(request.POST or None) if can_confirm else None
+    if request.method == "POST":
+        if not can_confirm:
+            raise PermissionDenied("该单位已处理，或您无权确认。")
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    organisation = services.organisation_confirm(
+                        organisation=organisation, user=request.user,
+                        approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"],
+                    )
+            except ValidationError as exc:
+                form.add_error("note", exc)
+            else:
+                messages.success(request, f"已将“{organisation.name}”标记为{organisation.get_status_display()}。")
+                return redirect("bases:organisation-detail", pk=organisation.pk)
+    applications = selectors.applications_for_user(request.user).filter(organisation=organisation)
+    return render(request, "bases/organisation_detail.html",
+                  {"organisation": organisation, "form": form, "applications": applications,
+                   "users": organisation.users.all()})
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else "您无权访问该页面或执行该操作。"
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from bases import views as base_views
+
+admin.site.site_header = "绍兴市商业秘密保护基地管理平台"
+admin.site.site_title = "商业秘密保护基地管理"
+admin.site.index_title = "后台管理"
+
+urlpatterns = [
+    path("", base_views.home, name="home"),
+    path("conditions/", base_views.conditions, name="conditions"),
+    path("healthz", base_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/register/", base_views.register, name="register"),
+    path("admin/", admin.site.urls),
+    path("", include("bases.urls")),
+    path("", include("reviews.urls")),
+]
+
+handler403 = "bases.views.permission_denied"
+handler404 = "bases.views.page_not_found"
