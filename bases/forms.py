@@ -90,6 +90,7 @@ class ApplicationFormBase(forms.ModelForm):
             field.required = complete
         self.fields["narrative"].label = spec.narrative_label
         self.fields["narrative"].help_text = f"提交时不少于{spec.narrative_min_length}字"
+        self.fields["narrative"].widget.attrs["data-minlength"] = spec.narrative_min_length
         self.fields["applicant_opinion"].label = spec.applicant_opinion_label
         for name in ("narrative", "applicant_opinion"):
             self.fields[name].required = complete

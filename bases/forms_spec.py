@@ -25,6 +25,17 @@ class FieldSpec:
     label: str
     choices: type | None = None  # a TextChoices class, for select fields
     help_text: str = ""
+    unit: str = ""  # shown after the value on the read-only form and in documents
+
+    def display(self, value) -> str:
+        """The value as the printed form shows it (choice labels, units)."""
+        if value in (None, ""):
+            return ""
+        if self.choices is not None:
+            return dict(self.choices.choices).get(value, value)
+        if isinstance(value, Decimal):
+            value = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return f"{value} {self.unit}".strip() if self.unit else str(value)
 
 
 # --- Conditions and thresholds ----------------------------------------------------------------
@@ -126,6 +137,10 @@ class BaseTypeSpec:
     narrative_min_length: int = 200
 
     @property
+    def label(self) -> str:
+        return BaseType(self.base_type).label
+
+    @property
     def fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for row in self.rows for f in row)
 
@@ -182,12 +197,12 @@ ZONE = BaseTypeSpec(
         (FieldSpec("address", "联系地址"), POSTCODE),
         (
             FieldSpec("category", "园区类型", choices=ParkType),
-            FieldSpec("enterprise_count", "入园企业数量", help_text="单位：家"),
-            FieldSpec("output_value", "园区产值", help_text="单位：万元"),
+            FieldSpec("enterprise_count", "入园企业数量", help_text="单位：家", unit="家"),
+            FieldSpec("output_value", "园区产值", help_text="单位：万元", unit="万元"),
         ),
         (
-            FieldSpec("provincial_sites_built", "省级示范站（点）已建数", help_text="单位：个"),
-            FieldSpec("city_sites_built", "市级示范站（点）已建数", help_text="单位：个"),
+            FieldSpec("provincial_sites_built", "省级示范站（点）已建数", help_text="单位：个", unit="个"),
+            FieldSpec("city_sites_built", "市级示范站（点）已建数", help_text="单位：个", unit="个"),
         ),
         CONTACT_ROW,
     ),
@@ -281,14 +296,14 @@ STATION = BaseTypeSpec(
         (FieldSpec("applicant_name", "组织名称"), FieldSpec("leader_name", "法定代表人")),
         (FieldSpec("address", "注册地址"), POSTCODE),
         (
-            FieldSpec("member_count", "会员数量", help_text="会员企业数，乡镇街道填辖区企业数；单位：家"),
-            FieldSpec("provincial_sites_built", "省级示范点已建数", help_text="单位：个"),
-            FieldSpec("city_sites_built", "市级示范点已建数", help_text="单位：个"),
+            FieldSpec("member_count", "会员数量", help_text="会员企业数，乡镇街道填辖区企业数；单位：家", unit="家"),
+            FieldSpec("provincial_sites_built", "省级示范点已建数", help_text="单位：个", unit="个"),
+            FieldSpec("city_sites_built", "市级示范点已建数", help_text="单位：个", unit="个"),
         ),
         (
             FieldSpec("category", "组织类型", choices=StationType),
             INDUSTRY,
-            FieldSpec("output_value", "行业年产值", help_text="单位：万元"),
+            FieldSpec("output_value", "行业年产值", help_text="单位：万元", unit="万元"),
         ),
         CONTACT_ROW,
     ),
@@ -354,12 +369,12 @@ POINT = BaseTypeSpec(
         (
             FieldSpec("address", "经营地址"),
             POSTCODE,
-            FieldSpec("employee_count", "员工数量", help_text="单位：人"),
+            FieldSpec("employee_count", "员工数量", help_text="单位：人", unit="人"),
         ),
         (
             FieldSpec("category", "企业类型", choices=EnterpriseType),
             INDUSTRY,
-            FieldSpec("output_value", "年产值", help_text="单位：万元"),
+            FieldSpec("output_value", "年产值", help_text="单位：万元", unit="万元"),
         ),
         CONTACT_ROW,
     ),

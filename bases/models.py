@@ -219,7 +219,7 @@ class Application(ApplicationWorkflow):
             # One active application per organisation per batch.
             models.UniqueConstraint(
                 fields=["organisation", "batch"],
-                condition=~Q(state__in=[s.value for s in INACTIVE_STATES]),
+                condition=~Q(state__in=sorted(s.value for s in INACTIVE_STATES)),
                 name="one_active_application_per_organisation_and_batch",
                 violation_error_message="该单位在本批次已有一份有效申报。",
             ),

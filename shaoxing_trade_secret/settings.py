@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "guardian",
     "axes",
     "django_filters",
@@ -75,6 +76,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"  # templates/django/forms/field.html
 
 WSGI_APPLICATION = "shaoxing_trade_secret.wsgi.application"
 
