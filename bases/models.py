@@ -229,6 +229,10 @@ class Application(ApplicationWorkflow):
     def __str__(self):
         return f"{self.reference} {self.applicant_name or self.organisation.name}"
 
+    def clean_fields(self, exclude=None):
+        # The state is protected (django-fsm): only transitions set it, so never re-assign it here.
+        super().clean_fields(exclude={*(exclude or ()), "state"})
+
     @property
     def spec(self) -> forms_spec.BaseTypeSpec:
         return forms_spec.spec_for(self.base_type)

@@ -27,4 +27,5 @@ class Command(BaseCommand):
                 fields = dict(row["fields"])
                 _, was_created = model.objects.get_or_create(**{key: fields.pop(key)}, defaults=fields)
                 created += was_created
-        self.stdout.write(f"参考数据就绪：新建 {created} 条。")
+        if options["verbosity"]:
+            self.stdout.write(f"参考数据就绪：新建 {created} 条。")

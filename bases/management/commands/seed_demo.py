@@ -1,0 +1,273 @@
+"""Demo data: the demo accounts and realistic applications across the six counties.
+
+Idempotent: every object is looked up by its natural key (username, credit code,
+organisation + batch) and only created when missing. Refuses to run when DEBUG is
+off unless --force, so it cannot pollute a production database by accident.
+"""
+import datetime
+import random
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from bases import services
+from bases.choices import BaseType, OrganisationKind, OrganisationStatus, Role
+from bases.forms_spec import spec_for
+from bases.models import Batch, County, Industry, Organisation, User
+from bases.selectors import active_application
+from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
+from reviews.services import application_transition
+
+PASSWORD = "Shaoxing#2021"
+
+STAFF = [
+    ("county_yuecheng", Role.COUNTY, "越城区", "陈", "志明"),
+    ("county_keqiao", Role.COUNTY, "柯桥区", "周", "丽华"),
+    ("county_shangyu", Role.COUNTY, "上虞区", "徐", "建军"),
+    ("county_zhuji", Role.COUNTY, "诸暨市", "何", "文斌"),
+    ("county_shengzhou", Role.COUNTY, "嵊州市", "吕", "晓燕"),
+    ("county_xinchang", Role.COUNTY, "新昌县", "俞", "国平"),
+    ("city_reviewer", Role.CITY_REVIEWER, None, "沈", "佳怡"),
+]
+
+COUNTY_CODES = {"越城区": "330602", "柯桥区": "330603", "上虞区": "330604", "诸暨市": "330681", "嵊州市": "330683",
+                "新昌县": "330624"}
+STREETS = {"越城区": "越城区解放北路", "柯桥区": "柯桥区柯桥街道鉴湖路", "上虞区": "上虞区百官街道市民大道",
+           "诸暨市": "诸暨市暨阳街道浣纱南路", "嵊州市": "嵊州市三江街道官河南路", "新昌县": "新昌县七星街道人民中路"}
+POSTCODES = {"越城区": "312000", "柯桥区": "312030", "上虞区": "312300", "诸暨市": "311800", "嵊州市": "312400",
+             "新昌县": "312500"}
+
+# (login or None, name, base type, county, industry, target state)
+ORGANISATIONS = [
+    ("demo_enterprise", "绍兴越芯微电子科技有限公司", BaseType.POINT, "越城区", "电子信息", "draft_partial"),
+    ("demo_park", "柯桥经济技术开发区管理委员会", BaseType.ZONE, "柯桥区", "纺织", "submitted"),
+    ("demo_association", "上虞区精细化工行业协会", BaseType.STATION, "上虞区", "化工", "draft_complete"),
+    (None, "浙江古越龙山绍兴酒股份有限公司", BaseType.POINT, "越城区", "黄酒", "submitted"),
+    (None, "绍兴越城区袍江工业园区管理委员会", BaseType.ZONE, "越城区", "高端装备", "submitted"),
+    (None, "越城区集成电路产业协会", BaseType.STATION, "越城区", "电子信息", "draft_partial"),
+    (None, "绍兴华科精密机械有限公司", BaseType.POINT, "越城区", "高端装备", "draft_empty"),
+    (None, "浙江柯桥轻纺城面料科技有限公司", BaseType.POINT, "柯桥区", "纺织", "submitted"),
+    (None, "绍兴市柯桥区纺织行业协会", BaseType.STATION, "柯桥区", "纺织", "submitted"),
+    (None, "浙江柯新印染有限公司", BaseType.POINT, "柯桥区", "纺织", "draft_complete"),
+    (None, "绍兴柯桥新材料科技有限公司", BaseType.POINT, "柯桥区", "新材料", "draft_partial"),
+    (None, "浙江上虞经济技术开发区管理委员会", BaseType.ZONE, "上虞区", "化工", "submitted"),
+    (None, "浙江龙盛染料化工有限公司", BaseType.POINT, "上虞区", "化工", "submitted"),
+    (None, "绍兴上虞医药化学有限公司", BaseType.POINT, "上虞区", "现代医药", "draft_complete"),
+    (None, "上虞区曹娥街道办事处", BaseType.STATION, "上虞区", "金属加工", "draft_empty"),
+    (None, "诸暨市珍珠行业协会", BaseType.STATION, "诸暨市", "珍珠", "submitted"),
+    (None, "诸暨华东国际珠宝城珍珠有限公司", BaseType.POINT, "诸暨市", "珍珠", "submitted"),
+    (None, "浙江诸暨五金机械有限公司", BaseType.POINT, "诸暨市", "金属加工", "draft_partial"),
+    (None, "诸暨经济开发区管理委员会", BaseType.ZONE, "诸暨市", "金属加工", "draft_complete"),
+    (None, "浙江诸暨袜业科技有限公司", BaseType.POINT, "诸暨市", "纺织", "submitted"),
+    (None, "嵊州市领带行业协会", BaseType.STATION, "嵊州市", "纺织", "submitted"),
+    (None, "浙江嵊州厨具电器有限公司", BaseType.POINT, "嵊州市", "高端装备", "submitted"),
+    (None, "嵊州高新技术产业园区管理委员会", BaseType.ZONE, "嵊州市", "高端装备", "draft_partial"),
+    (None, "绍兴嵊新电机有限公司", BaseType.POINT, "嵊州市", "高端装备", "draft_complete"),
+    (None, "浙江新昌制药股份有限公司", BaseType.POINT, "新昌县", "现代医药", "submitted"),
+    (None, "新昌县轴承行业协会", BaseType.STATION, "新昌县", "金属加工", "submitted"),
+    (None, "新昌高新技术产业园区管理委员会", BaseType.ZONE, "新昌县", "现代医药", "submitted"),
+    (None, "浙江新昌精工轴承有限公司", BaseType.POINT, "新昌县", "金属加工", "draft_partial"),
+    (None, "新昌县茶叶机械科技有限公司", BaseType.POINT, "新昌县", "高端装备", "draft_empty"),
+    (None, "绍兴越秀新材料股份有限公司", BaseType.POINT, "越城区", "新材料", "submitted"),
+    (None, "绍兴柯桥电子信息产业商会", BaseType.STATION, "柯桥区", "电子信息", "draft_complete"),
+    (None, "浙江上虞新能源装备有限公司", BaseType.POINT, "上虞区", "高端装备", "submitted"),
+]
+# Self-registered and still waiting for their county bureau.
+PENDING = [
+    ("绍兴越州纺织品有限公司", OrganisationKind.ENTERPRISE, "越城区", "纺织"),
+    ("柯桥区化纤行业协会", OrganisationKind.ASSOCIATION, "柯桥区", "纺织"),
+    ("上虞区光电产业园管理办公室", OrganisationKind.PARK, "上虞区", "电子信息"),
+]
+
+KIND = {BaseType.ZONE: OrganisationKind.PARK, BaseType.STATION: OrganisationKind.ASSOCIATION,
+        BaseType.POINT: OrganisationKind.ENTERPRISE}
+CATEGORY = {BaseType.ZONE: "economic_zone", BaseType.STATION: "association", BaseType.POINT: "limited"}
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["建国", "晓明", "丽娟", "海峰", "志强", "秀英", "伟东", "静怡", "国华", "雪梅", "俊杰", "文涛"]
+
+NARRATIVE = (
+    "{name}高度重视商业秘密保护工作，将其纳入年度重点工作。一是健全组织架构，成立了由主要负责人任组长的商业秘密保护"
+    "工作领导小组，明确法务部门牵头、各部门协同的工作机制，配备专（兼）职保密员。二是完善制度体系，对照省级地方标准"
+    "《商业秘密保护管理与服务规范》，制定了商业秘密管理办法、涉密人员管理规定、泄密应急处置预案和奖惩办法。三是落实"
+    "防护措施，对研发图纸、工艺配方、客户信息等核心信息实行分级管理，涉密区域设置门禁和监控，信息系统实行权限管理和"
+    "操作留痕。四是加强培训宣传，每年组织全员轮训，新员工入职签订保密协议和竞业限制协议。五是积极维权，与律师事务所"
+    "和知识产权服务机构建立合作，近年来未发生侵犯他人商业秘密的行为。"
+)
+
+
+def credit_code(county: str, seed: str) -> str:
+    rng = random.Random(seed)
+    body = "91" + COUNTY_CODES[county] + "".join(rng.choice(CREDIT_CODE_CHARSET) for _ in range(9))
+    return body + credit_code_check_character(body)
+
+
+def person(rng) -> tuple[str, str]:
+    return rng.choice(SURNAMES), rng.choice(GIVEN)
+
+
+def evidence_pdf(title: str) -> bytes:
+    """A small but valid one-page PDF, so downloads open in any viewer."""
+    text = title.encode("ascii", "ignore") or b"Evidence"
+    stream = b"BT /F1 14 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length " + str(len(stream)).encode() + b">>stream\n" + stream + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj".encode() + body + b"endobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+class Command(BaseCommand):
+    help = "创建演示账号和演示申报数据（可重复执行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="在 DEBUG 关闭时也执行（仅用于演示环境）")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("DEBUG 已关闭：为防止污染生产数据，seed_demo 拒绝执行。确需执行请加 --force。")
+        call_command("load_reference_data", verbosity=0)
+        with transaction.atomic():
+            batch = self.batch()
+            self.staff()
+            created = sum(self.organisation_and_application(batch, *row) for row in ORGANISATIONS)
+            self.pending()
+        self.stdout.write(self.style.SUCCESS(
+            f"演示数据就绪：{batch}，新建申报 {created} 份；演示账号密码均为 {PASSWORD}"))
+
+    def batch(self) -> Batch:
+        today = timezone.localdate()
+        deadline = datetime.date(today.year, 9, 30)
+        name = f"{today.year}年度绍兴市商业秘密保护基地申报"
+        if deadline < today + datetime.timedelta(days=14):
+            # The demo must be usable all year: past 30 September the demo batch is extended.
+            deadline = today + datetime.timedelta(days=60)
+            name += "（演示批次，截止日期已顺延）"
+        batch, _ = Batch.objects.get_or_create(year=today.year, defaults={"name": name, "deadline": deadline})
+        return batch
+
+    def user(self, username, **fields) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, **fields)
+            user.set_password(PASSWORD)
+            user.full_clean()
+            user.save()
+        return user
+
+    def staff(self):
+        for username, role, county, last, first in STAFF:
+            self.user(username, role=role, county=County.objects.get(name=county) if county else None,
+                      last_name=last, first_name=first, email=f"{username}@sxamr.example.gov.cn")
+        admin = self.user("admin", role=Role.CITY_ADMIN, last_name="市局", first_name="管理员", is_staff=True,
+                          is_superuser=True, email="admin@sxamr.example.gov.cn")
+        if not admin.is_superuser:
+            raise CommandError("已存在名为 admin 的非管理员账号。")
+
+    def organisation(self, name, kind, county, industry, status=OrganisationStatus.CONFIRMED) -> Organisation:
+        existing = Organisation.objects.filter(name=name).first()
+        if existing:
+            return existing
+        rng = random.Random(name)
+        last, first = person(rng)
+        contact_last, contact_first = person(rng)
+        organisation = Organisation(
+            name=name, kind=kind, credit_code=credit_code(county, name), county=County.objects.get(name=county),
+            industry=Industry.objects.get(name=industry), address=f"{STREETS[county]}{rng.randint(1, 999)}号",
+            postcode=POSTCODES[county], legal_representative=last + first, contact_name=contact_last + contact_first,
+            contact_title=rng.choice(["办公室主任", "法务经理", "知识产权专员", "综合科科长"]),
+            contact_phone=f"139{rng.randint(10_000_000, 99_999_999)}", status=status,
+        )
+        organisation.full_clean()
+        organisation.save()
+        return organisation
+
+    def pending(self):
+        for name, kind, county, industry in PENDING:
+            self.organisation(name, kind, county, industry, status=OrganisationStatus.PENDING)
+
+    def organisation_and_application(self, batch, login, name, base_type, county, industry, target) -> bool:
+        organisation = self.organisation(name, KIND[base_type], county, industry)
+        username = login or f"org{organisation.credit_code[-6:].lower()}"
+        contact = organisation.contact_name
+        user = self.user(username, role=Role.APPLICANT, organisation=organisation, last_name=contact[0],
+                         first_name=contact[1:], email=f"{username}@example.com")
+        if active_application(organisation=organisation, batch=batch):
+            return False
+        application = services.application_create(
+            organisation=organisation, user=user, base_type=base_type, level="city", batch=batch)
+        if target == "draft_empty":
+            return True
+        rng = random.Random(name + "form")
+        values, assessment = self.filled(application, rng, complete=target != "draft_partial")
+        application = services.application_save_draft(
+            application=application, user=user, values=values, self_assessment=assessment, version=application.version)
+        if target == "draft_partial":
+            return True
+        for condition in application.spec.conditions:
+            pdf = SimpleUploadedFile(f"{condition.article}{condition.title}证明材料.pdf",
+                                     evidence_pdf(f"{organisation.credit_code} {condition.code}"))
+            services.attachment_add(application=application, user=user, uploaded=pdf, condition_code=condition.code)
+        application.refresh_from_db()
+        if target == "submitted":
+            try:
+                application_transition(application=application, action="submit", user=user,
+                                       version=application.version)
+            except ValidationError as exc:
+                raise CommandError(f"{name} 的演示申报不完整：{exc.messages}") from exc
+        return True
+
+    def filled(self, application, rng, *, complete: bool):
+        spec = spec_for(application.base_type)
+        organisation = application.organisation
+        count = rng.randint(60, 400)
+        values = {
+            "applicant_name": organisation.name, "leader_name": organisation.legal_representative,
+            "address": organisation.address, "postcode": organisation.postcode, "category": CATEGORY[application.base_type],
+            "enterprise_count": count, "member_count": count, "employee_count": rng.randint(80, 2000),
+            "output_value": rng.randint(8_000, 900_000), "provincial_sites_built": rng.randint(0, 2),
+            "city_sites_built": rng.randint(3, 8), "industry": organisation.industry,
+            "contact_name": organisation.contact_name, "contact_title": organisation.contact_title,
+            "contact_phone": organisation.contact_phone,
+            "narrative": NARRATIVE.format(name=organisation.name) if complete else NARRATIVE.format(name=organisation.name)[:80],
+            "applicant_opinion": "经自查，本单位符合申报条件，申报材料真实有效，同意申报。" if complete else "",
+        }
+        values = {k: v for k, v in values.items() if k in spec.field_names + ("narrative", "applicant_opinion")}
+        if not complete:
+            for name in ("contact_title", "output_value", "category"):
+                values.pop(name, None)
+        assessment = {}
+        for index, condition in enumerate(spec.conditions):
+            if not complete and index >= 2:
+                break
+            figures = {}
+            for figure in condition.figures:
+                if figure.name == "infringements_2y":
+                    figures[figure.name] = 0
+                elif figure.name in ("protecting_enterprises", "trained_enterprises", "trained_members", "protecting_members"):
+                    figures[figure.name] = int(count * rng.uniform(0.35, 0.8))
+                elif figure.name == "services_per_year":
+                    figures[figure.name] = rng.randint(6, 20)
+                else:
+                    figures[figure.name] = rng.randint(2, 6)
+            assessment[condition.code] = {
+                "met": True,
+                "explanation": f"{condition.title}：{condition.evidence}均已具备，详见证明材料。",
+                "figures": figures,
+            }
+        return values, assessment
