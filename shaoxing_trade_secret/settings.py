@@ -135,7 +135,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
-MEDIA_URL = None
+# Nothing is ever written to MEDIA_ROOT and no URL serves it: the default storage above
+# is private. The two settings exist only because Django's test live server expects them.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = BASE_DIR / "var" / "public-media-unused"
 ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
