@@ -141,6 +141,12 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return f"{self.last_name}{self.first_name}".strip() or self.username
 
+    def save(self, *args, **kwargs):
+        # City administrators work in the admin site (accounts, reference data).
+        if self.role == Role.CITY_ADMIN:
+            self.is_staff = True
+        super().save(*args, **kwargs)
+
 
 def default_deadline():
     return datetime.date(timezone.localdate().year, 9, 30)

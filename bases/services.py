@@ -8,7 +8,7 @@ from django.utils import timezone
 from reviews.choices import LogAction
 from reviews.services import check_version, log_write
 
-from . import permissions, selectors
+from . import permissions, selectors, tasks
 from .choices import OrganisationStatus, Role
 from .forms_spec import spec_for
 from .models import Application, Attachment, Batch, Organisation, User
@@ -21,7 +21,8 @@ def organisation_register(*, username: str, password: str, email: str, organisat
     """Self-registration of an applicant organisation and its first user.
 
     Side effects: one Organisation (pending its county's confirmation) and one User
-    (role applicant) written. The user can log in but cannot apply until confirmed.
+    (role applicant) written; after commit, an e-mail to the county's staff queued.
+    The user can log in but cannot apply until confirmed.
     """
     organisation.status = OrganisationStatus.PENDING
     organisation.full_clean()
@@ -31,6 +32,7 @@ def organisation_register(*, username: str, password: str, email: str, organisat
     user.set_password(password)
     user.full_clean()
     user.save()
+    transaction.on_commit(lambda: tasks.notify_county_of_registration.delay(organisation.pk))
     return user
 
 

@@ -157,6 +157,8 @@ def application_detail(request, pk):
     application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
     attachments = list(application.attachments.all())
     editable = permissions.can_edit_application(application, request.user)
+    evidenced = {a.condition_code for a in attachments}
+    first_missing = next((c.code for c in application.spec.conditions if c.code not in evidenced), "")
     context = {
         "application": application,
         "spec": application.spec,
@@ -166,7 +168,8 @@ def application_detail(request, pk):
         "problems": application.submission_problems() if editable else [],
         "actions": review_selectors.available_actions(application, request.user),
         "log": review_selectors.application_log(application),
-        "upload_form": AttachmentUploadForm(spec=application.spec) if editable else None,
+        "upload_form": AttachmentUploadForm(spec=application.spec, initial={"condition_code": first_missing})
+        if editable else None,
         "accept": ATTACHMENT_ACCEPT,
         "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
     }

@@ -1,0 +1,26 @@
+"""Model permissions that come with a role, so a city administrator can manage accounts
+and reference data in the admin without per-user permission bookkeeping."""
+from django.contrib.auth.backends import BaseBackend
+
+from .choices import Role
+
+ROLE_PERMISSIONS = {
+    Role.CITY_ADMIN: frozenset(
+        [f"bases.{verb}_{model}" for model in ("user", "county", "industry", "batch", "organisation")
+         for verb in ("view", "add", "change")]
+        + ["bases.view_application", "bases.view_attachment", "bases.view_base", "reviews.view_applicationlog"]
+    ),
+}
+
+
+class RolePermissionBackend(BaseBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        return set(ROLE_PERMISSIONS.get(user_obj.role, ()))
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return perm in self.get_all_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))
