@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from . import selectors
-from .choices import APPLICATION_LEVELS, BaseType
+from .choices import APPLICATION_LEVELS, BaseType, OrganisationKind
 from .forms_spec import BaseTypeSpec, spec_for
 from .models import Application, Organisation, User
 from .validators import ATTACHMENT_ACCEPT
@@ -40,6 +40,7 @@ class RegistrationOrganisationForm(forms.ModelForm):
         self.fields["industry"].queryset = selectors.industries()
         self.fields["county"].empty_label = "请选择"
         self.fields["industry"].empty_label = "请选择（园区可不选）"
+        self.fields["kind"].choices = [("", "请选择")] + list(OrganisationKind.choices)
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()
