@@ -10,6 +10,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Factories set a password on every user; PBKDF2's million rounds would dominate the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Uploaded files go to a fresh directory per test, never the developer's var/."""
     settings.STORAGES = {

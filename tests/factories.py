@@ -186,3 +186,57 @@ def add_evidence(application: Application, user=None) -> None:
                                 kind="pdf", size=len(pdf_bytes()), sha256="0" * 64, uploaded_by=user)
         attachment.file.save("evidence", upload(), save=False)
         attachment.save()
+
+
+def form_data(application: Application, intent: str = "submit", **overrides) -> dict:
+    """A POST of the online form (bases:application-edit) in which every cell and condition holds,
+    built from the type's declaration: spec.fields, then f"{code}__met", __explanation and figures."""
+    spec = application.spec
+    cells = {**COMPLETE_CELLS, "applicant_name": application.organisation.name,
+             "category": CATEGORY[application.base_type], "industry": industry().pk}
+    data = {f.name: cells[f.name] for f in spec.fields}
+    for code, entry in complete_assessment(application.base_type).items():
+        data[f"{code}__met"] = "yes"
+        data[f"{code}__explanation"] = entry["explanation"]
+        data |= {f"{code}__{name}": value for name, value in entry["figures"].items()}
+    data |= {"narrative": NARRATIVE, "applicant_opinion": "情况属实，同意申报。", "version": application.version,
+             "intent": intent}
+    return data | overrides
+
+
+def docx_bytes() -> bytes:
+    """A minimal but well-formed Word document (content types, relationships, main part)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+            'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main'
+            '+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>保密制度</w:t></w:r></w:p></w:body></w:document>',
+        )
+    return buffer.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    """A workbook written by openpyxl, as Excel users produce."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["企业名称", "受训人数"])
+    workbook.active.append(["绍兴测试单位", 12])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
