@@ -41,6 +41,18 @@ class UserAdmin(DjangoUserAdmin):
     def display_name(self, obj):
         return obj.display_name
 
+    # A city administrator manages accounts, but cannot grant itself or anyone more than roles give.
+    PRIVILEGED = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, *self.PRIVILEGED)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
 
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):

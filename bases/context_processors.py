@@ -1,4 +1,10 @@
+from reviews.selectors import notifications_for_user
+
 from . import permissions
+
+
+def unread_count(user) -> int:
+    return notifications_for_user(user).filter(read_at__isnull=True).count() if user.is_authenticated else 0
 
 
 def navigation(request):
@@ -11,5 +17,6 @@ def navigation(request):
             "is_county": permissions.is_county_staff(user),
             "is_applicant": bool(user.is_authenticated and user.role == "applicant"),
             "is_confirmed_applicant": permissions.is_confirmed_applicant(user),
+            "unread": unread_count(user),
         }
     }

@@ -45,14 +45,6 @@ class RegistrationOrganisationForm(forms.ModelForm):
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()
 
-    def validate_unique(self):
-        try:
-            super().validate_unique()
-        except forms.ValidationError as exc:
-            if "credit_code" in getattr(exc, "error_dict", {}):
-                exc.error_dict["credit_code"] = [forms.ValidationError("该统一社会信用代码已注册。如需新增账号，请联系本单位已注册的经办人或所在地县局。")]
-            raise
-
 
 class ApplicationCreateForm(forms.Form):
     base_type = forms.ChoiceField(label="申报基地类型", widget=forms.RadioSelect)

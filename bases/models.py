@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews.choices import INACTIVE_STATES, State
+from reviews.choices import INACTIVE_STATES, RevocationGround, State
 from reviews.workflow import ApplicationWorkflow
 
 from . import forms_spec
@@ -26,6 +26,9 @@ from .choices import (
     Role,
 )
 from .validators import validate_credit_code, validate_phone, validate_postcode
+
+
+REAPPLY_BAN_YEARS = 2  # 第十五条
 
 
 class County(models.Model):
@@ -70,6 +73,7 @@ class Organisation(models.Model):
     credit_code = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code],
         help_text="18位，按 GB 32100-2015 校验",
+        error_messages={"unique": "该统一社会信用代码已注册。如需新增账号，请联系本单位已注册的经办人或所在地县局。"},
     )
     county = models.ForeignKey(County, verbose_name="所在区、县（市）", on_delete=models.PROTECT, related_name="organisations")
     industry = models.ForeignKey(
@@ -105,6 +109,29 @@ class Organisation(models.Model):
     @property
     def allowed_base_types(self) -> list[str]:
         return forms_spec.base_types_for_organisation(self.kind)
+
+    def may_apply_again_on(self) -> datetime.date | None:
+        """第十五条: after a revocation the organisation may not apply for 2 years.
+
+        Returns the first day it may apply again, or None when it is not barred today.
+        """
+        revoked = [b.revoked_on for b in self.bases.all() if b.status == BaseStatus.REVOKED and b.revoked_on]
+        if not revoked:
+            return None
+        latest = max(revoked)
+        try:
+            free_on = latest.replace(year=latest.year + REAPPLY_BAN_YEARS)
+        except ValueError:  # 29 February
+            free_on = latest.replace(year=latest.year + REAPPLY_BAN_YEARS, day=28)
+        return free_on if free_on > timezone.localdate() else None
+
+    def reapply_ban_message(self) -> str:
+        """The refusal shown wherever a barred organisation tries to apply; empty when not barred."""
+        free_on = self.may_apply_again_on()
+        if free_on is None:
+            return ""
+        return (f"{self.name}的商业秘密保护基地认定已被撤销，按指南第十五条2年内不得再次申报，"
+                f"可于{free_on.year}年{free_on.month}月{free_on.day}日起重新申报。")
 
 
 class User(AbstractUser):
@@ -211,6 +238,13 @@ class Application(ApplicationWorkflow):
     contact_phone = models.CharField("联系电话", max_length=30, blank=True, validators=[validate_phone])
     narrative = models.TextField("商业秘密保护工作开展情况", blank=True)
     applicant_opinion = models.TextField("申报单位意见", blank=True)
+    # The two opinion cells at the foot of every form (县市场监管局推荐意见, 市局验收意见).
+    county_opinion = models.TextField("县市场监管局推荐意见", blank=True)
+    county_signer = models.CharField("推荐意见负责人", max_length=50, blank=True)
+    county_opinion_on = models.DateField("推荐日期", null=True, blank=True)
+    city_opinion = models.TextField("验收意见", blank=True)
+    city_signer = models.CharField("验收意见负责人", max_length=50, blank=True)
+    city_opinion_on = models.DateField("验收意见日期", null=True, blank=True)
     self_assessment = models.JSONField("条件自评", default=dict, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+")
@@ -230,7 +264,10 @@ class Application(ApplicationWorkflow):
                 violation_error_message="该单位在本批次已有一份有效申报。",
             ),
         ]
-        permissions = [("view_application_granted", "可查看（按对象授权）")]
+        permissions = [
+            ("view_application_granted", "可查看（按对象授权）"),
+            ("record_acceptance", "可记录验收情况（验收组成员，按对象授权）"),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.applicant_name or self.organisation.name}"
@@ -320,6 +357,9 @@ class Base(models.Model):
     recognised_on = models.DateField("认定日期")
     status = models.CharField("状态", max_length=10, choices=BaseStatus.choices, default=BaseStatus.VALID)
     revoked_on = models.DateField("撤销日期", null=True, blank=True)
+    revocation_ground = models.CharField("撤销事由", max_length=20, choices=RevocationGround.choices, blank=True)
+    revocation_details = models.TextField("撤销情况说明", blank=True)
+    revocation_document = models.CharField("撤销文号", max_length=50, blank=True)
 
     class Meta:
         verbose_name = "商业秘密保护基地"

@@ -2,9 +2,9 @@
 
 They read only attributes already on the objects; no queries beyond foreign keys.
 """
-from reviews.choices import EDITABLE_STATES
+from reviews.choices import EDITABLE_STATES, GUIDANCE_STATES, State
 
-from .choices import CITY_ROLES, OrganisationStatus, Role
+from .choices import CITY_ROLES, Level, OrganisationStatus, Role
 
 
 def _active(user) -> bool:
@@ -50,3 +50,37 @@ def can_confirm_organisation(organisation, user) -> bool:
     return organisation.status == OrganisationStatus.PENDING and (
         (is_county_staff(user) and organisation.county_id == user.county_id) or is_city_admin(user)
     )
+
+
+def is_acceptance_authority(application, user) -> bool:
+    """Who runs acceptance, publicity, recognition and revocation: the city bureau for
+    city-level bases, the county bureau for county-level ones (第十七条)."""
+    if application.level == Level.COUNTY:
+        return is_county_of(application, user)
+    return is_city(user)
+
+
+def is_acceptance_member(application, user) -> bool:
+    """A member of the application's acceptance group (a django-guardian grant on the object)."""
+    return _active(user) and user.has_perm("bases.record_acceptance", application)
+
+
+def is_current_handler(application, user) -> bool:
+    """The office that has the application on its desk: the county while it awaits
+    recommendation, the acceptance authority after that."""
+    if application.state == State.SUBMITTED:
+        return is_county_of(application, user)
+    return is_acceptance_authority(application, user)
+
+
+def can_log_guidance(application, user) -> bool:
+    """培育指导 is logged by the county bureau while the candidate prepares."""
+    return is_county_of(application, user) and application.state in GUIDANCE_STATES
+
+
+# How the diagram page names who may run a transition.
+is_applicant_of.label = "申报单位"
+is_county_of.label = "所在地县局"
+is_acceptance_authority.label = "验收认定机关（市级：市局；县级：县局）"
+is_acceptance_member.label = "验收组成员"
+is_current_handler.label = "当前办理机关（县局或市局）"

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reviews.choices import LogAction
+from reviews.choices import LogAction, State
 from reviews.services import check_version, log_write
 
 from . import permissions, selectors, tasks
@@ -64,51 +64,53 @@ def _next_reference(*, batch: Batch, prefix: str) -> str:
     return f"{stem}{number:04d}"
 
 
-@transaction.atomic
-def application_create(*, organisation: Organisation, user: User, base_type: str, level: str, batch: Batch,
-                       ip: str | None = None) -> Application:
-    """Start a draft application, pre-filled from the organisation's registration.
-
-    Refuses a second active application of the organisation in the same batch
-    (citing the first), a base type the organisation's kind cannot apply for, and a
-    closed batch. Side effects: one Application (草稿) and one log entry written.
-    """
-    if not (permissions.is_confirmed_applicant(user) and user.organisation_id == organisation.pk):
-        raise PermissionDenied("只有已确认的申报单位用户可以发起申报。")
+def new_application(*, organisation: Organisation, base_type: str, level: str, batch: Batch, user: User,
+                    state: str = State.DRAFT) -> Application:
+    """Create an application pre-filled from the organisation, after the rules every
+    new application obeys: the organisation's kind fits the base type, it has no
+    other active application in the batch (citing the first), and it is not barred
+    after a revocation (第十五条). Call inside a transaction."""
     Batch.objects.select_for_update().get(pk=batch.pk)  # serialises reference numbers within a batch
-    if not batch.is_open:
-        raise ValidationError(f"{batch.name}已于{batch.deadline:%Y年%m月%d日}截止申报。", code="closed")
     if base_type not in organisation.allowed_base_types:
-        raise ValidationError("贵单位的单位类型不能申报该类基地。", code="base_type")
+        raise ValidationError("该单位的单位类型不能申报该类基地。", code="base_type")
+    if organisation.reapply_ban_message():
+        raise ValidationError(organisation.reapply_ban_message(), code="barred")
     existing = selectors.active_application(organisation=organisation, batch=batch)
     if existing:
         raise ValidationError(
-            f"贵单位在{batch.name}已有一份申报（编号 {existing.reference}，{existing.get_state_display()}），"
+            f"该单位在{batch.name}已有一份申报（编号 {existing.reference}，{existing.get_state_display()}），"
             "同一批次只能有一份有效申报。",
             code="duplicate",
         )
     application = Application(
         reference=_next_reference(batch=batch, prefix=spec_for(base_type).reference_prefix),
-        organisation=organisation,
-        batch=batch,
-        base_type=base_type,
-        level=level,
-        created_by=user,
-        applicant_name=organisation.name,
-        leader_name=organisation.legal_representative,
-        address=organisation.address,
-        postcode=organisation.postcode,
-        industry=organisation.industry,
-        contact_name=organisation.contact_name,
-        contact_title=organisation.contact_title,
-        contact_phone=organisation.contact_phone,
+        organisation=organisation, batch=batch, base_type=base_type, level=level, created_by=user, state=state,
+        applicant_name=organisation.name, leader_name=organisation.legal_representative, address=organisation.address,
+        postcode=organisation.postcode, industry=organisation.industry, contact_name=organisation.contact_name,
+        contact_title=organisation.contact_title, contact_phone=organisation.contact_phone,
     )
     application.full_clean()
     try:
         with transaction.atomic():
             application.save()
     except IntegrityError as exc:  # a concurrent create won the race
-        raise ValidationError("贵单位在本批次已有一份申报，请勿重复发起。", code="duplicate") from exc
+        raise ValidationError("该单位在本批次已有一份申报，请勿重复发起。", code="duplicate") from exc
+    return application
+
+
+@transaction.atomic
+def application_create(*, organisation: Organisation, user: User, base_type: str, level: str, batch: Batch,
+                       ip: str | None = None) -> Application:
+    """The applicant starts a draft application, pre-filled from its registration.
+
+    Refuses a closed batch and whatever new_application refuses.
+    Side effects: one Application (草稿) and one log entry written.
+    """
+    if not (permissions.is_confirmed_applicant(user) and user.organisation_id == organisation.pk):
+        raise PermissionDenied("只有已确认的申报单位用户可以发起申报。")
+    if not batch.is_open:
+        raise ValidationError(f"{batch.name}已于{batch.deadline:%Y年%m月%d日}截止申报。", code="closed")
+    application = new_application(organisation=organisation, base_type=base_type, level=level, batch=batch, user=user)
     log_write(application=application, user=user, action=LogAction.CREATE, label=LogAction.CREATE.label, ip=ip,
               to_state=application.state)
     return application

@@ -53,8 +53,8 @@ def home(request):
     context = {"batch": selectors.current_batch(), "recent": applications[:10], "total": applications.count()}
     if permissions.is_county_staff(request.user) or permissions.is_city_admin(request.user):
         context["pending_organisations"] = selectors.organisations_for_user(request.user).filter(status="pending").count()
-    if permissions.is_county_staff(request.user) or permissions.is_city(request.user):
-        context["awaiting"] = applications.filter(state=State.SUBMITTED).count()
+    context["queues"] = review_selectors.work_queues(request.user)
+    context["notifications"] = review_selectors.notifications_for_user(request.user)[:5]
     return render(request, "bases/home.html", context)
 
 
@@ -135,7 +135,9 @@ def application_create(request):
     batch = selectors.current_batch()
     form = ApplicationCreateForm(request.POST or None, organisation=organisation)
     existing = selectors.active_application(organisation=organisation, batch=batch) if batch else None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and batch is None:
+        form.add_error(None, "市局尚未设立申报批次，暂不能申报。")
+    elif request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(
                 organisation=organisation, user=request.user, batch=batch, ip=client_ip(request),
@@ -148,7 +150,8 @@ def application_create(request):
             return redirect("bases:application-edit", pk=application.pk)
     specs = [SPECS[bt] for bt in organisation.allowed_base_types]
     return render(request, "bases/application_create.html",
-                  {"form": form, "batch": batch, "existing": existing, "specs": specs})
+                  {"form": form, "batch": batch, "existing": existing, "specs": specs,
+                   "barred": organisation.reapply_ban_message()})
 
 
 @login_required
@@ -159,15 +162,18 @@ def application_detail(request, pk):
     editable = permissions.can_edit_application(application, request.user)
     evidenced = {a.condition_code for a in attachments}
     first_missing = next((c.code for c in application.spec.conditions if c.code not in evidenced), "")
+    log = list(review_selectors.application_log(application))
     context = {
         "application": application,
         "spec": application.spec,
+        "progress": review_selectors.application_progress(application, log),
         "results": application.condition_results(),
         "attachments": attachments,
         "editable": editable,
         "problems": application.submission_problems() if editable else [],
         "actions": review_selectors.available_actions(application, request.user),
-        "log": review_selectors.application_log(application),
+        "log": log,
+        **review_selectors.review_context(application, request.user),
         "upload_form": AttachmentUploadForm(spec=application.spec, initial={"condition_code": first_missing})
         if editable else None,
         "accept": ATTACHMENT_ACCEPT,

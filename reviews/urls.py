@@ -5,5 +5,20 @@ from . import views
 app_name = "reviews"
 
 urlpatterns = [
-    path("applications/<int:pk>/actions/<slug:action>/", views.application_transition_view, name="application-transition"),
+    path("applications/<int:pk>/actions/<slug:action>/", views.application_action, name="application-transition"),
+    path("applications/<int:pk>/guidance/", views.guidance_add, name="guidance-add"),
+    path("applications/<int:pk>/acceptance-records/", views.acceptance_record_add, name="acceptance-record-add"),
+    path("candidates/new/", views.candidate_create, name="candidate-create"),
+    path("publicities/", views.publicity_list, name="publicity-list"),
+    path("publicities/new/", views.publicity_open, name="publicity-open"),
+    path("publicities/<int:pk>/", views.publicity_detail, name="publicity-detail"),
+    path("publicities/<int:pk>/close/", views.publicity_close, name="publicity-close"),
+    path("publicities/<int:pk>/recognise/", views.publicity_recognise, name="publicity-recognise"),
+    path("publicities/<int:pk>/objections/", views.objection_add, name="objection-add"),
+    path("objections/<int:pk>/reply/", views.objection_reply, name="objection-reply"),
+    path("bases/", views.base_list, name="base-list"),
+    path("bases/<int:pk>/", views.base_detail, name="base-detail"),
+    path("bases/<int:pk>/upward/<int:item_pk>/", views.upward_outcome, name="upward-outcome"),
+    path("workflow/", views.workflow_diagram, name="workflow"),
+    path("notifications/", views.notification_list, name="notification-list"),
 ]

@@ -2,31 +2,40 @@
 
 States and transitions live here and nowhere else. The declaration drives:
 enforcement (reviews.services.application_transition), the action buttons on a
-page (reviews.selectors.available_actions), the labels in the history, and the
-workflow tests. Transition methods only set fields; side effects live in the
-service.
+page (reviews.selectors.available_actions), the labels in the history, the
+notifications (who has something to do next), the diagram page and the
+state × role tests. Transition methods only set fields; side effects (rows in
+other tables, object grants) live in the service.
 
 `custom` keys understood by the service and the templates:
     label       button text and history label
     style       "primary" | "secondary" | "danger"
     confirm     confirmation question shown before the POST
-    comment     None | "optional" | "required": whether the action carries a reason/opinion
-    validate    name of a method returning a list of problems that block the action
+    comment     None | "optional" | "required": a free-text reason/opinion
+    form        key of reviews.forms.ACTION_FORMS when the action needs more input
+    validate    name of an Application method returning the problems that block the action
+    bulk        the action is also offered for many applications at once
 """
 from django.db import models
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from bases.permissions import is_applicant_of
+from bases.permissions import (
+    is_acceptance_authority,
+    is_acceptance_member,
+    is_applicant_of,
+    is_county_of,
+    is_current_handler,
+)
 
-from .choices import State
+from .choices import REQUIRED_ACCEPTANCE_KINDS, ObjectionOutcome, State
 
 
-def refusal(message):
-    """Attach the message shown when a transition condition does not hold."""
+def refusal(message, *, label: str):
+    """Attach to a condition its name on the diagram page and the message shown when it does not hold."""
 
     def decorate(condition):
-        condition.refusal = message
+        condition.refusal, condition.label = message, label
         return condition
 
     return decorate
@@ -37,33 +46,173 @@ def refusal_message(condition, application) -> str:
     return message(application) if callable(message) else message
 
 
-@refusal(lambda app: f"本批次（{app.batch.name}）申报已于{app.batch.deadline.year}年{app.batch.deadline.month}月"
-                     f"{app.batch.deadline.day}日截止，不能再提交。")
+def _cn_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# --- Conditions ---------------------------------------------------------------------------------
+
+
+@refusal(lambda app: f"本批次（{app.batch.name}）申报已于{_cn_date(app.batch.deadline)}截止，不能再提交。", label="申报截止日前")
 def batch_is_open(application) -> bool:
     """第十一条（二）: applications close on the batch deadline (30 September by default)."""
     return application.batch.is_open
 
 
-class ApplicationWorkflow(FSMModelMixin, models.Model):
+@refusal(lambda app: app.organisation.reapply_ban_message(), label="不在撤销后2年禁止申报期内")
+def not_barred(application) -> bool:
+    """第十五条: no new application within 2 years of a revocation."""
+    return application.organisation.may_apply_again_on() is None
+
+
+@refusal("县级基地由县局直接组织验收，无需向市局推荐。", label="市级申报")
+def is_city_level(application) -> bool:
+    return application.level == "city"
+
+
+@refusal("市级基地须经县局审核推荐后，方可组织验收。", label="市级已推荐／县级已申报")
+def awaits_acceptance(application) -> bool:
+    """City-level: after the county's recommendation. County-level: straight after submission (第十七条)."""
+    expected = State.RECOMMENDED if application.level == "city" else State.SUBMITTED
+    return application.state == expected
+
+
+@refusal("验收通过前须至少记录书面预审和会议验收情况。", label="已记录书面预审和会议验收")
+def acceptance_recorded(application) -> bool:
+    kinds = {r.kind for r in application.acceptance_records.all()}
+    return all(kind in kinds for kind in REQUIRED_ACCEPTANCE_KINDS)
+
+
+def _current_publicity(application):
+    return max(application.publicities.all(), key=lambda p: (p.starts_on, p.pk), default=None)
+
+
+@refusal(lambda app: "公示期尚未结束，不能认定。" + (
+    f"公示至{_cn_date(_current_publicity(app).ends_on)}。" if _current_publicity(app) else ""), label="公示期已满")
+def publicity_ended(application) -> bool:
+    publicity = _current_publicity(application)
+    return publicity is not None and publicity.has_ended()
+
+
+@refusal("公示期间的异议尚未全部书面答复处理，不能认定。", label="异议均已书面答复")
+def objections_resolved(application) -> bool:
+    return all(o.resolved for o in application.objections.all())
+
+
+@refusal("存在成立的异议，不能认定；请执行“公示后不予认定”。", label="无成立的异议")
+def no_upheld_objection(application) -> bool:
+    return not any(o.outcome == ObjectionOutcome.UPHELD for o in application.objections.all())
+
+
+@refusal("没有成立的异议，不能以异议为由不予认定。", label="有成立的异议")
+def has_upheld_objection(application) -> bool:
+    return not no_upheld_objection(application)
+
+
+# --- The state machine --------------------------------------------------------------------------
+
+
+class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
+    """Abstract base of bases.Application carrying the state and every transition.
+
+    ConcurrentTransitionMixin makes the UPDATE conditional on the state the row was
+    read in, so two concurrent transitions cannot both succeed even where the
+    database ignores SELECT … FOR UPDATE (SQLite).
+    """
+
     state = FSMField("状态", choices=State.choices, default=State.DRAFT, protected=True, db_index=True)
     submitted_at = models.DateTimeField("申报时间", null=True, blank=True)
 
     class Meta:
         abstract = True
 
-    @transition(
-        field=state,
-        source=[State.DRAFT, State.RETURNED],
-        target=State.SUBMITTED,
-        conditions=[batch_is_open],
-        permission=is_applicant_of,
-        custom={
-            "label": "提交申报",
-            "style": "primary",
-            "confirm": "提交后将不能修改，确定提交申报吗？",
-            "comment": None,
-            "validate": "submission_problems",
-        },
-    )
+    @transition(field=state, source=State.CULTIVATION, target=State.DRAFT, permission=is_applicant_of,
+                custom={"label": "开始填报", "style": "primary"})
+    def start(self):
+        """The candidate begins its own application form."""
+
+    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED,
+                conditions=[batch_is_open, not_barred], permission=is_applicant_of,
+                custom={"label": "提交申报", "style": "primary", "confirm": "提交后将不能修改，确定提交申报吗？",
+                        "validate": "submission_problems"})
     def submit(self):
         self.submitted_at = timezone.now()
+
+    @transition(field=state, source=[State.CULTIVATION, State.DRAFT, State.SUBMITTED, State.RETURNED],
+                target=State.WITHDRAWN, permission=is_applicant_of,
+                custom={"label": "撤回申报", "style": "danger", "comment": "optional",
+                        "confirm": "撤回后本批次的这份申报即告终止（可重新发起），确定撤回吗？"})
+    def withdraw(self):
+        """Withdrawal by the applicant, possible until the county recommends."""
+
+    @transition(field=state, source=[State.SUBMITTED, State.RECOMMENDED, State.IN_ACCEPTANCE], target=State.RETURNED,
+                permission=is_current_handler,
+                custom={"label": "退回修改", "style": "secondary", "form": "return", "comment": "required"})
+    def return_for_changes(self):
+        """一次性告知: the reasons and the flagged items are in the log entry."""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.DECLINED, permission=is_county_of,
+                custom={"label": "不予推荐", "style": "danger", "comment": "required",
+                        "confirm": "不予推荐后本批次申报即告终止，确定吗？"})
+    def decline(self):
+        """The county bureau declines to recommend, with reasons."""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.RECOMMENDED, conditions=[is_city_level],
+                permission=is_county_of, custom={"label": "审核推荐", "style": "primary", "form": "opinion"})
+    def recommend(self, *, opinion, signer, signed_on):
+        """县市场监管局推荐意见 (第十一条（三））."""
+        self.county_opinion, self.county_signer, self.county_opinion_on = opinion, signer, signed_on
+
+    @transition(field=state, source=[State.SUBMITTED, State.RECOMMENDED], target=State.IN_ACCEPTANCE,
+                conditions=[awaits_acceptance], permission=is_acceptance_authority,
+                custom={"label": "组织验收", "style": "primary", "form": "group"})
+    def start_acceptance(self):
+        """An acceptance group is formed (by the service) and begins its checks (第十一条（四））."""
+
+    @transition(field=state, source=State.IN_ACCEPTANCE, target=State.ACCEPTED, conditions=[acceptance_recorded],
+                permission=is_acceptance_member, custom={"label": "验收通过", "style": "primary", "form": "opinion"})
+    def pass_acceptance(self, *, opinion, signer, signed_on):
+        """市局验收意见 (综合验收意见): passed."""
+        self.city_opinion, self.city_signer, self.city_opinion_on = opinion, signer, signed_on
+
+    @transition(field=state, source=State.IN_ACCEPTANCE, target=State.FAILED, permission=is_acceptance_member,
+                custom={"label": "验收不通过", "style": "danger", "form": "opinion"})
+    def fail_acceptance(self, *, opinion, signer, signed_on):
+        """市局验收意见: not passed."""
+        self.city_opinion, self.city_signer, self.city_opinion_on = opinion, signer, signed_on
+
+    @transition(field=state, source=State.ACCEPTED, target=State.IN_PUBLICITY, permission=is_acceptance_authority,
+                custom={"label": "发起公示", "style": "primary", "form": "publicity", "bulk": True})
+    def open_publicity(self):
+        """征求意见: the service adds the application to a 公示 (第十一条（五））."""
+
+    @transition(field=state, source=State.IN_PUBLICITY, target=State.RECOGNISED,
+                conditions=[publicity_ended, objections_resolved, no_upheld_objection],
+                permission=is_acceptance_authority,
+                custom={"label": "发文认定", "style": "primary", "form": "recognition", "bulk": True})
+    def recognise(self):
+        """发文认定: the service creates the Base with the document number (第十一条（六））."""
+
+    @transition(field=state, source=State.IN_PUBLICITY, target=State.FAILED,
+                conditions=[objections_resolved, has_upheld_objection], permission=is_acceptance_authority,
+                custom={"label": "公示后不予认定", "style": "danger", "comment": "required"})
+    def reject_after_publicity(self):
+        """An objection was upheld: the application ends without recognition."""
+
+    @transition(field=state, source=State.RECOGNISED, target=State.REVOKED, permission=is_acceptance_authority,
+                custom={"label": "撤销认定", "style": "danger", "form": "revocation",
+                        "confirm": "撤销后该单位2年内不得再次申报，确定撤销认定吗？"})
+    def revoke(self):
+        """第十五条: the service marks the Base revoked; the 2-year ban follows from it."""
+
+
+# The procedure as the applicant sees it (办件进度): each step, the states in it, who handles it.
+PROCEDURE = (
+    ("培育指导", (State.CULTIVATION,), "county"),
+    ("自主申报", (State.DRAFT, State.RETURNED), "applicant"),
+    ("审核推荐", (State.SUBMITTED,), "county"),
+    ("组织验收", (State.RECOMMENDED, State.IN_ACCEPTANCE), "authority"),
+    ("公示", (State.ACCEPTED, State.IN_PUBLICITY), "authority"),
+    ("发文认定", (State.RECOGNISED,), "authority"),
+)
+FINAL_STATES = frozenset({State.DECLINED, State.FAILED, State.WITHDRAWN, State.REVOKED})

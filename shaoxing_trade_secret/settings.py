@@ -6,6 +6,7 @@ environment (django-environ); see README.md for the variables.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -146,11 +147,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Celery: with REDIS_URL unset, tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "daily-housekeeping": {"task": "reviews.tasks.daily_housekeeping", "schedule": crontab(hour=7, minute=30)},
+}
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND",

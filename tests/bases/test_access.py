@@ -38,6 +38,21 @@ ROUTES = {
     "bases:organisation-list": ("organisations/", LOGIN, LOGIN),
     "bases:organisation-detail": ("organisations/<int:pk>/", LOGIN, LOGIN),
     "reviews:application-transition": ("applications/<int:pk>/actions/<slug:action>/", LOGIN, LOGIN),
+    "reviews:guidance-add": ("applications/<int:pk>/guidance/", LOGIN, LOGIN),
+    "reviews:acceptance-record-add": ("applications/<int:pk>/acceptance-records/", LOGIN, LOGIN),
+    "reviews:candidate-create": ("candidates/new/", LOGIN, LOGIN),
+    "reviews:publicity-list": ("publicities/", LOGIN, LOGIN),
+    "reviews:publicity-open": ("publicities/new/", LOGIN, LOGIN),
+    "reviews:publicity-detail": ("publicities/<int:pk>/", LOGIN, LOGIN),
+    "reviews:publicity-close": ("publicities/<int:pk>/close/", LOGIN, LOGIN),
+    "reviews:publicity-recognise": ("publicities/<int:pk>/recognise/", LOGIN, LOGIN),
+    "reviews:objection-add": ("publicities/<int:pk>/objections/", LOGIN, LOGIN),
+    "reviews:objection-reply": ("objections/<int:pk>/reply/", LOGIN, LOGIN),
+    "reviews:base-list": ("bases/", LOGIN, LOGIN),
+    "reviews:base-detail": ("bases/<int:pk>/", LOGIN, LOGIN),
+    "reviews:upward-outcome": ("bases/<int:pk>/upward/<int:item_pk>/", LOGIN, LOGIN),
+    "reviews:workflow": ("workflow/", 200, 405),
+    "reviews:notification-list": ("notifications/", LOGIN, LOGIN),
 }
 PUBLIC = {name for name, (_, get, _) in ROUTES.items() if get == 200}
 
@@ -46,7 +61,7 @@ def test_url_patterns_all_classified():
     discovered = {(name, route) for name, route, _ in url_patterns() if not name.startswith("admin:")}
 
     assert discovered == {(name, route) for name, (route, _, _) in ROUTES.items()}
-    assert PUBLIC == {"home", "conditions", "healthz", "login", "register"}
+    assert PUBLIC == {"home", "conditions", "healthz", "login", "register", "reviews:workflow"}
 
 
 @pytest.fixture
@@ -60,10 +75,15 @@ def url_for(name, application):
     """The URL of a pattern, its int kwargs filled with the pk of a real object of the right kind."""
     route = ROUTES[name][0]
     kwargs = {"action": "submit"} if "<slug:action>" in route else {}
+    if "<int:item_pk>" in route:
+        kwargs["item_pk"] = 1
     if "<int:pk>" in route:
         kwargs["pk"] = {"applications": lambda: application.pk,
                         "attachments": lambda: application.attachments.first().pk,
-                        "organisations": lambda: application.organisation_id}[route.split("/")[0]]()
+                        "organisations": lambda: application.organisation_id,
+                        # Anonymous requests are turned away before any lookup: any pk will do.
+                        "publicities": lambda: 1, "objections": lambda: 1, "bases": lambda: 1,
+                        }[route.split("/")[0]]()
     return reverse(name, kwargs=kwargs)
 
 

@@ -50,3 +50,11 @@ def axe_violations(page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} @ {json.dumps([n['target'] for n in v['nodes']][:3])}"
         for v in result["violations"]
     ]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Transactional tests flush the database afterwards, reference data included: reload it."""
+    from django.core.management import call_command
+
+    call_command("load_reference_data", verbosity=0)

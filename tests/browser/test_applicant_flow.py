@@ -74,7 +74,7 @@ def test_enterprise_fills_saves_and_submits_point_application(page, live_server,
 
     application = organisation.applications.get()
     assert application.state == State.SUBMITTED
-    assert "已申报" in page.locator(".card dl.meta").inner_text()
+    assert "已申报" in page.locator(".card dl.meta").first.inner_text()
     assert page.get_by_role("link", name="填写 / 修改申报表").count() == 0
     assert page.get_by_role("button", name="上传").count() == 0
     violations["submitted"] = axe_violations(page)

@@ -13,14 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from bases import services
 from bases.choices import BaseType, OrganisationKind, OrganisationStatus, Role
 from bases.forms_spec import spec_for
 from bases.models import Batch, County, Industry, Organisation, User
-from bases.selectors import active_application
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
+from reviews import services as review_services
 from reviews.services import application_transition
 
 PASSWORD = "Shaoxing#2021"
@@ -47,35 +48,35 @@ ORGANISATIONS = [
     ("demo_enterprise", "绍兴越芯微电子科技有限公司", BaseType.POINT, "越城区", "电子信息", "draft_partial"),
     ("demo_park", "柯桥经济技术开发区管理委员会", BaseType.ZONE, "柯桥区", "纺织", "submitted"),
     ("demo_association", "上虞区精细化工行业协会", BaseType.STATION, "上虞区", "化工", "draft_complete"),
-    (None, "浙江古越龙山绍兴酒股份有限公司", BaseType.POINT, "越城区", "黄酒", "submitted"),
-    (None, "绍兴越城区袍江工业园区管理委员会", BaseType.ZONE, "越城区", "高端装备", "submitted"),
-    (None, "越城区集成电路产业协会", BaseType.STATION, "越城区", "电子信息", "draft_partial"),
+    (None, "浙江古越龙山绍兴酒股份有限公司", BaseType.POINT, "越城区", "黄酒", "recognised"),
+    (None, "绍兴越城区袍江工业园区管理委员会", BaseType.ZONE, "越城区", "高端装备", "in_publicity"),
+    (None, "越城区集成电路产业协会", BaseType.STATION, "越城区", "电子信息", "cultivation"),
     (None, "绍兴华科精密机械有限公司", BaseType.POINT, "越城区", "高端装备", "draft_empty"),
-    (None, "浙江柯桥轻纺城面料科技有限公司", BaseType.POINT, "柯桥区", "纺织", "submitted"),
-    (None, "绍兴市柯桥区纺织行业协会", BaseType.STATION, "柯桥区", "纺织", "submitted"),
+    (None, "浙江柯桥轻纺城面料科技有限公司", BaseType.POINT, "柯桥区", "纺织", "recommended"),
+    (None, "绍兴市柯桥区纺织行业协会", BaseType.STATION, "柯桥区", "纺织", "in_acceptance"),
     (None, "浙江柯新印染有限公司", BaseType.POINT, "柯桥区", "纺织", "draft_complete"),
-    (None, "绍兴柯桥新材料科技有限公司", BaseType.POINT, "柯桥区", "新材料", "draft_partial"),
-    (None, "浙江上虞经济技术开发区管理委员会", BaseType.ZONE, "上虞区", "化工", "submitted"),
-    (None, "浙江龙盛染料化工有限公司", BaseType.POINT, "上虞区", "化工", "submitted"),
-    (None, "绍兴上虞医药化学有限公司", BaseType.POINT, "上虞区", "现代医药", "draft_complete"),
-    (None, "上虞区曹娥街道办事处", BaseType.STATION, "上虞区", "金属加工", "draft_empty"),
-    (None, "诸暨市珍珠行业协会", BaseType.STATION, "诸暨市", "珍珠", "submitted"),
-    (None, "诸暨华东国际珠宝城珍珠有限公司", BaseType.POINT, "诸暨市", "珍珠", "submitted"),
+    (None, "绍兴柯桥新材料科技有限公司", BaseType.POINT, "柯桥区", "新材料", "returned"),
+    (None, "浙江上虞经济技术开发区管理委员会", BaseType.ZONE, "上虞区", "化工", "accepted"),
+    (None, "浙江龙盛染料化工有限公司", BaseType.POINT, "上虞区", "化工", "recognised"),
+    (None, "绍兴上虞医药化学有限公司", BaseType.POINT, "上虞区", "现代医药", "withdrawn"),
+    (None, "上虞区曹娥街道办事处", BaseType.STATION, "上虞区", "金属加工", "cultivation"),
+    (None, "诸暨市珍珠行业协会", BaseType.STATION, "诸暨市", "珍珠", "publicity_ended"),
+    (None, "诸暨华东国际珠宝城珍珠有限公司", BaseType.POINT, "诸暨市", "珍珠", "revoked"),
     (None, "浙江诸暨五金机械有限公司", BaseType.POINT, "诸暨市", "金属加工", "draft_partial"),
-    (None, "诸暨经济开发区管理委员会", BaseType.ZONE, "诸暨市", "金属加工", "draft_complete"),
-    (None, "浙江诸暨袜业科技有限公司", BaseType.POINT, "诸暨市", "纺织", "submitted"),
-    (None, "嵊州市领带行业协会", BaseType.STATION, "嵊州市", "纺织", "submitted"),
-    (None, "浙江嵊州厨具电器有限公司", BaseType.POINT, "嵊州市", "高端装备", "submitted"),
+    (None, "诸暨经济开发区管理委员会", BaseType.ZONE, "诸暨市", "金属加工", "submitted"),
+    (None, "浙江诸暨袜业科技有限公司", BaseType.POINT, "诸暨市", "纺织", "declined"),
+    (None, "嵊州市领带行业协会", BaseType.STATION, "嵊州市", "纺织", "failed"),
+    (None, "浙江嵊州厨具电器有限公司", BaseType.POINT, "嵊州市", "高端装备", "county:recognised"),
     (None, "嵊州高新技术产业园区管理委员会", BaseType.ZONE, "嵊州市", "高端装备", "draft_partial"),
-    (None, "绍兴嵊新电机有限公司", BaseType.POINT, "嵊州市", "高端装备", "draft_complete"),
-    (None, "浙江新昌制药股份有限公司", BaseType.POINT, "新昌县", "现代医药", "submitted"),
-    (None, "新昌县轴承行业协会", BaseType.STATION, "新昌县", "金属加工", "submitted"),
+    (None, "绍兴嵊新电机有限公司", BaseType.POINT, "嵊州市", "高端装备", "county:in_acceptance"),
+    (None, "浙江新昌制药股份有限公司", BaseType.POINT, "新昌县", "现代医药", "accepted"),
+    (None, "新昌县轴承行业协会", BaseType.STATION, "新昌县", "金属加工", "in_publicity"),
     (None, "新昌高新技术产业园区管理委员会", BaseType.ZONE, "新昌县", "现代医药", "submitted"),
     (None, "浙江新昌精工轴承有限公司", BaseType.POINT, "新昌县", "金属加工", "draft_partial"),
-    (None, "新昌县茶叶机械科技有限公司", BaseType.POINT, "新昌县", "高端装备", "draft_empty"),
-    (None, "绍兴越秀新材料股份有限公司", BaseType.POINT, "越城区", "新材料", "submitted"),
+    (None, "新昌县茶叶机械科技有限公司", BaseType.POINT, "新昌县", "高端装备", "cultivation"),
+    (None, "绍兴越秀新材料股份有限公司", BaseType.POINT, "越城区", "新材料", "recognised"),
     (None, "绍兴柯桥电子信息产业商会", BaseType.STATION, "柯桥区", "电子信息", "draft_complete"),
-    (None, "浙江上虞新能源装备有限公司", BaseType.POINT, "上虞区", "高端装备", "submitted"),
+    (None, "浙江上虞新能源装备有限公司", BaseType.POINT, "上虞区", "高端装备", "in_acceptance"),
 ]
 # Self-registered and still waiting for their county bureau.
 PENDING = [
@@ -142,11 +143,16 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("DEBUG 已关闭：为防止污染生产数据，seed_demo 拒绝执行。确需执行请加 --force。")
         call_command("load_reference_data", verbosity=0)
-        with transaction.atomic():
+        # The demo's notifications stay in the app; no e-mail is sent or printed while seeding.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
             batch = self.batch()
             self.staff()
-            created = sum(self.organisation_and_application(batch, *row) for row in ORGANISATIONS)
+            done = [r for r in (self.organisation_and_application(batch, *row) for row in ORGANISATIONS) if r]
+            for application, target in done:
+                self.advance(application, target)
+            self.publicise(done)
             self.pending()
+            created = len(done)
         self.stdout.write(self.style.SUCCESS(
             f"演示数据就绪：{batch}，新建申报 {created} 份；演示账号密码均为 {PASSWORD}"))
 
@@ -201,36 +207,177 @@ class Command(BaseCommand):
         for name, kind, county, industry in PENDING:
             self.organisation(name, kind, county, industry, status=OrganisationStatus.PENDING)
 
-    def organisation_and_application(self, batch, login, name, base_type, county, industry, target) -> bool:
+    def organisation_and_application(self, batch, login, name, base_type, county, industry, target):
+        """Create the organisation, its user and its application up to `target`'s first stage.
+
+        Returns (application, target) for a new application, None when it existed already."""
         organisation = self.organisation(name, KIND[base_type], county, industry)
         username = login or f"org{organisation.credit_code[-6:].lower()}"
         contact = organisation.contact_name
         user = self.user(username, role=Role.APPLICANT, organisation=organisation, last_name=contact[0],
                          first_name=contact[1:], email=f"{username}@example.com")
-        if active_application(organisation=organisation, batch=batch):
-            return False
+        if organisation.applications.filter(batch=batch).exists():
+            return None
+        level, _, target = target.rpartition(":")
+        level = level or "city"
+        if target == "cultivation":
+            application = review_services.candidate_register(
+                organisation=organisation, base_type=base_type, level=level, batch=batch, user=self.county_user(county))
+            for days, content in ((40, "宣讲《商业秘密保护管理与服务规范》，指导建立领导小组和保密员制度。"),
+                                  (12, "现场检查涉密区域管理，指导完善泄密应急处置预案。")):
+                review_services.guidance_add(application=application, user=self.county_user(county),
+                                             visited_on=timezone.localdate() - datetime.timedelta(days=days),
+                                             officer=self.county_user(county).display_name, content=content)
+            return application, target
         application = services.application_create(
-            organisation=organisation, user=user, base_type=base_type, level="city", batch=batch)
+            organisation=organisation, user=user, base_type=base_type, level=level, batch=batch)
         if target == "draft_empty":
-            return True
+            return application, target
         rng = random.Random(name + "form")
         values, assessment = self.filled(application, rng, complete=target != "draft_partial")
         application = services.application_save_draft(
             application=application, user=user, values=values, self_assessment=assessment, version=application.version)
         if target == "draft_partial":
-            return True
+            return application, target
         for condition in application.spec.conditions:
             pdf = SimpleUploadedFile(f"{condition.article}{condition.title}证明材料.pdf",
                                      evidence_pdf(f"{organisation.credit_code} {condition.code}"))
             services.attachment_add(application=application, user=user, uploaded=pdf, condition_code=condition.code)
         application.refresh_from_db()
-        if target == "submitted":
-            try:
-                application_transition(application=application, action="submit", user=user,
-                                       version=application.version)
-            except ValidationError as exc:
-                raise CommandError(f"{name} 的演示申报不完整：{exc.messages}") from exc
-        return True
+        if target in ("draft_complete",):
+            return application, target
+        if target == "withdrawn":
+            self.act(application, "withdraw", user, comment="本年度暂不申报，明年完善后再报。")
+            return application, target
+        self.act(application, "submit", user)
+        return application, target
+
+    # --- Moving demo applications along the workflow, always through the services --------------
+
+    def county_user(self, county_name) -> User:
+        return User.objects.get(role=Role.COUNTY, county__name=county_name)
+
+    def authority(self, application) -> User:
+        if application.level == "county":
+            return self.county_user(application.organisation.county.name)
+        return User.objects.get(username="city_reviewer")
+
+    def act(self, application, action, user, **kwargs):
+        application.refresh_from_db()
+        try:
+            application_transition(application=application, action=action, user=user,
+                                   version=application.version, **kwargs)
+        except ValidationError as exc:
+            raise CommandError(f"{application.display_name}：{action} 未能执行：{exc.messages}") from exc
+        application.refresh_from_db()
+
+    def advance(self, application, target):
+        """From 已申报 to the target's stage short of 公示 (公示 is grouped afterwards)."""
+        stages = ["submitted", "recommended", "in_acceptance", "accepted"]
+        reached = {"returned": 0, "declined": 0, "submitted": 0, "recommended": 1, "in_acceptance": 2, "failed": 2,
+                   "accepted": 3, "in_publicity": 3, "publicity_ended": 3, "recognised": 3, "revoked": 3}.get(target)
+        if reached is None:
+            return
+        county = self.county_user(application.organisation.county.name)
+        today = timezone.localdate()
+        if target == "returned":
+            self.act(application, "return_for_changes", county,
+                     comment="1. 年产值未附审计报告；2. 第十条（四）的定密、解密记录不完整，请补充近一年的记录。",
+                     details={"items": [{"key": "output_value", "label": "年产值"},
+                                        {"key": "point-4", "label": "第十条（四）运行措施有效"}]})
+            return
+        if target == "declined":
+            self.act(application, "decline", county, comment="近两年存在商业秘密侵权纠纷尚未了结，暂不符合第十条（五）的条件。")
+            return
+        if application.level == "city" and reached >= 1:
+            self.act(application, "recommend", county, method_kwargs={
+                "opinion": "经审核，该单位申报材料真实完整，符合申报条件，同意推荐。", "signer": county.display_name,
+                "signed_on": today - datetime.timedelta(days=30)})
+        if reached >= 2:
+            leader = self.authority(application)
+            members = [u for u in User.objects.filter(role__in=[Role.CITY_ADMIN]) if application.level == "city"]
+            self.act(application, "start_acceptance", leader, comment=f"验收组：{leader.display_name}",
+                     effect_kwargs={"leader": leader, "members": members, "external_experts": "浙江工业大学 王教授"})
+            review_services.acceptance_record_add(
+                application=application, user=leader, kind="written_review", held_on=today - datetime.timedelta(days=25),
+                members=f"{leader.display_name}、王教授", findings="申报材料齐全，制度文件规范，数据与证明材料一致。")
+        if target == "failed":
+            leader = self.authority(application)
+            review_services.acceptance_record_add(
+                application=application, user=leader, kind="site_visit", held_on=today - datetime.timedelta(days=20),
+                members=leader.display_name, findings="现场未见保密员履职记录，培训签到表与会员名单不符。")
+            self.act(application, "fail_acceptance", leader, comment="验收不通过", method_kwargs={
+                "opinion": "经实地考察，服务成效与申报不符，不予通过验收。", "signer": leader.display_name,
+                "signed_on": today - datetime.timedelta(days=19)})
+            return
+        if reached >= 3:
+            leader = self.authority(application)
+            for kind, days, findings in (("meeting", 22, "会议验收：汇报清晰，答辩充分，一致同意通过。"),
+                                         ("site_visit", 21, "实地考察：涉密区域门禁、监控和台账齐全。")):
+                review_services.acceptance_record_add(
+                    application=application, user=leader, kind=kind, held_on=today - datetime.timedelta(days=days),
+                    members=leader.display_name, findings=findings)
+            self.act(application, "pass_acceptance", leader, comment="验收通过", method_kwargs={
+                "opinion": "经书面预审、会议验收和实地考察，符合建设指南规定条件，验收通过。",
+                "signer": leader.display_name, "signed_on": today - datetime.timedelta(days=20)})
+
+    def publicise(self, done):
+        """Group the accepted demo applications into 公示, then recognise, object, revoke."""
+        today = timezone.localdate()
+        by_target = {}
+        for application, target in done:
+            by_target.setdefault((application.level, target), []).append(application)
+        city = User.objects.get(username="city_reviewer")
+        past = by_target.get(("city", "recognised"), []) + by_target.get(("city", "revoked"), []) + by_target.get(
+            ("city", "publicity_ended"), [])
+        if past:
+            publicity = self.open_publicity(past, city, "拟认定名单公示（第一批）", today - datetime.timedelta(days=20))
+            for application in by_target.get(("city", "publicity_ended"), []):
+                objection = review_services.objection_add(
+                    publicity=publicity, application=application, user=city, name="赵明", phone="13857500000",
+                    organisation="诸暨某珍珠经营户", reasons="认为该协会培训企业数统计偏高，附培训名单复印件。",
+                    received_on=today - datetime.timedelta(days=18))
+                review_services.objection_reply(
+                    objection=objection, user=city, outcome="dismissed",
+                    reply="经核查培训签到表和会员名单，培训企业数统计属实，异议不成立。")
+            for application in past:
+                if application in by_target.get(("city", "publicity_ended"), []):
+                    continue
+                self.act(application, "recognise", city, comment="绍市监管〔%d〕8号" % today.year, effect_kwargs={
+                    "document_number": f"绍市监管〔{today.year}〕8号", "recognised_on": today - datetime.timedelta(days=10)})
+        for application in by_target.get(("city", "revoked"), []):
+            self.act(application, "revoke", city, comment="伪造虚假申报材料", effect_kwargs={
+                "ground": "forged", "details": "经查，申报材料中的培训签到表系事后补签，存在伪造情形。",
+                "document_number": f"绍市监管〔{today.year}〕15号", "revoked_on": today - datetime.timedelta(days=3)})
+        recognised = by_target.get(("city", "recognised"), [])
+        if recognised:
+            base = recognised[0].base
+            review_services.upward_recommendation_add(base=base, user=city, level="provincial",
+                                                      recommended_on=today - datetime.timedelta(days=2),
+                                                      note="推荐申报省级商业秘密保护示范点")
+        ongoing = by_target.get(("city", "in_publicity"), [])
+        if ongoing:
+            publicity = self.open_publicity(ongoing, city, "拟认定名单公示（第二批）", today - datetime.timedelta(days=1))
+            review_services.objection_add(
+                publicity=publicity, application=ongoing[0], user=city, name="孙立", phone="0575-85123456",
+                organisation="绍兴某机械有限公司", received_on=today,
+                reasons="该园区所报开展保护工作的企业比例与我司了解的情况不符，请予核实。附园区企业走访记录。")
+        for application in by_target.get(("county", "recognised"), []):
+            county = self.authority(application)
+            self.open_publicity([application], county, "县级拟认定名单公示", today - datetime.timedelta(days=15))
+            self.act(application, "recognise", county, effect_kwargs={
+                "document_number": f"嵊市监〔{today.year}〕3号", "recognised_on": today - datetime.timedelta(days=5)})
+
+    def open_publicity(self, applications, user, title, starts_on):
+        from reviews.calendar import add_working_days
+
+        for application in applications:
+            application.refresh_from_db()
+        level = "县级" if applications[0].level == "county" else "市级"
+        return review_services.publicity_open(
+            applications=[(a, a.version) for a in applications], user=user,
+            title=f"{starts_on.year}年度{level}商业秘密保护基地{title}", starts_on=starts_on,
+            ends_on=add_working_days(starts_on, 5))
 
     def filled(self, application, rng, *, complete: bool):
         spec = spec_for(application.base_type)

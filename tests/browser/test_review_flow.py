@@ -1,0 +1,141 @@
+"""The whole procedure in the browser: county cultivates and recommends, the city accepts,
+publicises, handles an objection, recognises and later revokes; the organisation is barred."""
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from bases.choices import BaseStatus, OrganisationKind
+from bases.models import Base, Batch
+from reviews.choices import State
+from reviews.models import Publicity
+from tests.factories import (
+    ApplicationFactory,
+    BatchFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_evidence,
+)
+
+from .conftest import axe_violations
+from .test_applicant_flow import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def logout(page):
+    page.context.clear_cookies()
+
+
+def test_review_procedure_from_cultivation_to_revocation(page, live_server):
+    today = timezone.localdate()
+    BatchFactory()
+    UserFactory(username="county_yc", county_staff=True, last_name="陈", first_name="志明")
+    UserFactory(username="city_rv", city_reviewer=True, last_name="沈", first_name="佳怡")
+    candidate = OrganisationFactory(kind=OrganisationKind.ENTERPRISE, name="绍兴培育对象科技有限公司")
+    submitted = ApplicationFactory(submitted=True, organisation__name="绍兴待推荐精工有限公司")
+    add_evidence(submitted)
+    UserFactory(username="applicant_b", role="applicant", organisation=submitted.organisation)
+    violations = {}
+
+    # County: register a candidate and log a guidance visit.
+    login(page, live_server, "county_yc")
+    page.get_by_role("link", name="登记培育对象").click()
+    page.get_by_label("培育对象（本辖区已确认单位）").select_option(label=candidate.name)
+    page.get_by_label("拟申报基地类型").select_option(label="示范点")
+    page.get_by_role("button", name="登记").click()
+    assert "已登记培育对象" in page.content()
+    page.get_by_label("指导内容").fill("指导建立商业秘密保护领导小组和保密员制度。")
+    page.get_by_label("指导日期").fill(today.isoformat())
+    page.get_by_role("button", name="保存指导记录").click()
+    assert "指导建立商业秘密保护领导小组和保密员制度。" in page.locator("#guidance").inner_text()
+    violations["candidate"] = axe_violations(page)
+
+    # County: recommend the submitted application with an opinion.
+    page.goto(f"{live_server.url}/applications/{submitted.pk}/")
+    page.get_by_role("link", name="审核推荐…").click()
+    page.get_by_label("意见").fill("材料真实完整，符合条件，同意推荐。")
+    violations["recommend-form"] = axe_violations(page)
+    page.get_by_role("button", name="审核推荐").click()
+    assert "已推荐" in page.locator(".card dl.meta").first.inner_text()
+    logout(page)
+
+    # City: form the acceptance group and record the four checks, then pass.
+    login(page, live_server, "city_rv")
+    page.goto(f"{live_server.url}/applications/{submitted.pk}/")
+    page.get_by_role("link", name="组织验收…").click()
+    page.get_by_label("外聘专家（姓名、单位）").fill("浙江工业大学 王教授")
+    page.get_by_role("button", name="组织验收").click()
+    assert "验收中" in page.locator(".card dl.meta").first.inner_text()
+    for kind in ("书面预审", "重点抽查", "会议验收", "实地考察"):
+        form = page.locator("#acceptance form")
+        form.get_by_label("验收方式").select_option(label=kind)
+        form.get_by_label("日期").fill(today.isoformat())
+        form.get_by_label("参加人员").fill("沈佳怡、王教授")
+        form.get_by_label("发现与意见").fill(f"{kind}：符合要求。")
+        form.get_by_role("button", name="保存验收记录").click()
+        assert f"已记录{kind}情况" in page.content()
+    violations["acceptance"] = axe_violations(page)
+    page.get_by_role("link", name="验收通过…").click()
+    page.get_by_label("意见").fill("经综合验收，符合建设指南规定条件，验收通过。")
+    page.get_by_role("button", name="验收通过").click()
+    assert "验收通过" in page.locator(".card dl.meta").first.inner_text()
+
+    # City: open a 公示 for it, register and answer an objection.
+    page.get_by_role("link", name="公示管理").click()
+    page.get_by_role("link", name="发起公示").click()
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="发起公示").click()
+    assert "已发起公示" in page.content()
+    form = page.locator("#objections form")
+    form.get_by_label("异议对象").select_option(label=str(submitted))
+    form.get_by_label("异议人姓名").fill("赵明")
+    form.get_by_label("联系电话").fill("13857500000")
+    form.get_by_label("异议理由及证据").fill("认为培训次数统计偏高。")
+    form.get_by_role("button", name="登记异议").click()
+    assert "已登记异议" in page.content()
+    violations["publicity"] = axe_violations(page)
+    page.get_by_role("link", name="答复处理").click()
+    page.get_by_label("异议不成立").check()
+    page.get_by_label("书面答复").fill("经核查培训签到表，统计属实，异议不成立。")
+    page.get_by_role("button", name="保存答复").click()
+    assert "已答复" in page.content()
+
+    # Five working days pass; the city closes the 公示 and recognises with a document number.
+    Publicity.objects.update(starts_on=today - datetime.timedelta(days=9), ends_on=today - datetime.timedelta(days=2))
+    page.reload()
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="结束公示").click()
+    assert "公示已结束" in page.content()
+    page.get_by_label("认定文号").fill(f"绍市监管〔{today.year}〕12号")
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="发文认定").click()
+    assert "已发文认定 1 个" in page.content()
+    base = Base.objects.get(application=submitted)
+    assert (base.document_number, base.status) == (f"绍市监管〔{today.year}〕12号", BaseStatus.VALID)
+
+    # Later: revoke it on a ground of 第十五条.
+    page.goto(f"{live_server.url}/applications/{submitted.pk}/")
+    page.get_by_role("link", name="撤销认定…").click()
+    page.get_by_label("（一）伪造虚假申报材料").check()
+    page.get_by_label("查证情况").fill("经查培训签到表系事后补签。")
+    page.get_by_label("撤销文号").fill(f"绍市监管〔{today.year}〕20号")
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="撤销认定").click()
+    assert "已撤销" in page.locator(".card dl.meta").first.inner_text()
+    violations["revoked"] = axe_violations(page)
+    logout(page)
+
+    # The organisation is refused a new application for two years, with the date it may apply again.
+    Batch.objects.create(year=today.year + 1, name=f"{today.year + 1}年度申报",
+                         deadline=today + datetime.timedelta(days=60))
+    login(page, live_server, "applicant_b")
+    page.get_by_role("link", name="新建申报").first.click()
+    again = today.replace(year=today.year + 2)
+    assert f"可于{again.year}年{again.month}月{again.day}日起重新申报" in page.content()
+
+    submitted.refresh_from_db()
+    assert submitted.state == State.REVOKED
+    assert list(submitted.log.filter(action="transition").values_list("transition", flat=True)) == [
+        "recommend", "start_acceptance", "pass_acceptance", "open_publicity", "recognise", "revoke"]
+    assert {k: v for k, v in violations.items() if v} == {}
