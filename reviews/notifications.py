@@ -45,7 +45,7 @@ def notify_log_entry(entry) -> int:
     people = {u.pk: u for u in applicant_users(application) + staff_who_may_act(application)}
     people.pop(entry.actor_id, None)
     message = (f"申报 {application.reference}（{application.display_name}）：{entry.label}，"
-               f"当前状态“{application.get_state_display()}”。")
+               f"状态变为“{entry.get_to_state_display()}”。")
     if entry.comment:
         message += f"意见：{entry.comment[:120]}"
     return notify(users=people.values(), application=application, kind=NotificationKind.TRANSITION,
