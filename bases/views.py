@@ -41,6 +41,14 @@ def messages_from(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def form_errors_to_messages(request, form) -> None:
+    """For small forms posted from a larger page: their errors go back as messages, labelled."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
 # --- Public -------------------------------------------------------------------------------------
 
 
@@ -243,9 +251,7 @@ def attachment_upload(request, pk):
     application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
     form = AttachmentUploadForm(request.POST, request.FILES, spec=application.spec)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors_to_messages(request, form)
         return redirect(reverse("bases:application-detail", args=[pk]) + "#attachments")
     files = request.FILES.getlist("file")
     saved = 0

@@ -21,6 +21,22 @@ class DateWidget(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def not_in_future(day):
+    if day > today():
+        raise forms.ValidationError("日期不能晚于今天。")
+
+
+class PastDateField(forms.DateField):
+    """A date of something that has happened: today or earlier, today by default."""
+
+    widget = DateWidget
+    default_validators = [not_in_future]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("initial", today)
+        super().__init__(**kwargs)
+
+
 DOCUMENT_NUMBER = re.compile(r"^\S{2,20}〔(\d{4})〕(\d{1,4})号$")
 
 
@@ -60,18 +76,13 @@ class OpinionForm(ActionForm):
 
     opinion = forms.CharField(label="意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
     signer = forms.CharField(label="负责人", max_length=50)
-    signed_on = forms.DateField(label="日期", initial=today, widget=DateWidget())
+    signed_on = PastDateField(label="日期")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("comment", None)
         self.fields["signer"].initial = self.user.display_name
 
-    def clean_signed_on(self):
-        day = self.cleaned_data["signed_on"]
-        if day > today():
-            raise forms.ValidationError("日期不能晚于今天。")
-        return day
 
     def method_kwargs(self):
         return {k: self.cleaned_data[k] for k in ("opinion", "signer", "signed_on")}
@@ -169,7 +180,7 @@ class PublicityForm(ActionForm):
 
 class RecognitionForm(ActionForm):
     document_number = forms.CharField(label="认定文号", max_length=50, help_text="如：绍市监管〔2026〕12号（括号为六角括号〔〕）")
-    recognised_on = forms.DateField(label="认定日期", initial=today, widget=DateWidget())
+    recognised_on = PastDateField(label="认定日期")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,11 +192,6 @@ class RecognitionForm(ActionForm):
             raise forms.ValidationError("文号格式应为“机关代字〔年份〕序号号”，如 绍市监管〔2026〕12号。")
         return value
 
-    def clean_recognised_on(self):
-        day = self.cleaned_data["recognised_on"]
-        if day > today():
-            raise forms.ValidationError("认定日期不能晚于今天。")
-        return day
 
     def effect_kwargs(self):
         return {k: self.cleaned_data[k] for k in ("document_number", "recognised_on")}
@@ -199,7 +205,7 @@ class RevocationForm(ActionForm):
     ground = forms.ChoiceField(label="撤销事由（第十五条）", choices=RevocationGround.choices, widget=forms.RadioSelect)
     details = forms.CharField(label="查证情况", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
     document_number = forms.CharField(label="撤销文号", max_length=50)
-    revoked_on = forms.DateField(label="撤销日期", initial=today, widget=DateWidget())
+    revoked_on = PastDateField(label="撤销日期")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,11 +213,6 @@ class RevocationForm(ActionForm):
 
     clean_document_number = RecognitionForm.clean_document_number
 
-    def clean_revoked_on(self):
-        day = self.cleaned_data["revoked_on"]
-        if day > today():
-            raise forms.ValidationError("撤销日期不能晚于今天。")
-        return day
 
     def effect_kwargs(self):
         return {k: self.cleaned_data[k] for k in ("ground", "details", "document_number", "revoked_on")}
@@ -236,29 +237,23 @@ ACTION_FORMS = {
 
 
 class GuidanceVisitForm(forms.ModelForm):
+    visited_on = PastDateField(label="指导日期")
+
     class Meta:
         model = GuidanceVisit
         fields = ["visited_on", "officer", "content"]
-        widgets = {"visited_on": DateWidget(), "content": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"content": forms.Textarea(attrs={"rows": 4})}
 
-    def clean_visited_on(self):
-        day = self.cleaned_data["visited_on"]
-        if day > today():
-            raise forms.ValidationError("指导日期不能晚于今天。")
-        return day
 
 
 class AcceptanceRecordForm(forms.ModelForm):
+    held_on = PastDateField(label="日期")
+
     class Meta:
         model = AcceptanceRecord
         fields = ["kind", "held_on", "members", "findings"]
-        widgets = {"held_on": DateWidget(), "findings": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"findings": forms.Textarea(attrs={"rows": 5})}
 
-    def clean_held_on(self):
-        day = self.cleaned_data["held_on"]
-        if day > today():
-            raise forms.ValidationError("日期不能晚于今天。")
-        return day
 
 
 class ObjectionForm(forms.ModelForm):
@@ -292,7 +287,7 @@ class ObjectionReplyForm(forms.Form):
 class UpwardRecommendationForm(forms.Form):
     level = forms.ChoiceField(label="推荐级别", choices=[("provincial", "省级"), ("national", "国家级")],
                               widget=forms.RadioSelect)
-    recommended_on = forms.DateField(label="推荐日期", initial=today, widget=DateWidget())
+    recommended_on = PastDateField(label="推荐日期")
     note = forms.CharField(label="说明", required=False, max_length=200)
 
 

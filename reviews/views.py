@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bases import permissions
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
-from bases.views import client_ip, messages_from
+from bases.views import client_ip, form_errors_to_messages, messages_from
 
 from . import selectors, services
 from .choices import State
@@ -69,9 +69,7 @@ def application_action(request, pk, action):
                 messages.success(request, f"“{declared['label']}”已办理，申报当前状态：{application.get_state_display()}。")
                 return redirect("bases:application-detail", pk=application.pk)
         elif declared.get("form") is None:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            form_errors_to_messages(request, form)
             return redirect("bases:application-detail", pk=application.pk)
     elif not any(a.name == action for a in selectors.available_actions(application, request.user)):
         raise PermissionDenied(f"当前不能对申报 {application.reference} 执行“{declared['label']}”。")
@@ -92,7 +90,7 @@ def guidance_add(request, pk):
         except ValidationError as exc:
             messages_from(request, exc)
     else:
-        _form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect(reverse("bases:application-detail", args=[pk]) + "#guidance")
 
 
@@ -106,15 +104,8 @@ def acceptance_record_add(request, pk):
                                        **form.cleaned_data)
         messages.success(request, f"已记录{form.instance.get_kind_display()}情况。")
     else:
-        _form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect(reverse("bases:application-detail", args=[pk]) + "#acceptance")
-
-
-def _form_errors_to_messages(request, form):
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
 
 
 @login_required
@@ -235,7 +226,7 @@ def publicity_recognise(request, pk):
         else:
             messages.success(request, f"已发文认定 {len(done)} 个商业秘密保护基地（{form.cleaned_data['document_number']}）。")
     else:
-        _form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect("reviews:publicity-detail", pk=pk)
 
 
@@ -252,7 +243,7 @@ def objection_add(request, pk):
         except ValidationError as exc:
             messages_from(request, exc)
     else:
-        _form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect(reverse("reviews:publicity-detail", args=[pk]) + "#objections")
 
 
@@ -322,7 +313,7 @@ def upward_outcome(request, pk, item_pk):
         services.upward_recommendation_outcome(item=item, user=request.user, **form.cleaned_data)
         messages.success(request, "已登记推荐结果。")
     else:
-        _form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect("reviews:base-detail", pk=pk)
 
 
