@@ -26,9 +26,11 @@ system-packages:
 	if [ -n "$$missing" ]; then echo "Installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 
-# Browser tests drive Debian's Chromium with Playwright (never `playwright install`); axe-core comes from npm.
+# Browser tests drive Debian's Chromium with Playwright (never `playwright install`); axe-core comes from npm;
+# the HTML validity test runs the Nu Html Checker on Java.
 test-packages: system-packages
 	@missing=""; dpkg -s chromium >/dev/null 2>&1 || missing="chromium"; command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
@@ -53,3 +55,10 @@ check: install ## migrations and system checks
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 var
+
+BENCH_DB := sqlite:///$(CURDIR)/var/bench.sqlite3
+bench: install ## seed a fresh SQLite database and time the main pages
+	@mkdir -p var && rm -f var/bench.sqlite3
+	@DATABASE_URL=$(BENCH_DB) DJANGO_DEBUG=1 PRIVATE_MEDIA_ROOT=$(CURDIR)/var/bench-private $(PY) manage.py migrate -v0
+	@DATABASE_URL=$(BENCH_DB) DJANGO_DEBUG=1 PRIVATE_MEDIA_ROOT=$(CURDIR)/var/bench-private $(PY) manage.py seed_demo >/dev/null
+	@DATABASE_URL=$(BENCH_DB) DJANGO_DEBUG=1 PRIVATE_MEDIA_ROOT=$(CURDIR)/var/bench-private $(PY) manage.py bench
