@@ -126,7 +126,10 @@ NARRATIVE = "本单位高度重视商业秘密保护工作，" + "建立了领�
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
-    """A draft by default; `complete=True` fills every cell, `submitted=True` also moves it on."""
+    """A draft by default; `complete=True` fills every cell, `submitted=True` also moves it on
+    (state written directly, no log). `advanced_to=State.X` (or a trait: `recommended=True`,
+    `accepted=True`, …) gets there through the real services instead; see advance(), whose
+    keyword arguments go in `advance_with={"city_user": …, "leader": …}`."""
 
     class Meta:
         model = Application
@@ -152,6 +155,30 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         )
         submitted = factory.Trait(complete=True, state=State.SUBMITTED,
                                   submitted_at=factory.LazyFunction(timezone.now))
+        # Through the services (log entries, acceptance group, 公示, Base included):
+        cultivation = factory.Trait(state=State.CULTIVATION)  # candidate_register creates it so, too
+        returned = factory.Trait(complete=True, advanced_to=State.RETURNED)
+        recommended = factory.Trait(complete=True, advanced_to=State.RECOMMENDED)
+        in_acceptance = factory.Trait(complete=True, advanced_to=State.IN_ACCEPTANCE)
+        accepted = factory.Trait(complete=True, advanced_to=State.ACCEPTED)
+        in_publicity = factory.Trait(complete=True, advanced_to=State.IN_PUBLICITY)
+        recognised = factory.Trait(complete=True, advanced_to=State.RECOGNISED)
+        revoked = factory.Trait(complete=True, advanced_to=State.REVOKED)
+
+    advanced_to = None  # popped by _create: not a model field
+    advance_with = None  # keyword arguments of advance()
+
+    @classmethod
+    def _create(cls, model_class, *args, advanced_to=None, advance_with=None, **kwargs):
+        application = super()._create(model_class, *args, **kwargs)
+        if advanced_to:
+            advance(application, advanced_to, **(advance_with or {}))
+        return application
+
+    @classmethod
+    def _build(cls, model_class, *args, advanced_to=None, advance_with=None, **kwargs):
+        assert advanced_to is None, "advanced_to runs services: use create(), not build()"
+        return super()._build(model_class, *args, **kwargs)
 
 
 def pdf_bytes() -> bytes:
@@ -240,3 +267,157 @@ def xlsx_bytes() -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- Any state, through the real services --------------------------------------------------------
+#
+# advance() walks an application along the declared workflow by calling the services a user
+# would call (reviews.services.application_transition, acceptance_record_add, publicity_open …),
+# so every state it reaches comes with its log entries, acceptance group, 公示 and Base.
+
+def _edges(level: str) -> list[tuple[str, str, str]]:
+    """(from, to, action) for every step advance() knows, as declared in reviews/workflow.py."""
+    acceptance_from = State.RECOMMENDED if level == "city" else State.SUBMITTED
+    edges = [
+        (State.CULTIVATION, State.DRAFT, "start"),
+        (State.DRAFT, State.SUBMITTED, "submit"),
+        (State.RETURNED, State.SUBMITTED, "submit"),
+        (State.CULTIVATION, State.WITHDRAWN, "withdraw"),
+        (State.DRAFT, State.WITHDRAWN, "withdraw"),
+        (State.SUBMITTED, State.WITHDRAWN, "withdraw"),
+        (State.RETURNED, State.WITHDRAWN, "withdraw"),
+        (State.SUBMITTED, State.RETURNED, "return_for_changes"),
+        (State.SUBMITTED, State.DECLINED, "decline"),
+        (acceptance_from, State.IN_ACCEPTANCE, "start_acceptance"),
+        (State.IN_ACCEPTANCE, State.ACCEPTED, "pass_acceptance"),
+        (State.IN_ACCEPTANCE, State.FAILED, "fail_acceptance"),
+        (State.ACCEPTED, State.IN_PUBLICITY, "open_publicity"),
+        (State.IN_PUBLICITY, State.RECOGNISED, "recognise"),
+        (State.RECOGNISED, State.REVOKED, "revoke"),
+    ]
+    if level == "city":
+        edges.append((State.SUBMITTED, State.RECOMMENDED, "recommend"))
+    return edges
+
+
+def _route(level: str, start: str, goal: str) -> list[tuple[str, str, str]]:
+    """The shortest chain of declared steps from start to goal (breadth first)."""
+    edges = _edges(level)
+    paths = {start: []}
+    frontier = [start]
+    while frontier and goal not in paths:
+        following = []
+        for state in frontier:
+            for edge in (e for e in edges if e[0] == state and e[1] not in paths):
+                paths[edge[1]] = paths[state] + [edge]
+                following.append(edge[1])
+        frontier = following
+    if goal not in paths:
+        raise ValueError(f"advance(): no route from {start} to {goal} for a {level}-level application")
+    return paths[goal]
+
+
+def applicant_of(application: Application) -> User:
+    """A user of the applying organisation: its creator, or (for a candidate the county registered)
+    the organisation's first applicant user."""
+    if application.created_by.role == Role.APPLICANT:
+        return application.created_by
+    return User.objects.filter(role=Role.APPLICANT, organisation=application.organisation).order_by("pk").first()
+
+
+def county_clerk(county_obj: County) -> User:
+    """An active member of that county bureau (the first one, or a new one)."""
+    return (User.objects.filter(role=Role.COUNTY, county=county_obj, is_active=True).order_by("pk").first()
+            or UserFactory(county_staff=True, county=county_obj))
+
+
+def city_clerk() -> User:
+    """An active city reviewer (the first one, or a new one)."""
+    return (User.objects.filter(role=Role.CITY_REVIEWER, is_active=True).order_by("pk").first()
+            or UserFactory(city_reviewer=True))
+
+
+def advance(application: Application, to_state: str, *, county_user=None, city_user=None, leader=None,
+            members=(), publicity_ended: bool | None = None, recognised_on=None, revoked_on=None,
+            ground: str = "other") -> Application:
+    """Move the application to `to_state` by running the real services as the right users.
+
+    - applicant steps (start, submit, withdraw) run as applicant_of(application); before the first
+      submission the form is completed and one PDF per condition is added (add_evidence);
+    - county steps as `county_user` (default: a clerk of the application's county);
+    - acceptance, publicity, recognition and revocation as the acceptance authority: `city_user`
+      (default: a city reviewer) for city level, `county_user` for county level;
+    - the acceptance group is led by `leader` (default: that authority user) with `members`; the
+      leader records 书面预审 and 会议验收 before 验收通过;
+    - the 公示 lies in the past (ended) when going beyond 公示中, else it runs from today for 5
+      working days; `publicity_ended` overrides.
+    Returns the application, refreshed.
+    """
+    from reviews import services
+    from reviews.calendar import add_working_days
+    from reviews.choices import AcceptanceKind, RevocationGround
+
+    today = timezone.localdate()
+    level = application.level
+    county_user = county_user or county_clerk(application.organisation.county)
+    authority = (city_user or city_clerk()) if level == "city" else county_user
+    leader = leader or authority
+    if publicity_ended is None:
+        publicity_ended = to_state in (State.RECOGNISED, State.REVOKED)
+    opinion = {"opinion": "经审核，材料真实完整，符合条件。", "signer": "负责人", "signed_on": today}
+    # The log comments the action forms would write (reviews.forms.*.log_comment).
+    signed = f"（负责人：负责人，{today:%Y-%m-%d}）"
+
+    def run(action, user, **kwargs):
+        current = Application.objects.get(pk=application.pk)
+        services.application_transition(application=current, action=action, user=user, version=current.version,
+                                        **kwargs)
+
+    start = Application.objects.values_list("state", flat=True).get(pk=application.pk)  # the instance may be stale
+    for _, _, how in _route(level, start, to_state):
+        current = Application.objects.get(pk=application.pk)
+        if how in ("start", "withdraw"):
+            run(how, applicant_of(current))
+        elif how == "submit":
+            if current.submission_problems():
+                Application.objects.filter(pk=current.pk).update(
+                    **COMPLETE_CELLS, category=CATEGORY[current.base_type], industry=industry(),
+                    narrative=NARRATIVE, applicant_opinion="情况属实，同意申报。",
+                    self_assessment=complete_assessment(current.base_type))
+                if not current.attachments.exists():
+                    add_evidence(current)
+            run("submit", applicant_of(current))
+        elif how == "return_for_changes":
+            run(how, county_user, comment="请补充材料。", details={"items": []})
+        elif how == "decline":
+            run(how, county_user, comment="不符合条件。")
+        elif how == "recommend":
+            run(how, county_user, method_kwargs=opinion, comment=opinion["opinion"] + signed)
+        elif how == "start_acceptance":
+            names = "、".join(u.display_name for u in dict.fromkeys([leader, *members]))
+            run(how, authority, effect_kwargs={"leader": leader, "members": list(members)}, comment=f"验收组：{names}")
+        elif how == "pass_acceptance":
+            for kind in (AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING):
+                services.acceptance_record_add(application=current, user=leader, kind=kind, held_on=today,
+                                               members="验收组全体", findings="符合要求。")
+            run(how, leader, method_kwargs=opinion, comment=opinion["opinion"] + signed)
+        elif how == "fail_acceptance":
+            run(how, leader, method_kwargs={**opinion, "opinion": "不符合条件，验收不通过。"},
+                comment="不符合条件，验收不通过。" + signed)
+        elif how == "open_publicity":
+            starts_on = today - datetime.timedelta(days=10) if publicity_ended else today
+            services.publicity_open(applications=[(current, current.version)], user=authority,
+                                    title=f"{current.batch.year}年度拟认定名单公示", starts_on=starts_on,
+                                    ends_on=add_working_days(starts_on, 5))
+        elif how == "recognise":
+            data = {"document_number": f"绍市监管〔{today.year}〕12号", "recognised_on": recognised_on or today}
+            run(how, authority, effect_kwargs=data,
+                comment=f"{data['document_number']}，{data['recognised_on']:%Y-%m-%d}")
+        elif how == "revoke":
+            data = {"ground": ground, "details": "经查证属实。", "document_number": f"绍市监管〔{today.year}〕20号",
+                    "revoked_on": revoked_on or today}
+            comment = (f"{RevocationGround(ground).label}；{data['details']}"
+                       f"（{data['document_number']}，{data['revoked_on']:%Y-%m-%d}）")
+            run(how, authority, effect_kwargs=data, comment=comment)
+    application.refresh_from_db()
+    return application

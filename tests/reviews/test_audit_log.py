@@ -1,0 +1,178 @@
+"""The application log (办理记录) is append-only, complete and shown in order on the application page."""
+import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from bases.models import Application
+from reviews import services
+from reviews.choices import LogAction, ObjectionOutcome, State
+from reviews.models import AppendOnlyError, ApplicationLog
+from tests.factories import ApplicationFactory, UserFactory, advance, applicant_of, county
+from tests.helpers import list_items
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def entry():
+    application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    return application.log.get()
+
+
+def stored(entry):
+    return ApplicationLog.objects.filter(pk=entry.pk).values_list("comment", "label", "to_state").get()
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda e: setattr(e, "comment", "篡改") or e.save(),
+    lambda e: e.delete(),
+    lambda e: ApplicationLog.objects.filter(pk=e.pk).update(comment="篡改"),
+    lambda e: ApplicationLog.objects.all().delete(),
+    lambda e: e.application.log.update(label="篡改"),
+    lambda e: e.application.log.all().delete(),
+    lambda e: ApplicationLog.objects.bulk_update([e], ["comment"]),
+], ids=["instance_save", "instance_delete", "queryset_update", "queryset_delete", "related_update",
+        "related_delete", "bulk_update"])
+def test_log_entry_tampering_refused_entry_unchanged(entry, tamper):
+    before = stored(entry)
+
+    with pytest.raises(AppendOnlyError), transaction.atomic():
+        entry.comment = "篡改"
+        tamper(entry)
+
+    assert stored(entry) == before
+
+
+def test_log_entries_protect_their_application_and_actor(entry):
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Application.objects.filter(pk=entry.application_id).delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        entry.actor.delete()
+
+    assert ApplicationLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_log_admin_offers_no_add_change_delete_nor_delete_action(client, entry):
+    superuser = UserFactory(city_admin=True, is_superuser=True)
+    model_admin = admin.site._registry[ApplicationLog]
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    client.force_login(superuser)
+
+    changelist = client.get(reverse("admin:reviews_applicationlog_changelist")).content.decode()
+    change = client.get(reverse("admin:reviews_applicationlog_change", args=[entry.pk])).content.decode()
+
+    assert (model_admin.has_add_permission(request), model_admin.has_change_permission(request, entry),
+            model_admin.has_delete_permission(request, entry)) == (False, False, False)
+    assert "delete_selected" not in model_admin.get_actions(request)
+    assert reverse("admin:reviews_applicationlog_add") not in changelist
+    assert 'name="_save"' not in change
+    assert reverse("admin:reviews_applicationlog_delete", args=[entry.pk]) not in change
+
+
+# --- Every step writes exactly one entry ------------------------------------------------------------
+
+
+def test_log_every_transition_one_entry_in_order():
+    application = ApplicationFactory(complete=True, advanced_to=State.REVOKED)
+
+    assert [(e.action, e.transition, e.from_state, e.to_state) for e in application.log.all()] == [
+        (LogAction.TRANSITION, "submit", State.DRAFT, State.SUBMITTED),
+        (LogAction.TRANSITION, "recommend", State.SUBMITTED, State.RECOMMENDED),
+        (LogAction.TRANSITION, "start_acceptance", State.RECOMMENDED, State.IN_ACCEPTANCE),
+        (LogAction.ACCEPTANCE_RECORD, "", "", ""),
+        (LogAction.ACCEPTANCE_RECORD, "", "", ""),
+        (LogAction.TRANSITION, "pass_acceptance", State.IN_ACCEPTANCE, State.ACCEPTED),
+        (LogAction.TRANSITION, "open_publicity", State.ACCEPTED, State.IN_PUBLICITY),
+        (LogAction.TRANSITION, "recognise", State.IN_PUBLICITY, State.RECOGNISED),
+        (LogAction.TRANSITION, "revoke", State.RECOGNISED, State.REVOKED),
+    ]
+
+
+def new_entries(application, before):
+    return [(e.action, e.label, e.actor_id) for e in application.log.all()[before:]]
+
+
+def test_log_guidance_visit_one_entry():
+    clerk = UserFactory(county_staff=True, county=county("越城区"))
+    application = ApplicationFactory(cultivation=True)
+
+    services.guidance_add(application=application, user=clerk, visited_on=TODAY, officer="陈志明",
+                          content="指导建立保密员制度。")
+
+    assert [(e.action, e.label, e.actor, e.comment) for e in application.log.all()] == [
+        (LogAction.GUIDANCE, "培育指导", clerk, f"{TODAY:%Y-%m-%d} 陈志明：指导建立保密员制度。")]
+
+
+def test_log_acceptance_record_one_entry():
+    member = UserFactory(city_reviewer=True)
+    application = ApplicationFactory(complete=True, advanced_to=State.IN_ACCEPTANCE, advance_with={"leader": member})
+    before = application.log.count()
+
+    services.acceptance_record_add(application=application, user=member, kind="site_visit", held_on=TODAY,
+                                   members="周明", findings="现场核实保密措施。")
+
+    assert new_entries(application, before) == [(LogAction.ACCEPTANCE_RECORD, "实地考察", member.pk)]
+
+
+def test_log_objection_registered_and_answered_one_entry_each():
+    city = UserFactory(city_reviewer=True)
+    application = ApplicationFactory(in_publicity=True, advance_with={"city_user": city})
+    publicity = application.publicities.get()
+    before = application.log.count()
+
+    raised = services.objection_add(publicity=publicity, application=application, user=city, name="赵明",
+                                    phone="13857500000", reasons="统计偏高。", received_on=TODAY)
+    after_add = new_entries(application, before)
+    services.objection_reply(objection=raised, user=city, outcome=ObjectionOutcome.DISMISSED, reply="统计属实。")
+
+    assert after_add == [(LogAction.OBJECTION, "登记公示异议", city.pk)]
+    assert new_entries(application, before) == [(LogAction.OBJECTION, "登记公示异议", city.pk),
+                                                (LogAction.OBJECTION, "答复公示异议", city.pk)]
+
+
+def test_log_upward_recommendation_and_outcome_one_entry_each():
+    city = UserFactory(city_admin=True)
+    application = ApplicationFactory(recognised=True)
+    before = application.log.count()
+
+    item = services.upward_recommendation_add(base=application.base, user=city, level="provincial",
+                                              recommended_on=TODAY)
+    services.upward_recommendation_outcome(item=item, user=city, outcome="recognised", outcome_on=TODAY)
+
+    assert new_entries(application, before) == [(LogAction.UPWARD, "向上推荐", city.pk),
+                                                (LogAction.UPWARD, "向上推荐结果", city.pk)]
+
+
+# --- The timeline on the application page ----------------------------------------------------------
+
+
+def test_application_page_timeline_lists_entries_in_order_with_actor_and_role(client):
+    county_clerk = UserFactory(county_staff=True, county=county("越城区"), last_name="陈", first_name="志明")
+    city = UserFactory(city_reviewer=True, last_name="沈", first_name="佳怡")
+    application = ApplicationFactory(complete=True)
+    applicant = applicant_of(application)
+    applicant.last_name, applicant.first_name = "李", "小红"
+    applicant.save()
+    advance(application, State.IN_ACCEPTANCE, county_user=county_clerk, city_user=city)
+    client.force_login(applicant)
+
+    timeline = list_items(client.get(reverse("bases:application-detail", args=[application.pk])), "timeline")
+
+    assert ["".join(item.split()) for item in timeline] == [  # whitespace aside
+        f"提交申报（草稿→已申报）{_when(application, 0)}·李小红（申报单位）",
+        f"审核推荐（已申报→已推荐）{_when(application, 1)}·陈志明（县局工作人员）"
+        f"经审核，材料真实完整，符合条件。（负责人：负责人，{TODAY:%Y-%m-%d}）",
+        f"组织验收（已推荐→验收中）{_when(application, 2)}·沈佳怡（市局验收人员）验收组：沈佳怡",
+    ]
+
+
+def _when(application, index):
+    created = timezone.localtime(application.log.all()[index].created_at)
+    return f"{created.year}年{created.month}月{created.day}日{created:%H:%M}"
