@@ -121,8 +121,9 @@ class Organisation(models.Model):
         latest = max(revoked)
         try:
             free_on = latest.replace(year=latest.year + REAPPLY_BAN_YEARS)
-        except ValueError:  # 29 February
-            free_on = latest.replace(year=latest.year + REAPPLY_BAN_YEARS, day=28)
+        except ValueError:
+            # Revoked on 29 February: the period ends on 28 February (民法典第二百零二条), so 1 March is free.
+            free_on = datetime.date(latest.year + REAPPLY_BAN_YEARS, 3, 1)
         return free_on if free_on > timezone.localdate() else None
 
     def reapply_ban_message(self) -> str:

@@ -10,6 +10,7 @@ from reviews.services import check_version, log_write
 
 from . import permissions, selectors, tasks
 from .choices import OrganisationStatus, Role
+from .dates import cn_date
 from .forms_spec import spec_for
 from .models import Application, Attachment, Batch, Organisation, User
 from .validators import detect_attachment_kind
@@ -109,7 +110,7 @@ def application_create(*, organisation: Organisation, user: User, base_type: str
     if not (permissions.is_confirmed_applicant(user) and user.organisation_id == organisation.pk):
         raise PermissionDenied("只有已确认的申报单位用户可以发起申报。")
     if not batch.is_open:
-        raise ValidationError(f"{batch.name}已于{batch.deadline:%Y年%m月%d日}截止申报。", code="closed")
+        raise ValidationError(f"{batch.name}已于{cn_date(batch.deadline)}截止申报。", code="closed")
     application = new_application(organisation=organisation, base_type=base_type, level=level, batch=batch, user=user)
     log_write(application=application, user=user, action=LogAction.CREATE, label=LogAction.CREATE.label, ip=ip,
               to_state=application.state)

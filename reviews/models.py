@@ -1,6 +1,7 @@
 """Records of the review workflow. The application log is append-only."""
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from bases.models import Application
 
@@ -82,7 +83,7 @@ class AcceptanceGroup(models.Model):
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="成员", related_name="acceptance_groups")
     external_experts = models.CharField("外聘专家", max_length=200, blank=True)
     formed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="组建人", on_delete=models.PROTECT, related_name="+")
-    formed_at = models.DateTimeField("组建时间", auto_now_add=True)
+    formed_at = models.DateTimeField("组建时间", default=timezone.now)  # renewed when re-formed
 
     class Meta:
         verbose_name = "验收组"

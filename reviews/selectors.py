@@ -109,7 +109,8 @@ def application_progress(application, log: list[ApplicationLog]) -> Progress:
             status = "done" if i in left_at else "skipped"
         if status == "done" and i not in left_at and i == 0:
             status = "skipped"  # never in cultivation
-        steps.append(Step(label=label, status=status, finished_at=left_at.get(i), office=_office(application, who)))
+        steps.append(Step(label=label, status=status, finished_at=left_at.get(i) if status == "done" else None,
+                          office=_office(application, who)))
     final = application.state in FINAL_STATES
     if index is not None:
         current_office = _office(application, procedure[index][2])
@@ -144,6 +145,10 @@ def work_queues(user) -> list[dict]:
             {"title": "培育中的对象", "state": State.CULTIVATION, "count": scope.filter(state=State.CULTIVATION).count()},
             {"title": "县级验收中", "state": State.IN_ACCEPTANCE,
              "count": scope.filter(state=State.IN_ACCEPTANCE, level=Level.COUNTY).count()},
+            {"title": "县级验收通过待公示", "state": State.ACCEPTED,
+             "count": scope.filter(state=State.ACCEPTED, level=Level.COUNTY).count()},
+            {"title": "县级公示中", "state": State.IN_PUBLICITY,
+             "count": scope.filter(state=State.IN_PUBLICITY, level=Level.COUNTY).count()},
         ]
     if permissions.is_city(user):
         queues += [
@@ -198,7 +203,7 @@ def review_context(application, user) -> dict:
     its records, objections and the recognised base, plus the record forms the user may use."""
     from .forms import AcceptanceRecordForm, GuidanceVisitForm
 
-    group = getattr(application, "acceptance_group", None) if hasattr(application, "acceptance_group") else None
+    group = getattr(application, "acceptance_group", None)  # the reverse one-to-one raises when absent
     may_guide = permissions.can_log_guidance(application, user)
     may_record = application.state == State.IN_ACCEPTANCE and permissions.is_acceptance_member(application, user)
     base = Base.objects.filter(application=application).first()

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from bases import permissions
 from bases.choices import BaseStatus, Level
+from bases.dates import cn_date
 from bases.models import Application, Base, Organisation
 
 from .choices import LogAction, ObjectionOutcome, State, UpwardOutcome
@@ -125,11 +126,16 @@ def application_transition(*, application: Application, action: str, user, versi
 
 def _form_acceptance_group(*, application, user, leader, members, external_experts=""):
     """Record the group and grant its members the application (django-guardian)."""
-    group, _ = AcceptanceGroup.objects.update_or_create(
+    group, created = AcceptanceGroup.objects.update_or_create(
         application=application,
-        defaults={"leader": leader, "external_experts": external_experts, "formed_by": user},
+        defaults={"leader": leader, "external_experts": external_experts, "formed_by": user,
+                  "formed_at": timezone.now()},
     )
     people = {leader, *members}
+    former = set() if created else set(group.members.all()) - people
+    for person in former:  # a group re-formed after a return: former members lose their grants
+        remove_perm("bases.view_application_granted", person, application)
+        remove_perm("bases.record_acceptance", person, application)
     group.members.set(people)
     for person in people:
         assign_perm("bases.view_application_granted", person, application)
@@ -271,7 +277,7 @@ def publicity_close(*, publicity: Publicity, user=None) -> Publicity:
         raise PermissionDenied("您无权结束该公示。")
     if locked.closed_at is None:
         if timezone.localdate() <= locked.ends_on and user is not None:
-            raise ValidationError(f"公示期至{locked.ends_on:%Y年%m月%d日}，期满后方可结束。")
+            raise ValidationError(f"公示期至{cn_date(locked.ends_on)}，期满后方可结束。")
         locked.closed_at = timezone.now()
         locked.save(update_fields=["closed_at"])
     return locked

@@ -5,6 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from bases.choices import Role
+from bases.dates import cn_date
 from bases.models import Application, Batch, User
 
 from . import notifications, services
@@ -53,7 +54,7 @@ def remind_deadline(today=None) -> int:
                 sent += notifications.notify(
                     users=notifications.applicant_users(application), application=application,
                     kind=NotificationKind.DEADLINE, key=f"deadline:{application.pk}:{days}",
-                    message=f"{batch.name}将于{batch.deadline:%Y年%m月%d日}截止（还有{days}天），"
+                    message=f"{batch.name}将于{cn_date(batch.deadline)}截止（还有{days}天），"
                             f"申报 {application.reference} 尚未提交，请抓紧完成。",
                 )
     return sent

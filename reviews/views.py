@@ -50,6 +50,8 @@ def application_action(request, pk, action):
     if transition is None:
         raise Http404
     declared = transition.custom
+    if not transition.has_perm(application, request.user):
+        raise PermissionDenied(f"您无权对申报 {application.reference} 执行“{declared['label']}”。")
     form_class = ACTION_FORMS[declared.get("form")]
     form = form_class(request.POST or None, application=application, user=request.user, declared=declared)
     if request.method == "POST":

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from bases.dates import cn_date
 from bases.permissions import (
     is_acceptance_authority,
     is_acceptance_member,
@@ -46,14 +47,10 @@ def refusal_message(condition, application) -> str:
     return message(application) if callable(message) else message
 
 
-def _cn_date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 # --- Conditions ---------------------------------------------------------------------------------
 
 
-@refusal(lambda app: f"本批次（{app.batch.name}）申报已于{_cn_date(app.batch.deadline)}截止，不能再提交。", label="申报截止日前")
+@refusal(lambda app: f"本批次（{app.batch.name}）申报已于{cn_date(app.batch.deadline)}截止，不能再提交。", label="申报截止日前")
 def batch_is_open(application) -> bool:
     """第十一条（二）: applications close on the batch deadline (30 September by default)."""
     return application.batch.is_open
@@ -79,7 +76,9 @@ def awaits_acceptance(application) -> bool:
 
 @refusal("验收通过前须至少记录书面预审和会议验收情况。", label="已记录书面预审和会议验收")
 def acceptance_recorded(application) -> bool:
-    kinds = {r.kind for r in application.acceptance_records.all()}
+    """Records of this round only: after a return and resubmission the group starts again."""
+    group = getattr(application, "acceptance_group", None)
+    kinds = {r.kind for r in application.acceptance_records.all() if group is None or r.created_at >= group.formed_at}
     return all(kind in kinds for kind in REQUIRED_ACCEPTANCE_KINDS)
 
 
@@ -88,7 +87,7 @@ def _current_publicity(application):
 
 
 @refusal(lambda app: "公示期尚未结束，不能认定。" + (
-    f"公示至{_cn_date(_current_publicity(app).ends_on)}。" if _current_publicity(app) else ""), label="公示期已满")
+    f"公示至{cn_date(_current_publicity(app).ends_on)}。" if _current_publicity(app) else ""), label="公示期已满")
 def publicity_ended(application) -> bool:
     publicity = _current_publicity(application)
     return publicity is not None and publicity.has_ended()

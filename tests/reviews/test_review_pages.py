@@ -63,9 +63,9 @@ def desk():
 
 @pytest.mark.parametrize("make_user, cards", [
     (lambda: UserFactory(county_staff=True, county=county("越城区")),
-     {"辖区申报": 9, "已申报待审核推荐": 3, "培育中的对象": 1, "县级验收中": 1, "待确认单位": 0}),
+     {"辖区申报": 9, "已申报待审核推荐": 3, "培育中的对象": 1, "县级验收中": 1, "县级验收通过待公示": 0, "县级公示中": 0, "待确认单位": 0}),
     (lambda: UserFactory(county_staff=True, county=county("柯桥区")),
-     {"辖区申报": 4, "已申报待审核推荐": 1, "培育中的对象": 1, "县级验收中": 1, "待确认单位": 0}),
+     {"辖区申报": 4, "已申报待审核推荐": 1, "培育中的对象": 1, "县级验收中": 1, "县级验收通过待公示": 0, "县级公示中": 0, "待确认单位": 0}),
     (lambda: UserFactory(city_reviewer=True),
      {"辖区申报": 13, "已推荐待组织验收": 2, "验收中": 1, "验收通过待公示": 1, "公示中": 1}),
     (lambda: UserFactory(city_admin=True),

@@ -281,7 +281,7 @@ def test_create_closed_batch_refused_with_deadline(applicant):
         services.application_create(organisation=applicant.organisation, user=applicant, base_type="point",
                                     level="city", batch=batch)
 
-    assert raised.value.messages == [f"{batch.name}已于{batch.deadline:%Y年%m月%d日}截止申报。"]
+    assert raised.value.messages == [f"{batch.name}已于{batch.deadline.year}年{batch.deadline.month}月{batch.deadline.day}日截止申报。"]
     assert list(Application.objects.all()) == []
 
 

@@ -339,7 +339,7 @@ def test_transition_http_get_form_of_action_not_offered_403(client, people):
     response = client.get(url(application, "recommend"))
 
     assert response.status_code == 403
-    assert f"当前不能对申报 {application.reference} 执行“审核推荐”。" in response.content.decode()
+    assert f"您无权对申报 {application.reference} 执行“审核推荐”。" in response.content.decode()
 
 
 def test_transition_http_invalid_form_posted_by_user_without_permission_403_staff_not_listed(client, people):
