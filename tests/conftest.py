@@ -27,3 +27,12 @@ def private_storage(settings, tmp_path):
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     return tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def reference_data_after_flush(request):
+    """Transactional tests flush the database after themselves, reference data included: reload it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        call_command("load_reference_data", verbosity=0)

@@ -51,10 +51,3 @@ def axe_violations(page) -> list[str]:
         for v in result["violations"]
     ]
 
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Transactional tests flush the database afterwards, reference data included: reload it."""
-    from django.core.management import call_command
-
-    call_command("load_reference_data", verbosity=0)

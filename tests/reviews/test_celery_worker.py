@@ -48,16 +48,26 @@ def worker():
     )
     previous = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
+    reset_connection_pools()
     celery_app.connection_for_write().ensure_connection(max_retries=3)
     with celery_app.connection_for_write() as conn:  # start from an empty queue
         conn.default_channel.queue_purge("celery")
     yield process
     celery_app.conf.update(**previous)
+    reset_connection_pools()
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def reset_connection_pools():
+    """Forget pooled broker connections made under the previous broker_url (as Celery does after a fork).
+
+    They are not closed: kombu's global producer registry may hand the same pool out again."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def wait_for(predicate, process, seconds=60):
@@ -68,7 +78,8 @@ def wait_for(predicate, process, seconds=60):
         if process.poll() is not None:
             pytest.fail(f"the worker exited: {process.stdout.read()}")
         time.sleep(0.25)
-    pytest.fail("the worker did not run the task in time")
+    process.terminate()
+    pytest.fail(f"the worker did not run the task in time: {process.communicate(timeout=15)[0]}")
 
 
 def test_transition_notification_runs_in_worker_via_redis(worker, django_capture_on_commit_callbacks):
