@@ -7,6 +7,19 @@ from guardian.admin import GuardedModelAdmin
 from .models import Application, Attachment, Base, Batch, County, Industry, Organisation, User
 
 
+class ReadOnlyAdminMixin:
+    """Rows that change only through the application's own pages and services."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(County)
 class CountyAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "bureau_name", "order"]
@@ -75,22 +88,13 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(GuardedModelAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """Read-only: applications change only through the online form and the workflow."""
 
     list_display = ["reference", "applicant_name", "base_type", "level", "batch", "state", "updated_at"]
     list_filter = ["batch", "base_type", "level", "state", "organisation__county"]
     search_fields = ["reference", "applicant_name", "organisation__name", "organisation__credit_code"]
     inlines = [AttachmentInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Base)

@@ -1,24 +1,73 @@
 from django.contrib import admin
 
-from .models import ApplicationLog
+from bases.admin import ReadOnlyAdminMixin
+
+from .models import (
+    AcceptanceGroup,
+    AcceptanceRecord,
+    ApplicationLog,
+    GuidanceVisit,
+    Notification,
+    Objection,
+    Publicity,
+    UpwardRecommendation,
+)
 
 
 @admin.register(ApplicationLog)
-class ApplicationLogAdmin(admin.ModelAdmin):
+class ApplicationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The log is append-only: visible in the admin, never editable there."""
 
     list_display = ["created_at", "application", "label", "from_state", "to_state", "actor", "actor_role", "ip_address"]
     list_filter = ["action", "to_state"]
     search_fields = ["application__reference", "actor__username", "comment"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+
+# Records of the procedure: shown in the admin for inspection, written only through the pages.
+@admin.register(GuidanceVisit)
+class GuidanceVisitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["visited_on", "application", "officer", "recorded_by"]
+    search_fields = ["application__reference", "officer", "content"]
+
+
+@admin.register(AcceptanceGroup)
+class AcceptanceGroupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["application", "leader", "external_experts", "formed_at"]
+    search_fields = ["application__reference"]
+
+
+@admin.register(AcceptanceRecord)
+class AcceptanceRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["held_on", "application", "kind", "members", "recorded_by"]
+    list_filter = ["kind"]
+    search_fields = ["application__reference", "findings"]
+
+
+@admin.register(Publicity)
+class PublicityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "level", "county", "starts_on", "ends_on", "closed_at"]
+    list_filter = ["level", "county"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["reference", "application", "name", "received_on", "outcome", "replied_at"]
+    list_filter = ["outcome"]
+    search_fields = ["reference", "application__reference", "name"]
+
+
+@admin.register(UpwardRecommendation)
+class UpwardRecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["base", "level", "recommended_on", "outcome", "outcome_on"]
+    list_filter = ["level", "outcome"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "message", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "message"]
