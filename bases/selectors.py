@@ -5,6 +5,8 @@ Each selector starts from nothing and adds rows per role (deny by default).
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
+from reviews.choices import INACTIVE_STATES
+
 from . import permissions
 from .models import Application, Attachment, Batch, County, Industry, Organisation
 
@@ -54,8 +56,6 @@ def current_batch() -> Batch | None:
 
 
 def active_application(*, organisation, batch) -> Application | None:
-    from reviews.choices import INACTIVE_STATES
-
     return (
         Application.objects.filter(organisation=organisation, batch=batch)
         .exclude(state__in=INACTIVE_STATES)

@@ -74,8 +74,9 @@ def new_application(*, organisation: Organisation, base_type: str, level: str, b
     Batch.objects.select_for_update().get(pk=batch.pk)  # serialises reference numbers within a batch
     if base_type not in organisation.allowed_base_types:
         raise ValidationError("该单位的单位类型不能申报该类基地。", code="base_type")
-    if organisation.reapply_ban_message():
-        raise ValidationError(organisation.reapply_ban_message(), code="barred")
+    barred = organisation.reapply_ban_message()
+    if barred:
+        raise ValidationError(barred, code="barred")
     existing = selectors.active_application(organisation=organisation, batch=batch)
     if existing:
         raise ValidationError(

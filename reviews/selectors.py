@@ -10,7 +10,7 @@ from bases.selectors import applications_for_user
 
 from .choices import State
 from .models import ApplicationLog, Notification, Objection, Publicity
-from .workflow import FINAL_STATES, PROCEDURE, ApplicationWorkflow
+from .workflow import FINAL_STATES, PROCEDURE
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,6 @@ def all_transitions() -> list[dict]:
             "label": transition.custom.get("label", transition.name),
             "permission": getattr(transition.permission, "label", ""),
             "conditions": [c.label for c in transition.conditions],
-            "doc": (getattr(ApplicationWorkflow, transition.name).__doc__ or "").strip().splitlines()[0:1],
         })
     return rows
 

@@ -230,11 +230,16 @@ def acceptance_record_add(*, application: Application, user, kind: str, held_on,
 # --- Publicity --------------------------------------------------------------------------------------
 
 
+def _publicity_scope(application: Application) -> tuple:
+    """Which 公示 an application belongs in: its level, and its county for county-level bases."""
+    return application.level, application.organisation.county if application.level == Level.COUNTY else None
+
+
 def publicity_create(*, application: Application, user, title: str, starts_on, ends_on) -> Publicity:
     """A new 公示 at the application's level (and county, for county-level)."""
-    county_level = application.level == Level.COUNTY
-    publicity = Publicity(title=title, level=application.level, starts_on=starts_on, ends_on=ends_on, opened_by=user,
-                          county=application.organisation.county if county_level else None)
+    level, county = _publicity_scope(application)
+    publicity = Publicity(title=title, level=level, starts_on=starts_on, ends_on=ends_on, opened_by=user,
+                          county=county)
     publicity.full_clean()
     publicity.save()
     return publicity
@@ -251,9 +256,7 @@ def publicity_open(*, applications: list[tuple[Application, int]], user, title: 
     if not applications:
         raise ValidationError("请至少选择一份验收通过的申报。")
     first = applications[0][0]
-    if any((a.level, a.organisation.county_id if a.level == Level.COUNTY else None)
-           != (first.level, first.organisation.county_id if first.level == Level.COUNTY else None)
-           for a, _ in applications):
+    if any(_publicity_scope(a) != _publicity_scope(first) for a, _ in applications):
         raise ValidationError("同一公示中的申报须为同一级别（县级须为同一县）。")
     publicity = publicity_create(application=first, user=user, title=title, starts_on=starts_on, ends_on=ends_on)
     comment = f"{title}（{starts_on:%Y-%m-%d} 至 {ends_on:%Y-%m-%d}）"

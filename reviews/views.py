@@ -322,14 +322,12 @@ def upward_outcome(request, pk, item_pk):
 @require_GET
 def workflow_diagram(request):
     """The procedure as declared in workflow.py: states, transitions, who may run them."""
-    from .choices import State as S
-
     rows = selectors.all_transitions()
-    by_source = {s.value: [] for s in S}
+    by_source = {s.value: [] for s in State}
     for row in rows:
-        by_source.setdefault(row["source"], []).append({**row, "target_label": S(row["target"]).label})
+        by_source.setdefault(row["source"], []).append({**row, "target_label": State(row["target"]).label})
     ordered = [s for _, states, _ in PROCEDURE for s in states]
-    ordered += [s for s in S if s not in ordered]
+    ordered += [s for s in State if s not in ordered]
     states = [{"value": s.value, "label": s.label, "out": by_source.get(s.value, [])} for s in ordered]
     return render(request, "reviews/workflow.html", {"states": states, "procedure": PROCEDURE})
 
