@@ -47,8 +47,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "display_name", "role", "county", "organisation", "is_active", "last_login"]
     list_filter = ["role", "county", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("角色与范围", {"fields": ("role", "county", "organisation", "phone")}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (("角色与范围", {"fields": ("role", "county", "organisation")}),)
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("角色与范围", {"fields": ("role", "county", "organisation", "phone")}))
+    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("角色与范围", {"fields": ("role", "county", "organisation")}))
 
     @admin.display(description="姓名")
     def display_name(self, obj):
@@ -84,7 +84,9 @@ class AttachmentInline(admin.TabularInline):
 
     @admin.display(description="文件")
     def download(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("bases:attachment-download", args=[obj.pk]), obj.original_name)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("bases:attachment-download", args=[obj.pk]), obj.original_name
+        )
 
 
 @admin.register(Application)

@@ -1,13 +1,17 @@
 """Model permissions that come with a role, so a city administrator can manage accounts
 and reference data in the admin without per-user permission bookkeeping."""
+
 from django.contrib.auth.backends import BaseBackend
 
 from .choices import Role
 
 ROLE_PERMISSIONS = {
     Role.CITY_ADMIN: frozenset(
-        [f"bases.{verb}_{model}" for model in ("user", "county", "industry", "batch", "organisation")
-         for verb in ("view", "add", "change")]
+        [
+            f"bases.{verb}_{model}"
+            for model in ("user", "county", "industry", "batch", "organisation")
+            for verb in ("view", "add", "change")
+        ]
         + ["bases.view_application", "bases.view_attachment", "bases.view_base", "reviews.view_applicationlog"]
     ),
 }

@@ -1,4 +1,5 @@
 """Dates as Chinese official documents write them: 2021年9月30日 (no leading zeros)."""
+
 import datetime
 
 

@@ -1,4 +1,5 @@
 """Input validation only. The application form is built from forms_spec."""
+
 from functools import cache
 
 from django import forms
@@ -29,8 +30,18 @@ class RegistrationOrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "kind", "credit_code", "county", "industry", "address", "postcode",
-            "legal_representative", "contact_name", "contact_title", "contact_phone", "contact_email",
+            "name",
+            "kind",
+            "credit_code",
+            "county",
+            "industry",
+            "address",
+            "postcode",
+            "legal_representative",
+            "contact_name",
+            "contact_title",
+            "contact_phone",
+            "contact_email",
         ]
         widgets = {"credit_code": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
 
@@ -40,7 +51,7 @@ class RegistrationOrganisationForm(forms.ModelForm):
         self.fields["industry"].queryset = selectors.industries()
         self.fields["county"].empty_label = "请选择"
         self.fields["industry"].empty_label = "请选择（园区可不选）"
-        self.fields["kind"].choices = [("", "请选择")] + list(OrganisationKind.choices)
+        self.fields["kind"].choices = [("", "请选择"), *list(OrganisationKind.choices)]
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()
@@ -48,8 +59,12 @@ class RegistrationOrganisationForm(forms.ModelForm):
 
 class ApplicationCreateForm(forms.Form):
     base_type = forms.ChoiceField(label="申报基地类型", widget=forms.RadioSelect)
-    level = forms.ChoiceField(label="申报级别", widget=forms.RadioSelect,
-                              choices=[(lv.value, lv.label) for lv in APPLICATION_LEVELS], initial="city")
+    level = forms.ChoiceField(
+        label="申报级别",
+        widget=forms.RadioSelect,
+        choices=[(lv.value, lv.label) for lv in APPLICATION_LEVELS],
+        initial="city",
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +91,7 @@ class ApplicationFormBase(forms.ModelForm):
             self.fields["industry"].empty_label = "请选择"
         for cell in spec.fields:
             if cell.choices is not None:
-                self.fields[cell.name] = forms.ChoiceField(choices=[("", "请选择")] + list(cell.choices.choices))
+                self.fields[cell.name] = forms.ChoiceField(choices=[("", "请选择"), *list(cell.choices.choices)])
             field = self.fields[cell.name]
             field.label = cell.label
             field.help_text = cell.help_text
@@ -92,17 +107,27 @@ class ApplicationFormBase(forms.ModelForm):
             entry = assessment.get(condition.code) or {}
             met = entry.get("met")
             self.fields[f"{condition.code}__met"] = forms.ChoiceField(
-                label=f"是否具备{condition.article}条件", choices=YES_NO, widget=forms.RadioSelect, required=complete,
+                label=f"是否具备{condition.article}条件",
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                required=complete,
                 initial={True: "yes", False: "no"}.get(met),
             )
             self.fields[f"{condition.code}__explanation"] = forms.CharField(
-                label="情况说明", required=complete, initial=entry.get("explanation", ""), max_length=2000,
+                label="情况说明",
+                required=complete,
+                initial=entry.get("explanation", ""),
+                max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
             for figure in condition.figures:
                 self.fields[f"{condition.code}__{figure.name}"] = forms.IntegerField(
-                    label=figure.label, min_value=0, max_value=10_000_000, required=complete,
-                    initial=(entry.get("figures") or {}).get(figure.name), help_text=f"单位：{figure.unit}",
+                    label=figure.label,
+                    min_value=0,
+                    max_value=10_000_000,
+                    required=complete,
+                    initial=(entry.get("figures") or {}).get(figure.name),
+                    help_text=f"单位：{figure.unit}",
                 )
 
     def clean_narrative(self):
@@ -134,7 +159,9 @@ class ApplicationFormBase(forms.ModelForm):
         return result
 
     def model_values(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.spec.field_names + ("narrative", "applicant_opinion")}
+        return {
+            name: self.cleaned_data.get(name) for name in (*self.spec.field_names, "narrative", "applicant_opinion")
+        }
 
     def condition_blocks(self):
         """For the template: each condition with its bound fields, in order."""
@@ -155,16 +182,28 @@ class ApplicationFormBase(forms.ModelForm):
 def application_form_class(base_type: str) -> type[ApplicationFormBase]:
     """The form of one base type, generated once from its declaration."""
     spec = spec_for(base_type)
-    meta = type("Meta", (), {"model": Application, "fields": list(spec.field_names) + ["narrative", "applicant_opinion"],
-                             "widgets": {"narrative": forms.Textarea(attrs={"rows": 12}),
-                                         "applicant_opinion": forms.Textarea(attrs={"rows": 3})}})
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": Application,
+            "fields": [*list(spec.field_names), "narrative", "applicant_opinion"],
+            "widgets": {
+                "narrative": forms.Textarea(attrs={"rows": 12}),
+                "applicant_opinion": forms.Textarea(attrs={"rows": 3}),
+            },
+        },
+    )
     return type(f"{base_type.title()}ApplicationForm", (ApplicationFormBase,), {"Meta": meta, "spec": spec})
 
 
 class AttachmentUploadForm(forms.Form):
     condition_code = forms.ChoiceField(label="对应条件", required=False)
-    file = forms.FileField(label="选择文件", widget=forms.ClearableFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
-                           help_text="PDF、JPG、PNG、DOCX、XLSX，单个文件不超过规定大小")
+    file = forms.FileField(
+        label="选择文件",
+        widget=forms.ClearableFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
+        help_text="PDF、JPG、PNG、DOCX、XLSX，单个文件不超过规定大小",
+    )
 
     def __init__(self, *args, spec: BaseTypeSpec, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,7 +213,13 @@ class AttachmentUploadForm(forms.Form):
 
 
 class OrganisationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="确认结果", choices=[("approve", "确认"), ("reject", "不予确认")],
-                                 widget=forms.RadioSelect)
-    note = forms.CharField(label="说明", required=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="不予确认时必填")
+    decision = forms.ChoiceField(
+        label="确认结果", choices=[("approve", "确认"), ("reject", "不予确认")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="说明",
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="不予确认时必填",
+    )

@@ -6,13 +6,13 @@ eligibility and, later, the PDF and the Excel export. Field names refer to
 columns of `bases.models.Application`; figure names are keys of the
 self-assessment. No other module may branch on the base type.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .choices import BaseType, EnterpriseType, OrganisationKind, ParkType, StationType
-
 
 # --- Form fields ------------------------------------------------------------------------------
 

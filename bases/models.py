@@ -1,5 +1,6 @@
 """Domain model of the bases app: counties, industries, organisations, batches,
 applications (the three forms 附表1–3 share one model) and recognised bases."""
+
 import datetime
 import uuid
 
@@ -10,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews.choices import INACTIVE_STATES, RevocationGround, State
+from reviews.choices import INACTIVE_STATES, RevocationGround
 from reviews.workflow import ApplicationWorkflow
 
 from . import forms_spec
@@ -26,7 +27,6 @@ from .choices import (
     Role,
 )
 from .validators import validate_credit_code, validate_phone, validate_postcode
-
 
 REAPPLY_BAN_YEARS = 2  # 第十五条
 
@@ -52,7 +52,9 @@ class Industry(models.Model):
     """所属行业: editable data; the nine of 第三条（五） are seeded."""
 
     name = models.CharField("行业名称", max_length=30, unique=True)
-    category = models.CharField("产业类别", max_length=20, choices=IndustryCategory.choices, default=IndustryCategory.OTHER)
+    category = models.CharField(
+        "产业类别", max_length=20, choices=IndustryCategory.choices, default=IndustryCategory.OTHER
+    )
     order = models.PositiveSmallIntegerField("排序", default=100)
     is_active = models.BooleanField("可选用", default=True)
 
@@ -71,11 +73,16 @@ class Organisation(models.Model):
     name = models.CharField("单位名称", max_length=100)
     kind = models.CharField("单位类型", max_length=20, choices=OrganisationKind.choices)
     credit_code = models.CharField(
-        "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code],
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
         help_text="18位，按 GB 32100-2015 校验",
         error_messages={"unique": "该统一社会信用代码已注册。如需新增账号，请联系本单位已注册的经办人或所在地县局。"},
     )
-    county = models.ForeignKey(County, verbose_name="所在区、县（市）", on_delete=models.PROTECT, related_name="organisations")
+    county = models.ForeignKey(
+        County, verbose_name="所在区、县（市）", on_delete=models.PROTECT, related_name="organisations"
+    )
     industry = models.ForeignKey(
         Industry, verbose_name="所属行业", on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
     )
@@ -86,10 +93,17 @@ class Organisation(models.Model):
     contact_title = models.CharField("职务/职称", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, validators=[validate_phone])
     contact_email = models.EmailField("电子邮箱", blank=True)
-    status = models.CharField("确认状态", max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.PENDING)
+    status = models.CharField(
+        "确认状态", max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.PENDING
+    )
     status_note = models.CharField("确认说明", max_length=200, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
@@ -131,8 +145,10 @@ class Organisation(models.Model):
         free_on = self.may_apply_again_on()
         if free_on is None:
             return ""
-        return (f"{self.name}的商业秘密保护基地认定已被撤销，按指南第十五条2年内不得再次申报，"
-                f"可于{free_on.year}年{free_on.month}月{free_on.day}日起重新申报。")
+        return (
+            f"{self.name}的商业秘密保护基地认定已被撤销，按指南第十五条2年内不得再次申报，"
+            f"可于{free_on.year}年{free_on.month}月{free_on.day}日起重新申报。"
+        )
 
 
 class User(AbstractUser):
@@ -156,7 +172,11 @@ class User(AbstractUser):
                 name="user_role_scope",
                 condition=(Q(role=Role.APPLICANT) & Q(county__isnull=True))
                 | (Q(role=Role.COUNTY) & Q(organisation__isnull=True) & Q(county__isnull=False))
-                | (Q(role__in=[Role.CITY_REVIEWER, Role.CITY_ADMIN]) & Q(organisation__isnull=True) & Q(county__isnull=True)),
+                | (
+                    Q(role__in=[Role.CITY_REVIEWER, Role.CITY_ADMIN])
+                    & Q(organisation__isnull=True)
+                    & Q(county__isnull=True)
+                ),
                 violation_error_message="角色与所属单位/县局不匹配：申报单位用户只关联单位，县局工作人员必须关联一个县局，市局用户不关联单位和县局。",
             )
         ]
@@ -183,7 +203,9 @@ def default_deadline():
 class Batch(models.Model):
     """申报批次: the yearly round. 第十一条（二）: applications close on 30 September."""
 
-    year = models.PositiveSmallIntegerField("年度", unique=True, validators=[MinValueValidator(2021), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        "年度", unique=True, validators=[MinValueValidator(2021), MaxValueValidator(2100)]
+    )
     name = models.CharField("批次名称", max_length=100)
     deadline = models.DateField("申报截止日期", default=default_deadline, help_text="含当日；默认当年9月30日")
     publicity_working_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
@@ -211,7 +233,9 @@ class Application(ApplicationWorkflow):
     """
 
     reference = models.CharField("申报编号", max_length=20, unique=True, editable=False)
-    organisation = models.ForeignKey(Organisation, verbose_name="申报单位", on_delete=models.PROTECT, related_name="applications")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="申报单位", on_delete=models.PROTECT, related_name="applications"
+    )
     batch = models.ForeignKey(Batch, verbose_name="申报批次", on_delete=models.PROTECT, related_name="applications")
     base_type = models.CharField("基地类型", max_length=10, choices=BaseType.choices)
     level = models.CharField(
@@ -228,12 +252,14 @@ class Application(ApplicationWorkflow):
     enterprise_count = models.PositiveIntegerField("入园企业数量", null=True, blank=True)
     member_count = models.PositiveIntegerField("会员数量", null=True, blank=True)
     employee_count = models.PositiveIntegerField("员工数量", null=True, blank=True)
-    output_value = models.DecimalField("产值（万元）", max_digits=14, decimal_places=2, null=True, blank=True,
-                                       validators=[MinValueValidator(0)])
+    output_value = models.DecimalField(
+        "产值（万元）", max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     provincial_sites_built = models.PositiveIntegerField("省级示范站（点）已建数", null=True, blank=True)
     city_sites_built = models.PositiveIntegerField("市级示范站（点）已建数", null=True, blank=True)
-    industry = models.ForeignKey(Industry, verbose_name="所属行业", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="applications")
+    industry = models.ForeignKey(
+        Industry, verbose_name="所属行业", on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_title = models.CharField("职务/职称", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True, validators=[validate_phone])
@@ -248,7 +274,9 @@ class Application(ApplicationWorkflow):
     city_opinion_on = models.DateField("验收意见日期", null=True, blank=True)
     self_assessment = models.JSONField("条件自评", default=dict, blank=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -297,7 +325,9 @@ class Application(ApplicationWorkflow):
         spec = self.spec
         problems = [f"“{f.label}”未填写" for f in spec.fields if getattr(self, f.name) in (None, "")]
         if len(self.narrative.strip()) < spec.narrative_min_length:
-            problems.append(f"“{spec.narrative_label}”不少于{spec.narrative_min_length}字（现有{len(self.narrative.strip())}字）")
+            problems.append(
+                f"“{spec.narrative_label}”不少于{spec.narrative_min_length}字（现有{len(self.narrative.strip())}字）"
+            )
         if not self.applicant_opinion.strip():
             problems.append(f"“{spec.applicant_opinion_label}”未填写")
         evidenced = {a.condition_code for a in self.attachments.all()}
@@ -319,14 +349,18 @@ def attachment_path(instance, filename):
 
 
 class Attachment(models.Model):
-    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.PROTECT, related_name="attachments")
+    application = models.ForeignKey(
+        Application, verbose_name="申报", on_delete=models.PROTECT, related_name="attachments"
+    )
     condition_code = models.CharField("对应条件", max_length=20, blank=True, help_text="空表示其他材料")
     file = models.FileField("文件", upload_to=attachment_path, max_length=200)
     original_name = models.CharField("原文件名", max_length=200)
     kind = models.CharField("文件类型", max_length=10, choices=AttachmentKind.choices)
     size = models.PositiveBigIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:

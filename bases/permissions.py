@@ -2,6 +2,7 @@
 
 They read only attributes already on the objects; no queries beyond foreign keys.
 """
+
 from reviews.choices import EDITABLE_STATES, GUIDANCE_STATES, State
 
 from .choices import CITY_ROLES, Level, OrganisationStatus, Role

@@ -2,6 +2,7 @@
 
 Each selector starts from nothing and adds rows per role (deny by default).
 """
+
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
@@ -56,11 +57,7 @@ def current_batch() -> Batch | None:
 
 
 def active_application(*, organisation, batch) -> Application | None:
-    return (
-        Application.objects.filter(organisation=organisation, batch=batch)
-        .exclude(state__in=INACTIVE_STATES)
-        .first()
-    )
+    return Application.objects.filter(organisation=organisation, batch=batch).exclude(state__in=INACTIVE_STATES).first()
 
 
 def counties() -> QuerySet[County]:

@@ -1,4 +1,5 @@
 """Writes of the bases app: one function per use case."""
+
 import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +18,9 @@ from .validators import detect_attachment_kind
 
 
 @transaction.atomic
-def organisation_register(*, username: str, password: str, email: str, organisation: Organisation,
-                          first_name: str = "", last_name: str = "") -> User:
+def organisation_register(
+    *, username: str, password: str, email: str, organisation: Organisation, first_name: str = "", last_name: str = ""
+) -> User:
     """Self-registration of an applicant organisation and its first user.
 
     Side effects: one Organisation (pending its county's confirmation) and one User
@@ -28,8 +30,14 @@ def organisation_register(*, username: str, password: str, email: str, organisat
     organisation.status = OrganisationStatus.PENDING
     organisation.full_clean()
     organisation.save()
-    user = User(username=username, email=email, role=Role.APPLICANT, organisation=organisation,
-                first_name=first_name, last_name=last_name)
+    user = User(
+        username=username,
+        email=email,
+        role=Role.APPLICANT,
+        organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
+    )
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -59,14 +67,18 @@ def organisation_confirm(*, organisation: Organisation, user: User, approve: boo
 def _next_reference(*, batch: Batch, prefix: str) -> str:
     stem = f"SX{batch.year}{prefix}"
     last = (
-        Application.objects.filter(reference__startswith=stem).order_by("-reference").values_list("reference", flat=True).first()
+        Application.objects.filter(reference__startswith=stem)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
     )
-    number = int(last[len(stem):]) + 1 if last else 1
+    number = int(last[len(stem) :]) + 1 if last else 1
     return f"{stem}{number:04d}"
 
 
-def new_application(*, organisation: Organisation, base_type: str, level: str, batch: Batch, user: User,
-                    state: str = State.DRAFT) -> Application:
+def new_application(
+    *, organisation: Organisation, base_type: str, level: str, batch: Batch, user: User, state: str = State.DRAFT
+) -> Application:
     """Create an application pre-filled from the organisation, after the rules every
     new application obeys: the organisation's kind fits the base type, it has no
     other active application in the batch (citing the first), and it is not barred
@@ -86,10 +98,20 @@ def new_application(*, organisation: Organisation, base_type: str, level: str, b
         )
     application = Application(
         reference=_next_reference(batch=batch, prefix=spec_for(base_type).reference_prefix),
-        organisation=organisation, batch=batch, base_type=base_type, level=level, created_by=user, state=state,
-        applicant_name=organisation.name, leader_name=organisation.legal_representative, address=organisation.address,
-        postcode=organisation.postcode, industry=organisation.industry, contact_name=organisation.contact_name,
-        contact_title=organisation.contact_title, contact_phone=organisation.contact_phone,
+        organisation=organisation,
+        batch=batch,
+        base_type=base_type,
+        level=level,
+        created_by=user,
+        state=state,
+        applicant_name=organisation.name,
+        leader_name=organisation.legal_representative,
+        address=organisation.address,
+        postcode=organisation.postcode,
+        industry=organisation.industry,
+        contact_name=organisation.contact_name,
+        contact_title=organisation.contact_title,
+        contact_phone=organisation.contact_phone,
     )
     application.full_clean()
     try:
@@ -101,8 +123,9 @@ def new_application(*, organisation: Organisation, base_type: str, level: str, b
 
 
 @transaction.atomic
-def application_create(*, organisation: Organisation, user: User, base_type: str, level: str, batch: Batch,
-                       ip: str | None = None) -> Application:
+def application_create(
+    *, organisation: Organisation, user: User, base_type: str, level: str, batch: Batch, ip: str | None = None
+) -> Application:
     """The applicant starts a draft application, pre-filled from its registration.
 
     Refuses a closed batch and whatever new_application refuses.
@@ -113,14 +136,27 @@ def application_create(*, organisation: Organisation, user: User, base_type: str
     if not batch.is_open:
         raise ValidationError(f"{batch.name}已于{cn_date(batch.deadline)}截止申报。", code="closed")
     application = new_application(organisation=organisation, base_type=base_type, level=level, batch=batch, user=user)
-    log_write(application=application, user=user, action=LogAction.CREATE, label=LogAction.CREATE.label, ip=ip,
-              to_state=application.state)
+    log_write(
+        application=application,
+        user=user,
+        action=LogAction.CREATE,
+        label=LogAction.CREATE.label,
+        ip=ip,
+        to_state=application.state,
+    )
     return application
 
 
 @transaction.atomic
-def application_save_draft(*, application: Application, user: User, values: dict, self_assessment: dict,
-                           version: int | None, ip: str | None = None) -> Application:
+def application_save_draft(
+    *,
+    application: Application,
+    user: User,
+    values: dict,
+    self_assessment: dict,
+    version: int | None,
+    ip: str | None = None,
+) -> Application:
     """Save the form as it is (a draft may be incomplete).
 
     Refuses when the page was rendered from an older version (concurrent edit).
@@ -130,7 +166,7 @@ def application_save_draft(*, application: Application, user: User, values: dict
     if not permissions.can_edit_application(locked, user):
         raise PermissionDenied("该申报当前不能修改。")
     check_version(application=locked, version=version)
-    for name in locked.spec.field_names + ("narrative", "applicant_opinion"):
+    for name in (*locked.spec.field_names, "narrative", "applicant_opinion"):
         if name in values:
             setattr(locked, name, values[name])
     locked.self_assessment = self_assessment
@@ -142,8 +178,9 @@ def application_save_draft(*, application: Application, user: User, values: dict
 
 
 @transaction.atomic
-def attachment_add(*, application: Application, user: User, uploaded, condition_code: str = "",
-                   ip: str | None = None) -> Attachment:
+def attachment_add(
+    *, application: Application, user: User, uploaded, condition_code: str = "", ip: str | None = None
+) -> Attachment:
     """Store one evidence file after checking its content type and size.
 
     Side effects: the file written to private storage, one Attachment row and one
@@ -160,14 +197,25 @@ def attachment_add(*, application: Application, user: User, uploaded, condition_
         digest.update(chunk)
     uploaded.seek(0)
     attachment = Attachment(
-        application=locked, condition_code=condition_code, original_name=uploaded.name[:200], kind=kind,
-        size=uploaded.size, sha256=digest.hexdigest(), uploaded_by=user,
+        application=locked,
+        condition_code=condition_code,
+        original_name=uploaded.name[:200],
+        kind=kind,
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
     )
     attachment.file.save(uploaded.name, uploaded, save=False)
     attachment.save()
     label = locked.spec.condition(condition_code).article if condition_code else "其他材料"
-    log_write(application=locked, user=user, action=LogAction.ATTACHMENT_ADD, label=LogAction.ATTACHMENT_ADD.label,
-              comment=f"{label}：{attachment.original_name}", ip=ip)
+    log_write(
+        application=locked,
+        user=user,
+        action=LogAction.ATTACHMENT_ADD,
+        label=LogAction.ATTACHMENT_ADD.label,
+        comment=f"{label}：{attachment.original_name}",
+        ip=ip,
+    )
     return attachment
 
 
@@ -182,8 +230,13 @@ def attachment_delete(*, attachment: Attachment, user: User, ip: str | None = No
     if not permissions.can_edit_application(application, user):
         raise PermissionDenied("该申报当前不能删除材料。")
     storage, name = attachment.file.storage, attachment.file.name
-    log_write(application=application, user=user, action=LogAction.ATTACHMENT_DELETE,
-              label=LogAction.ATTACHMENT_DELETE.label,
-              comment=f"{attachment.original_name}（SHA-256 {attachment.sha256[:12]}…）", ip=ip)
+    log_write(
+        application=application,
+        user=user,
+        action=LogAction.ATTACHMENT_DELETE,
+        label=LogAction.ATTACHMENT_DELETE.label,
+        comment=f"{attachment.original_name}（SHA-256 {attachment.sha256[:12]}…）",
+        ip=ip,
+    )
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -1,4 +1,5 @@
 """Celery tasks: ids in, load objects, call a service or send mail."""
+
 from celery import shared_task
 from django.core.mail import send_mail
 

@@ -1,4 +1,5 @@
 """Validators for identifiers and uploads used across the bases app."""
+
 import re
 import zipfile
 
@@ -47,7 +48,9 @@ _PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 def validate_phone(value: str) -> None:
     if value and not _PHONE_RE.match(value.replace(" ", "")):
-        raise ValidationError("联系电话格式不正确，请填写11位手机号或带区号的固定电话（如 0575-88888888）。", code="phone")
+        raise ValidationError(
+            "联系电话格式不正确，请填写11位手机号或带区号的固定电话（如 0575-88888888）。", code="phone"
+        )
 
 
 # Inside an Office Open XML package, the part that tells a Word file from a workbook.

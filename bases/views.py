@@ -1,4 +1,5 @@
 """Thin views: fetch through a selector, call a service, render or redirect."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews import selectors as review_selectors
-from reviews.choices import State
 from reviews.services import StaleApplication, application_transition
 
 from . import permissions, selectors, services
@@ -60,7 +60,9 @@ def home(request):
     applications = selectors.applications_for_user(request.user)
     context = {"batch": selectors.current_batch(), "recent": applications[:10], "total": applications.count()}
     if permissions.is_county_staff(request.user) or permissions.is_city_admin(request.user):
-        context["pending_organisations"] = selectors.organisations_for_user(request.user).filter(status="pending").count()
+        context["pending_organisations"] = (
+            selectors.organisations_for_user(request.user).filter(status="pending").count()
+        )
     context["queues"] = review_selectors.work_queues(request.user)
     context["notifications"] = review_selectors.notifications_for_user(request.user)[:5]
     return render(request, "bases/home.html", context)
@@ -81,7 +83,7 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - report any failure, never raise
+    except Exception as exc:
         checks["database"] = f"error: {exc.__class__.__name__}"
         status = 503
     if settings.REDIS_URL:
@@ -90,7 +92,7 @@ def healthz(request):
 
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
             checks["redis"] = "ok"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["redis"] = f"error: {exc.__class__.__name__}"
             status = 503
     else:
@@ -114,7 +116,10 @@ def register(request):
             organisation=org_form.save(commit=False),
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"注册成功。{user.organisation.name}正等待{user.organisation.county.bureau_name}确认，确认后即可申报。")
+        messages.success(
+            request,
+            f"注册成功。{user.organisation.name}正等待{user.organisation.county.bureau_name}确认，确认后即可申报。",
+        )
         return redirect("home")
     return render(request, "registration/register.html", {"user_form": user_form, "org_form": org_form})
 
@@ -130,8 +135,9 @@ def application_list(request):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "bases/application_list.html",
-                  {"filter": filterset, "page": page, "query": query.urlencode()})
+    return render(
+        request, "bases/application_list.html", {"filter": filterset, "page": page, "query": query.urlencode()}
+    )
 
 
 @login_required
@@ -148,8 +154,12 @@ def application_create(request):
     elif request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(
-                organisation=organisation, user=request.user, batch=batch, ip=client_ip(request),
-                base_type=form.cleaned_data["base_type"], level=form.cleaned_data["level"],
+                organisation=organisation,
+                user=request.user,
+                batch=batch,
+                ip=client_ip(request),
+                base_type=form.cleaned_data["base_type"],
+                level=form.cleaned_data["level"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -157,9 +167,17 @@ def application_create(request):
             messages.success(request, f"已创建申报草稿 {application.reference}，请填写申报表。")
             return redirect("bases:application-edit", pk=application.pk)
     specs = [SPECS[bt] for bt in organisation.allowed_base_types]
-    return render(request, "bases/application_create.html",
-                  {"form": form, "batch": batch, "existing": existing, "specs": specs,
-                   "barred": organisation.reapply_ban_message()})
+    return render(
+        request,
+        "bases/application_create.html",
+        {
+            "form": form,
+            "batch": batch,
+            "existing": existing,
+            "specs": specs,
+            "barred": organisation.reapply_ban_message(),
+        },
+    )
 
 
 @login_required
@@ -183,7 +201,8 @@ def application_detail(request, pk):
         "log": log,
         **review_selectors.review_context(application, request.user),
         "upload_form": AttachmentUploadForm(spec=application.spec, initial={"condition_code": first_missing})
-        if editable else None,
+        if editable
+        else None,
         "accept": ATTACHMENT_ACCEPT,
         "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
     }
@@ -212,8 +231,12 @@ def application_edit(request, pk):
             return _render_edit(request, application, form, status=400)
     try:
         saved = services.application_save_draft(
-            application=application, user=request.user, values=draft.model_values(),
-            self_assessment=draft.self_assessment(), version=draft.cleaned_data["version"], ip=client_ip(request),
+            application=application,
+            user=request.user,
+            values=draft.model_values(),
+            self_assessment=draft.self_assessment(),
+            version=draft.cleaned_data["version"],
+            ip=client_ip(request),
         )
     except StaleApplication as exc:
         form.add_error(None, exc)
@@ -227,8 +250,9 @@ def application_edit(request, pk):
         messages.success(request, f"已保存草稿（第{saved.version}版）。")
         return redirect("bases:application-edit", pk=saved.pk)
     try:
-        application_transition(application=saved, action="submit", user=request.user, version=saved.version,
-                               ip=client_ip(request))
+        application_transition(
+            application=saved, action="submit", user=request.user, version=saved.version, ip=client_ip(request)
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, "申报表已保存，但暂不能提交：")
         messages_from(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
@@ -238,8 +262,12 @@ def application_edit(request, pk):
 
 
 def _render_edit(request, application, form, status=200):
-    return render(request, "bases/application_form.html",
-                  {"application": application, "spec": application.spec, "form": form}, status=status)
+    return render(
+        request,
+        "bases/application_form.html",
+        {"application": application, "spec": application.spec, "form": form},
+        status=status,
+    )
 
 
 # --- Attachments --------------------------------------------------------------------------------
@@ -257,8 +285,13 @@ def attachment_upload(request, pk):
     saved = 0
     for uploaded in files:
         try:
-            services.attachment_add(application=application, user=request.user, uploaded=uploaded,
-                                    condition_code=form.cleaned_data["condition_code"], ip=client_ip(request))
+            services.attachment_add(
+                application=application,
+                user=request.user,
+                uploaded=uploaded,
+                condition_code=form.cleaned_data["condition_code"],
+                ip=client_ip(request),
+            )
             saved += 1
         except ValidationError as exc:
             messages_from(request, exc)
@@ -272,8 +305,12 @@ def attachment_upload(request, pk):
 def attachment_download(request, pk):
     """The only way to read an uploaded file: scoped by the selector, never by URL."""
     attachment = get_object_or_404(selectors.attachments_for_user(request.user), pk=pk)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=request.GET.get("inline") != "1",
-                            filename=attachment.original_name, content_type=_CONTENT_TYPES[attachment.kind])
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=request.GET.get("inline") != "1",
+        filename=attachment.original_name,
+        content_type=_CONTENT_TYPES[attachment.kind],
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -319,8 +356,9 @@ def organisation_list(request):
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "bases/organisation_list.html",
-                  {"page": page, "status": status, "q": q, "query": query.urlencode()})
+    return render(
+        request, "bases/organisation_list.html", {"page": page, "status": status, "q": q, "query": query.urlencode()}
+    )
 
 
 @login_required
@@ -336,8 +374,10 @@ def organisation_detail(request, pk):
             try:
                 with transaction.atomic():
                     organisation = services.organisation_confirm(
-                        organisation=organisation, user=request.user,
-                        approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"],
+                        organisation=organisation,
+                        user=request.user,
+                        approve=form.cleaned_data["decision"] == "approve",
+                        note=form.cleaned_data["note"],
                     )
             except ValidationError as exc:
                 form.add_error("note", exc)
@@ -345,9 +385,11 @@ def organisation_detail(request, pk):
                 messages.success(request, f"已将“{organisation.name}”标记为{organisation.get_status_display()}。")
                 return redirect("bases:organisation-detail", pk=organisation.pk)
     applications = selectors.applications_for_user(request.user).filter(organisation=organisation)
-    return render(request, "bases/organisation_detail.html",
-                  {"organisation": organisation, "form": form, "applications": applications,
-                   "users": organisation.users.all()})
+    return render(
+        request,
+        "bases/organisation_detail.html",
+        {"organisation": organisation, "form": form, "applications": applications, "users": organisation.users.all()},
+    )
 
 
 def permission_denied(request, exception=None):

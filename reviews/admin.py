@@ -26,7 +26,6 @@ class ApplicationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return False
 
 
-
 # Records of the procedure: shown in the admin for inspection, written only through the pages.
 @admin.register(GuidanceVisit)
 class GuidanceVisitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -3,6 +3,7 @@
 Weekends are skipped. Statutory holidays and the weekend days worked in their
 place are not modelled yet; the dates stay editable on the 公示 form.
 """
+
 import datetime
 
 

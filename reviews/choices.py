@@ -1,4 +1,5 @@
 """Enumerations of the review workflow. Imports nothing from the app."""
+
 from django.db import models
 
 

@@ -1,6 +1,7 @@
 """Input of the workflow actions. Which form an action uses is declared in workflow.py
 (`custom["form"]`); each form says what goes to the transition method, to the side
 effect and to the log."""
+
 import re
 
 from django import forms
@@ -9,8 +10,9 @@ from django.utils import timezone
 from bases.choices import Role
 
 from .calendar import add_working_days
-from .choices import AcceptanceKind, ObjectionOutcome, RevocationGround, UpwardOutcome
+from .choices import ObjectionOutcome, RevocationGround, UpwardOutcome
 from .models import AcceptanceRecord, GuidanceVisit, Objection
+
 
 class DateWidget(forms.DateInput):
     """A native date picker; its value must be ISO whatever the locale's display format."""
@@ -47,7 +49,9 @@ def today():
 class ActionForm(forms.Form):
     """Base: an optional or required comment, as the declaration says."""
 
-    comment = forms.CharField(label="意见/理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label="意见/理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, application, user, declared: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +87,6 @@ class OpinionForm(ActionForm):
         self.fields.pop("comment", None)
         self.fields["signer"].initial = self.user.display_name
 
-
     def method_kwargs(self):
         return {k: self.cleaned_data[k] for k in ("opinion", "signer", "signed_on")}
 
@@ -95,8 +98,12 @@ class OpinionForm(ActionForm):
 class ReturnForm(ActionForm):
     """退回修改 with 一次性告知: every item to fix, flagged at once."""
 
-    items = forms.MultipleChoiceField(label="需要修改的内容", required=False, widget=forms.CheckboxSelectMultiple,
-                                      help_text="勾选需要修改的栏目或条件，并在下方逐项说明")
+    items = forms.MultipleChoiceField(
+        label="需要修改的内容",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="勾选需要修改的栏目或条件，并在下方逐项说明",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,8 +125,9 @@ class GroupForm(ActionForm):
     """验收组: leader and members are users of the acceptance authority; experts by name."""
 
     leader = forms.ModelChoiceField(label="验收组组长", queryset=None, empty_label="请选择")
-    members = forms.ModelMultipleChoiceField(label="验收组成员", queryset=None, required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+    members = forms.ModelMultipleChoiceField(
+        label="验收组成员", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
     external_experts = forms.CharField(label="外聘专家（姓名、单位）", required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -150,8 +158,12 @@ class GroupForm(ActionForm):
 class PublicityForm(ActionForm):
     title = forms.CharField(label="公示名称", max_length=150)
     starts_on = forms.DateField(label="公示开始日期", initial=today, widget=DateWidget())
-    ends_on = forms.DateField(label="公示结束日期", required=False, widget=DateWidget(),
-                              help_text="留空则按批次规定的工作日数（默认5个工作日）自动计算")
+    ends_on = forms.DateField(
+        label="公示结束日期",
+        required=False,
+        widget=DateWidget(),
+        help_text="留空则按批次规定的工作日数（默认5个工作日）自动计算",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,7 +191,9 @@ class PublicityForm(ActionForm):
 
 
 class RecognitionForm(ActionForm):
-    document_number = forms.CharField(label="认定文号", max_length=50, help_text="如：绍市监管〔2026〕12号（括号为六角括号〔〕）")
+    document_number = forms.CharField(
+        label="认定文号", max_length=50, help_text="如：绍市监管〔2026〕12号（括号为六角括号〔〕）"
+    )
     recognised_on = PastDateField(label="认定日期")
 
     def __init__(self, *args, **kwargs):
@@ -191,7 +205,6 @@ class RecognitionForm(ActionForm):
         if not DOCUMENT_NUMBER.match(value):
             raise forms.ValidationError("文号格式应为“机关代字〔年份〕序号号”，如 绍市监管〔2026〕12号。")
         return value
-
 
     def effect_kwargs(self):
         return {k: self.cleaned_data[k] for k in ("document_number", "recognised_on")}
@@ -212,7 +225,6 @@ class RevocationForm(ActionForm):
         self.fields.pop("comment", None)
 
     clean_document_number = RecognitionForm.clean_document_number
-
 
     def effect_kwargs(self):
         return {k: self.cleaned_data[k] for k in ("ground", "details", "document_number", "revoked_on")}
@@ -245,7 +257,6 @@ class GuidanceVisitForm(forms.ModelForm):
         widgets = {"content": forms.Textarea(attrs={"rows": 4})}
 
 
-
 class AcceptanceRecordForm(forms.ModelForm):
     held_on = PastDateField(label="日期")
 
@@ -253,7 +264,6 @@ class AcceptanceRecordForm(forms.ModelForm):
         model = AcceptanceRecord
         fields = ["kind", "held_on", "members", "findings"]
         widgets = {"findings": forms.Textarea(attrs={"rows": 5})}
-
 
 
 class ObjectionForm(forms.ModelForm):
@@ -279,14 +289,18 @@ class ObjectionForm(forms.ModelForm):
 
 
 class ObjectionReplyForm(forms.Form):
-    outcome = forms.ChoiceField(label="处理结果", widget=forms.RadioSelect,
-                                choices=[c for c in ObjectionOutcome.choices if c[0] != ObjectionOutcome.PENDING])
+    outcome = forms.ChoiceField(
+        label="处理结果",
+        widget=forms.RadioSelect,
+        choices=[c for c in ObjectionOutcome.choices if c[0] != ObjectionOutcome.PENDING],
+    )
     reply = forms.CharField(label="书面答复", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class UpwardRecommendationForm(forms.Form):
-    level = forms.ChoiceField(label="推荐级别", choices=[("provincial", "省级"), ("national", "国家级")],
-                              widget=forms.RadioSelect)
+    level = forms.ChoiceField(
+        label="推荐级别", choices=[("provincial", "省级"), ("national", "国家级")], widget=forms.RadioSelect
+    )
     recommended_on = PastDateField(label="推荐日期")
     note = forms.CharField(label="说明", required=False, max_length=200)
 
@@ -307,15 +321,16 @@ class CandidateForm(forms.Form):
 
     organisation = forms.ModelChoiceField(label="培育对象（本辖区已确认单位）", queryset=None, empty_label="请选择")
     base_type = forms.ChoiceField(label="拟申报基地类型", choices=[])
-    level = forms.ChoiceField(label="拟申报级别", choices=[("city", "市级"), ("county", "县级")], widget=forms.RadioSelect,
-                              initial="city")
+    level = forms.ChoiceField(
+        label="拟申报级别", choices=[("city", "市级"), ("county", "县级")], widget=forms.RadioSelect, initial="city"
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         from bases.choices import BaseType
 
         self.fields["organisation"].queryset = organisations
-        self.fields["base_type"].choices = [("", "请选择")] + list(BaseType.choices)
+        self.fields["base_type"].choices = [("", "请选择"), *list(BaseType.choices)]
 
     def clean(self):
         data = super().clean()
@@ -323,4 +338,3 @@ class CandidateForm(forms.Form):
         if organisation and base_type and base_type not in organisation.allowed_base_types:
             self.add_error("base_type", f"{organisation.get_kind_display()}不能申报该类基地。")
         return data
-

@@ -1,4 +1,5 @@
 """Records of the review workflow. The application log is append-only."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,7 +32,9 @@ class ApplicationLog(models.Model):
     label = models.CharField("操作", max_length=40)
     from_state = models.CharField("原状态", max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField("新状态", max_length=20, choices=State.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
     actor_role = models.CharField("操作人角色", max_length=30)
     comment = models.TextField("意见/说明", blank=True)
     details = models.JSONField("明细", default=dict, blank=True)  # e.g. the items of a 退回修改 (一次性告知)
@@ -58,11 +61,15 @@ class ApplicationLog(models.Model):
 class GuidanceVisit(models.Model):
     """培育指导: a county bureau's coaching visit to a candidate (第十一条（一）)."""
 
-    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.PROTECT, related_name="guidance_visits")
+    application = models.ForeignKey(
+        Application, verbose_name="申报", on_delete=models.PROTECT, related_name="guidance_visits"
+    )
     visited_on = models.DateField("指导日期")
     officer = models.CharField("指导人员", max_length=100)
     content = models.TextField("指导内容", max_length=4000)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -77,12 +84,17 @@ class GuidanceVisit(models.Model):
 class AcceptanceGroup(models.Model):
     """验收组 formed for one application; its members get per-object grants (django-guardian)."""
 
-    application = models.OneToOneField(Application, verbose_name="申报", on_delete=models.PROTECT,
-                                       related_name="acceptance_group")
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="组长", on_delete=models.PROTECT, related_name="+")
+    application = models.OneToOneField(
+        Application, verbose_name="申报", on_delete=models.PROTECT, related_name="acceptance_group"
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="组长", on_delete=models.PROTECT, related_name="+"
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="成员", related_name="acceptance_groups")
     external_experts = models.CharField("外聘专家", max_length=200, blank=True)
-    formed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="组建人", on_delete=models.PROTECT, related_name="+")
+    formed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="组建人", on_delete=models.PROTECT, related_name="+"
+    )
     formed_at = models.DateTimeField("组建时间", default=timezone.now)  # renewed when re-formed
 
     class Meta:
@@ -96,13 +108,16 @@ class AcceptanceGroup(models.Model):
 class AcceptanceRecord(models.Model):
     """One step of the acceptance (书面预审, 重点抽查, 会议验收, 实地考察) with its findings."""
 
-    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.PROTECT,
-                                    related_name="acceptance_records")
+    application = models.ForeignKey(
+        Application, verbose_name="申报", on_delete=models.PROTECT, related_name="acceptance_records"
+    )
     kind = models.CharField("验收方式", max_length=20, choices=AcceptanceKind.choices)
     held_on = models.DateField("日期")
     members = models.CharField("参加人员", max_length=200)
     findings = models.TextField("发现与意见", max_length=4000)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -119,12 +134,15 @@ class Publicity(models.Model):
 
     title = models.CharField("公示名称", max_length=150)
     level = models.CharField("级别", max_length=10, choices=[("city", "市级"), ("county", "县级")])
-    county = models.ForeignKey("bases.County", verbose_name="县级公示所属县", on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="+")
+    county = models.ForeignKey(
+        "bases.County", verbose_name="县级公示所属县", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     starts_on = models.DateField("公示开始日期")
     ends_on = models.DateField("公示结束日期")
     applications = models.ManyToManyField(Application, verbose_name="公示对象", related_name="publicities")
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField("发起时间", auto_now_add=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
@@ -133,8 +151,11 @@ class Publicity(models.Model):
         verbose_name_plural = "公示"
         ordering = ["-starts_on", "-pk"]
         constraints = [
-            models.CheckConstraint(name="publicity_dates_in_order", condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                   violation_error_message="公示结束日期不能早于开始日期。"),
+            models.CheckConstraint(
+                name="publicity_dates_in_order",
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                violation_error_message="公示结束日期不能早于开始日期。",
+            ),
         ]
 
     def __str__(self):
@@ -151,19 +172,35 @@ class Objection(models.Model):
 
     reference = models.CharField("异议编号", max_length=20, unique=True)
     publicity = models.ForeignKey(Publicity, verbose_name="公示", on_delete=models.PROTECT, related_name="objections")
-    application = models.ForeignKey(Application, verbose_name="异议对象", on_delete=models.PROTECT, related_name="objections")
+    application = models.ForeignKey(
+        Application, verbose_name="异议对象", on_delete=models.PROTECT, related_name="objections"
+    )
     name = models.CharField("异议人姓名", max_length=50)
     organisation = models.CharField("异议人单位", max_length=100, blank=True)
     phone = models.CharField("联系电话", max_length=30)
     email = models.EmailField("电子邮箱", blank=True)
     reasons = models.TextField("异议理由及证据", max_length=4000)
     received_on = models.DateField("收到日期")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+")
-    outcome = models.CharField("处理结果", max_length=20, choices=ObjectionOutcome.choices, default=ObjectionOutcome.PENDING)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(
+        "处理结果", max_length=20, choices=ObjectionOutcome.choices, default=ObjectionOutcome.PENDING
+    )
     reply = models.TextField("书面答复", blank=True, max_length=4000)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+")
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -183,13 +220,17 @@ class Objection(models.Model):
 class UpwardRecommendation(models.Model):
     """A recognised base recommended to provincial or national level, and the outcome (第十六条（三））."""
 
-    base = models.ForeignKey("bases.Base", verbose_name="基地", on_delete=models.PROTECT, related_name="upward_recommendations")
+    base = models.ForeignKey(
+        "bases.Base", verbose_name="基地", on_delete=models.PROTECT, related_name="upward_recommendations"
+    )
     level = models.CharField("推荐级别", max_length=20, choices=[("provincial", "省级"), ("national", "国家级")])
     recommended_on = models.DateField("推荐日期")
     outcome = models.CharField("结果", max_length=20, choices=UpwardOutcome.choices, default=UpwardOutcome.PENDING)
     outcome_on = models.DateField("结果日期", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -204,10 +245,12 @@ class UpwardRecommendation(models.Model):
 class Notification(models.Model):
     """An in-app message; the same text goes out by e-mail. `key` makes reminders idempotent."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
-                             related_name="notifications")
-    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name="申报", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField("类型", max_length=20, choices=NotificationKind.choices)
     key = models.CharField("去重键", max_length=100)
     message = models.CharField("内容", max_length=300)

@@ -1,6 +1,7 @@
 """Who is told what. The people concerned by a transition are the applicant's users
 plus everyone who can act on the application now: the same declaration that
 draws the buttons decides the recipients."""
+
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
@@ -34,8 +35,13 @@ def notify(*, users, application: Application | None, kind: str, key: str, messa
         except IntegrityError:
             continue
         if user.email:
-            send_mail(subject=f"【商业秘密保护基地】{message[:40]}", message=message, from_email=None,
-                      recipient_list=[user.email], fail_silently=True)
+            send_mail(
+                subject=f"【商业秘密保护基地】{message[:40]}",
+                message=message,
+                from_email=None,
+                recipient_list=[user.email],
+                fail_silently=True,
+            )
         sent += 1
     return sent
 
@@ -44,9 +50,16 @@ def notify_log_entry(entry) -> int:
     application = entry.application
     people = {u.pk: u for u in applicant_users(application) + staff_who_may_act(application)}
     people.pop(entry.actor_id, None)
-    message = (f"申报 {application.reference}（{application.display_name}）：{entry.label}，"
-               f"状态变为“{entry.get_to_state_display()}”。")
+    message = (
+        f"申报 {application.reference}（{application.display_name}）：{entry.label}，"
+        f"状态变为“{entry.get_to_state_display()}”。"
+    )
     if entry.comment:
         message += f"意见：{entry.comment[:120]}"
-    return notify(users=people.values(), application=application, kind=NotificationKind.TRANSITION,
-                  key=f"log:{entry.pk}", message=message[:300])
+    return notify(
+        users=people.values(),
+        application=application,
+        kind=NotificationKind.TRANSITION,
+        key=f"log:{entry.pk}",
+        message=message[:300],
+    )

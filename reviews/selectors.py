@@ -1,4 +1,5 @@
 """Reads of the workflow: which actions a user may take now, the history, progress and work queues."""
+
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -31,9 +32,15 @@ class Action:
 
 def action_from(transition) -> Action:
     custom = transition.custom
-    return Action(name=transition.name, label=custom["label"], style=custom.get("style", "secondary"),
-                  confirm=custom.get("confirm", ""), comment=custom.get("comment"), form=custom.get("form"),
-                  bulk=bool(custom.get("bulk")))
+    return Action(
+        name=transition.name,
+        label=custom["label"],
+        style=custom.get("style", "secondary"),
+        confirm=custom.get("confirm", ""),
+        comment=custom.get("comment"),
+        form=custom.get("form"),
+        bulk=bool(custom.get("bulk")),
+    )
 
 
 def available_actions(application, user) -> list[Action]:
@@ -46,12 +53,16 @@ def all_transitions() -> list[dict]:
     field = Application._meta.get_field("state")
     rows = []
     for transition in field.get_all_transitions(Application):
-        rows.append({
-            "name": transition.name, "source": transition.source, "target": transition.target,
-            "label": transition.custom.get("label", transition.name),
-            "permission": getattr(transition.permission, "label", ""),
-            "conditions": [c.label for c in transition.conditions],
-        })
+        rows.append(
+            {
+                "name": transition.name,
+                "source": transition.source,
+                "target": transition.target,
+                "label": transition.custom.get("label", transition.name),
+                "permission": getattr(transition.permission, "label", ""),
+                "conditions": [c.label for c in transition.conditions],
+            }
+        )
     return rows
 
 
@@ -108,8 +119,14 @@ def application_progress(application, log: list[ApplicationLog]) -> Progress:
             status = "done" if i in left_at else "skipped"
         if status == "done" and i not in left_at and i == 0:
             status = "skipped"  # never in cultivation
-        steps.append(Step(label=label, status=status, finished_at=left_at.get(i) if status == "done" else None,
-                          office=_office(application, who)))
+        steps.append(
+            Step(
+                label=label,
+                status=status,
+                finished_at=left_at.get(i) if status == "done" else None,
+                office=_office(application, who),
+            )
+        )
     final = application.state in FINAL_STATES
     if index is not None:
         current_office = _office(application, procedure[index][2])
@@ -154,7 +171,8 @@ CITY_QUEUES = (
 def work_queues(user) -> list[dict]:
     """What waits for the user, by role: each queue is a title, a state filter and a count (one query)."""
     queues = (COUNTY_QUEUES if permissions.is_county_staff(user) else ()) + (
-        CITY_QUEUES if permissions.is_city(user) else ())
+        CITY_QUEUES if permissions.is_city(user) else ()
+    )
     if not queues:
         return []
 
@@ -162,7 +180,8 @@ def work_queues(user) -> list[dict]:
         return Q(state=state) & (Q(level=level) if level else Q())
 
     counts = applications_for_user(user).aggregate(
-        **{f"q{i}": Count("pk", filter=matches(state, level)) for i, (_, state, level) in enumerate(queues)})
+        **{f"q{i}": Count("pk", filter=matches(state, level)) for i, (_, state, level) in enumerate(queues)}
+    )
     return [{"title": title, "state": state, "count": counts[f"q{i}"]} for i, (title, state, _) in enumerate(queues)]
 
 
@@ -181,13 +200,18 @@ def publicities_for_user(user) -> QuerySet[Publicity]:
 
 
 def accepted_awaiting_publicity(user) -> QuerySet[Application]:
-    return applications_for_user(user).filter(state=State.ACCEPTED).order_by("level", "organisation__county__order", "pk")
+    return (
+        applications_for_user(user).filter(state=State.ACCEPTED).order_by("level", "organisation__county__order", "pk")
+    )
 
 
 def bases_for_user(user) -> QuerySet[Base]:
     """Recognised bases: all for the city, the county's own for a county, the organisation's for an applicant."""
-    return Base.objects.filter(application__in=applications_for_user(user)).select_related(
-        "organisation__county", "application").prefetch_related("upward_recommendations")
+    return (
+        Base.objects.filter(application__in=applications_for_user(user))
+        .select_related("organisation__county", "application")
+        .prefetch_related("upward_recommendations")
+    )
 
 
 def notifications_for_user(user) -> QuerySet[Notification]:

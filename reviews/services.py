@@ -1,5 +1,6 @@
 """Writes of the workflow: the one way any application changes state, the records
 around it (guidance, acceptance, publicity, objections) and the log."""
+
 import inspect
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,13 +42,31 @@ def check_version(*, application: Application, version: int | None) -> None:
         )
 
 
-def log_write(*, application: Application, user, action: str, label: str, comment: str = "", ip: str | None = None,
-              transition: str = "", from_state: str = "", to_state: str = "", details: dict | None = None
-              ) -> ApplicationLog:
+def log_write(
+    *,
+    application: Application,
+    user,
+    action: str,
+    label: str,
+    comment: str = "",
+    ip: str | None = None,
+    transition: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    details: dict | None = None,
+) -> ApplicationLog:
     """Append one entry to the application's log."""
     return ApplicationLog.objects.create(
-        application=application, action=action, transition=transition, label=label, from_state=from_state,
-        to_state=to_state, actor=user, actor_role=user.get_role_display(), comment=comment, details=details or {},
+        application=application,
+        action=action,
+        transition=transition,
+        label=label,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+        actor_role=user.get_role_display(),
+        comment=comment,
+        details=details or {},
         ip_address=ip,
     )
 
@@ -61,9 +80,18 @@ def declared_transition(application: Application, action: str):
 
 
 @transaction.atomic
-def application_transition(*, application: Application, action: str, user, version: int | None,
-                           comment: str = "", method_kwargs: dict | None = None, effect_kwargs: dict | None = None,
-                           details: dict | None = None, ip: str | None = None) -> Application:
+def application_transition(
+    *,
+    application: Application,
+    action: str,
+    user,
+    version: int | None,
+    comment: str = "",
+    method_kwargs: dict | None = None,
+    effect_kwargs: dict | None = None,
+    details: dict | None = None,
+    ip: str | None = None,
+) -> Application:
     """Run the declared transition `action` on the application for `user`.
 
     Locks the row, refuses a stale version (so a double click or an old page does
@@ -85,7 +113,8 @@ def application_transition(*, application: Application, action: str, user, versi
     if transition.source not in (locked.state, "*"):
         raise ValidationError(
             "申报当前为“%(state)s”，不能执行“%(label)s”。",
-            params={"state": locked.get_state_display(), "label": transition.custom["label"]}, code="state",
+            params={"state": locked.get_state_display(), "label": transition.custom["label"]},
+            code="state",
         )
     refusals = [refusal_message(c, locked) for c in transition.conditions if not c(locked)]
     if refusals:
@@ -112,9 +141,18 @@ def application_transition(*, application: Application, action: str, user, versi
     effect = EFFECTS.get(action)
     if effect:
         effect(application=locked, user=user, **(effect_kwargs or {}))
-    entry = log_write(application=locked, user=user, action=LogAction.TRANSITION, label=custom["label"],
-                      comment=comment, ip=ip, transition=action, from_state=from_state, to_state=locked.state,
-                      details=details)
+    entry = log_write(
+        application=locked,
+        user=user,
+        action=LogAction.TRANSITION,
+        label=custom["label"],
+        comment=comment,
+        ip=ip,
+        transition=action,
+        from_state=from_state,
+        to_state=locked.state,
+        details=details,
+    )
     from . import tasks
 
     transaction.on_commit(lambda: tasks.notify_transition.delay(entry.pk))
@@ -128,8 +166,12 @@ def _form_acceptance_group(*, application, user, leader, members, external_exper
     """Record the group and grant its members the application (django-guardian)."""
     group, created = AcceptanceGroup.objects.update_or_create(
         application=application,
-        defaults={"leader": leader, "external_experts": external_experts, "formed_by": user,
-                  "formed_at": timezone.now()},
+        defaults={
+            "leader": leader,
+            "external_experts": external_experts,
+            "formed_by": user,
+            "formed_at": timezone.now(),
+        },
     )
     people = {leader, *members}
     former = set() if created else set(group.members.all()) - people
@@ -144,16 +186,22 @@ def _form_acceptance_group(*, application, user, leader, members, external_exper
 
 def _add_to_publicity(*, application, user, publicity=None, title=None, starts_on=None, ends_on=None):
     if publicity is None:
-        publicity = publicity_create(application=application, user=user, title=title, starts_on=starts_on,
-                                     ends_on=ends_on)
+        publicity = publicity_create(
+            application=application, user=user, title=title, starts_on=starts_on, ends_on=ends_on
+        )
     publicity.applications.add(application)
 
 
 def _create_base(*, application, user, document_number, recognised_on):
     Base.objects.create(
-        application=application, organisation=application.organisation, name=application.display_name,
-        base_type=application.base_type, level=application.level, year=application.batch.year,
-        document_number=document_number, recognised_on=recognised_on,
+        application=application,
+        organisation=application.organisation,
+        name=application.display_name,
+        base_type=application.base_type,
+        level=application.level,
+        year=application.batch.year,
+        document_number=document_number,
+        recognised_on=recognised_on,
     )
 
 
@@ -177,8 +225,9 @@ EFFECTS = {
 
 
 @transaction.atomic
-def candidate_register(*, organisation: Organisation, base_type: str, level: str, batch, user,
-                       ip: str | None = None) -> Application:
+def candidate_register(
+    *, organisation: Organisation, base_type: str, level: str, batch, user, ip: str | None = None
+) -> Application:
     """培育: the county bureau registers a candidate of its county (state 培育中).
 
     Side effects: one Application (培育中) and one log entry.
@@ -187,25 +236,40 @@ def candidate_register(*, organisation: Organisation, base_type: str, level: str
 
     if not (permissions.is_county_staff(user) and organisation.county_id == user.county_id):
         raise PermissionDenied("只能登记本辖区的培育对象。")
-    application = new_application(organisation=organisation, base_type=base_type, level=level, batch=batch,
-                                  user=user, state=State.CULTIVATION)
-    log_write(application=application, user=user, action=LogAction.CREATE, label="登记培育对象", ip=ip,
-              to_state=application.state)
+    application = new_application(
+        organisation=organisation, base_type=base_type, level=level, batch=batch, user=user, state=State.CULTIVATION
+    )
+    log_write(
+        application=application,
+        user=user,
+        action=LogAction.CREATE,
+        label="登记培育对象",
+        ip=ip,
+        to_state=application.state,
+    )
     return application
 
 
 @transaction.atomic
-def guidance_add(*, application: Application, user, visited_on, officer: str, content: str,
-                 ip: str | None = None) -> GuidanceVisit:
+def guidance_add(
+    *, application: Application, user, visited_on, officer: str, content: str, ip: str | None = None
+) -> GuidanceVisit:
     """Log a 培育指导 visit. Side effects: one GuidanceVisit and one log entry."""
     if not permissions.can_log_guidance(application, user):
         raise PermissionDenied("只有所在地县局可以在申报提交前记录培育指导。")
-    visit = GuidanceVisit(application=application, visited_on=visited_on, officer=officer, content=content,
-                          recorded_by=user)
+    visit = GuidanceVisit(
+        application=application, visited_on=visited_on, officer=officer, content=content, recorded_by=user
+    )
     visit.full_clean()
     visit.save()
-    log_write(application=application, user=user, action=LogAction.GUIDANCE, label="培育指导",
-              comment=f"{visited_on:%Y-%m-%d} {officer}：{content}", ip=ip)
+    log_write(
+        application=application,
+        user=user,
+        action=LogAction.GUIDANCE,
+        label="培育指导",
+        comment=f"{visited_on:%Y-%m-%d} {officer}：{content}",
+        ip=ip,
+    )
     return visit
 
 
@@ -213,17 +277,25 @@ def guidance_add(*, application: Application, user, visited_on, officer: str, co
 
 
 @transaction.atomic
-def acceptance_record_add(*, application: Application, user, kind: str, held_on, members: str, findings: str,
-                          ip: str | None = None) -> AcceptanceRecord:
+def acceptance_record_add(
+    *, application: Application, user, kind: str, held_on, members: str, findings: str, ip: str | None = None
+) -> AcceptanceRecord:
     """A member of the acceptance group records one check. Side effects: one record, one log entry."""
     if application.state != State.IN_ACCEPTANCE or not permissions.is_acceptance_member(application, user):
         raise PermissionDenied("只有验收组成员可以在验收期间记录验收情况。")
-    record = AcceptanceRecord(application=application, kind=kind, held_on=held_on, members=members, findings=findings,
-                              recorded_by=user)
+    record = AcceptanceRecord(
+        application=application, kind=kind, held_on=held_on, members=members, findings=findings, recorded_by=user
+    )
     record.full_clean()
     record.save()
-    log_write(application=application, user=user, action=LogAction.ACCEPTANCE_RECORD, label=record.get_kind_display(),
-              comment=f"{held_on:%Y-%m-%d}，参加人员：{members}。{findings}", ip=ip)
+    log_write(
+        application=application,
+        user=user,
+        action=LogAction.ACCEPTANCE_RECORD,
+        label=record.get_kind_display(),
+        comment=f"{held_on:%Y-%m-%d}，参加人员：{members}。{findings}",
+        ip=ip,
+    )
     return record
 
 
@@ -238,16 +310,16 @@ def _publicity_scope(application: Application) -> tuple:
 def publicity_create(*, application: Application, user, title: str, starts_on, ends_on) -> Publicity:
     """A new 公示 at the application's level (and county, for county-level)."""
     level, county = _publicity_scope(application)
-    publicity = Publicity(title=title, level=level, starts_on=starts_on, ends_on=ends_on, opened_by=user,
-                          county=county)
+    publicity = Publicity(title=title, level=level, starts_on=starts_on, ends_on=ends_on, opened_by=user, county=county)
     publicity.full_clean()
     publicity.save()
     return publicity
 
 
 @transaction.atomic
-def publicity_open(*, applications: list[tuple[Application, int]], user, title: str, starts_on, ends_on,
-                   ip: str | None = None) -> Publicity:
+def publicity_open(
+    *, applications: list[tuple[Application, int]], user, title: str, starts_on, ends_on, ip: str | None = None
+) -> Publicity:
     """Open one 公示 for many accepted applications (all of the same level and, for county level, county).
 
     Each application goes through the declared `open_publicity` transition; if any
@@ -261,8 +333,15 @@ def publicity_open(*, applications: list[tuple[Application, int]], user, title: 
     publicity = publicity_create(application=first, user=user, title=title, starts_on=starts_on, ends_on=ends_on)
     comment = f"{title}（{starts_on:%Y-%m-%d} 至 {ends_on:%Y-%m-%d}）"
     for application, version in applications:
-        application_transition(application=application, action="open_publicity", user=user, version=version,
-                               comment=comment, effect_kwargs={"publicity": publicity}, ip=ip)
+        application_transition(
+            application=application,
+            action="open_publicity",
+            user=user,
+            version=version,
+            comment=comment,
+            effect_kwargs={"publicity": publicity},
+            ip=ip,
+        )
     return publicity
 
 
@@ -289,13 +368,23 @@ def publicity_close(*, publicity: Publicity, user=None) -> Publicity:
 def _next_objection_reference(publicity: Publicity) -> str:
     stem = f"YY{publicity.starts_on.year}"
     last = Objection.objects.filter(reference__startswith=stem).aggregate(m=Max("reference"))["m"]
-    return f"{stem}{(int(last[len(stem):]) + 1 if last else 1):04d}"
+    return f"{stem}{(int(last[len(stem) :]) + 1 if last else 1):04d}"
 
 
 @transaction.atomic
-def objection_add(*, publicity: Publicity, application: Application, user=None, name: str, phone: str,
-                  reasons: str, received_on, organisation: str = "", email: str = "",
-                  ip: str | None = None) -> Objection:
+def objection_add(
+    *,
+    publicity: Publicity,
+    application: Application,
+    user=None,
+    name: str,
+    phone: str,
+    reasons: str,
+    received_on,
+    organisation: str = "",
+    email: str = "",
+    ip: str | None = None,
+) -> Objection:
     """Register an objection (real name and contact; anonymous ones are refused by the form).
 
     Side effects: one Objection with a reference number, one log entry on the application.
@@ -308,15 +397,28 @@ def objection_add(*, publicity: Publicity, application: Application, user=None, 
     if received_on > locked.ends_on or received_on < locked.starts_on:
         raise ValidationError("异议须在公示期内提出，公示期外收到的不予受理。")
     objection = Objection(
-        reference=_next_objection_reference(locked), publicity=locked, application=application, name=name,
-        organisation=organisation, phone=phone, email=email, reasons=reasons, received_on=received_on,
+        reference=_next_objection_reference(locked),
+        publicity=locked,
+        application=application,
+        name=name,
+        organisation=organisation,
+        phone=phone,
+        email=email,
+        reasons=reasons,
+        received_on=received_on,
         recorded_by=user,
     )
     objection.full_clean()
     objection.save()
     if user is not None:
-        log_write(application=application, user=user, action=LogAction.OBJECTION, label="登记公示异议",
-                  comment=f"{objection.reference}：{name}，{reasons}", ip=ip)
+        log_write(
+            application=application,
+            user=user,
+            action=LogAction.OBJECTION,
+            label="登记公示异议",
+            comment=f"{objection.reference}：{name}，{reasons}",
+            ip=ip,
+        )
     return objection
 
 
@@ -332,14 +434,21 @@ def objection_reply(*, objection: Objection, user, outcome: str, reply: str, ip:
         raise ValidationError("请选择处理结果并填写书面答复。")
     locked.outcome, locked.reply, locked.replied_by, locked.replied_at = outcome, reply.strip(), user, timezone.now()
     locked.save()
-    log_write(application=locked.application, user=user, action=LogAction.OBJECTION, label="答复公示异议",
-              comment=f"{locked.reference}：{locked.get_outcome_display()}。{locked.reply}", ip=ip)
+    log_write(
+        application=locked.application,
+        user=user,
+        action=LogAction.OBJECTION,
+        label="答复公示异议",
+        comment=f"{locked.reference}：{locked.get_outcome_display()}。{locked.reply}",
+        ip=ip,
+    )
     return locked
 
 
 @transaction.atomic
-def publicity_recognise(*, publicity: Publicity, user, document_number: str, recognised_on,
-                        ip: str | None = None) -> list[Application]:
+def publicity_recognise(
+    *, publicity: Publicity, user, document_number: str, recognised_on, ip: str | None = None
+) -> list[Application]:
     """Recognise every application of a 公示 that is still 公示中, with one document.
 
     All or nothing: if one is refused (objection pending, period not over), none is recognised.
@@ -351,8 +460,15 @@ def publicity_recognise(*, publicity: Publicity, user, document_number: str, rec
         raise ValidationError("该公示中没有待认定的申报。")
     data = {"document_number": document_number, "recognised_on": recognised_on}
     return [
-        application_transition(application=a, action="recognise", user=user, version=a.version, effect_kwargs=data,
-                               comment=f"{document_number}，{recognised_on:%Y-%m-%d}", ip=ip)
+        application_transition(
+            application=a,
+            action="recognise",
+            user=user,
+            version=a.version,
+            effect_kwargs=data,
+            comment=f"{document_number}，{recognised_on:%Y-%m-%d}",
+            ip=ip,
+        )
         for a in pending
     ]
 
@@ -370,18 +486,30 @@ def upward_recommendation_add(*, base: Base, user, level: str, recommended_on, n
     item = UpwardRecommendation(base=base, level=level, recommended_on=recommended_on, note=note, recorded_by=user)
     item.full_clean()
     item.save()
-    log_write(application=base.application, user=user, action=LogAction.UPWARD, label="向上推荐",
-              comment=f"推荐申报{item.get_level_display()}商业秘密保护基地（{recommended_on:%Y-%m-%d}）。{note}")
+    log_write(
+        application=base.application,
+        user=user,
+        action=LogAction.UPWARD,
+        label="向上推荐",
+        comment=f"推荐申报{item.get_level_display()}商业秘密保护基地（{recommended_on:%Y-%m-%d}）。{note}",
+    )
     return item
 
 
 @transaction.atomic
-def upward_recommendation_outcome(*, item: UpwardRecommendation, user, outcome: str, outcome_on) -> UpwardRecommendation:
+def upward_recommendation_outcome(
+    *, item: UpwardRecommendation, user, outcome: str, outcome_on
+) -> UpwardRecommendation:
     if not permissions.is_city(user):
         raise PermissionDenied("向上推荐由市局登记。")
     locked = UpwardRecommendation.objects.select_for_update().get(pk=item.pk)
     locked.outcome, locked.outcome_on = outcome, outcome_on if outcome != UpwardOutcome.PENDING else None
     locked.save()
-    log_write(application=locked.base.application, user=user, action=LogAction.UPWARD, label="向上推荐结果",
-              comment=f"{locked.get_level_display()}：{locked.get_outcome_display()}")
+    log_write(
+        application=locked.base.application,
+        user=user,
+        action=LogAction.UPWARD,
+        label="向上推荐结果",
+        comment=f"{locked.get_level_display()}：{locked.get_outcome_display()}",
+    )
     return locked

@@ -1,4 +1,5 @@
 """Celery tasks: ids in, load objects, call a service. Scheduled in settings.CELERY_BEAT_SCHEDULE."""
+
 import datetime
 
 from celery import shared_task
@@ -52,10 +53,12 @@ def remind_deadline(today=None) -> int:
             ).select_related("organisation")
             for application in open_apps:
                 sent += notifications.notify(
-                    users=notifications.applicant_users(application), application=application,
-                    kind=NotificationKind.DEADLINE, key=f"deadline:{application.pk}:{days}",
+                    users=notifications.applicant_users(application),
+                    application=application,
+                    kind=NotificationKind.DEADLINE,
+                    key=f"deadline:{application.pk}:{days}",
                     message=f"{batch.name}将于{cn_date(batch.deadline)}截止（还有{days}天），"
-                            f"申报 {application.reference} 尚未提交，请抓紧完成。",
+                    f"申报 {application.reference} 尚未提交，请抓紧完成。",
                 )
     return sent
 
@@ -70,7 +73,9 @@ def remind_waiting(today=None) -> int:
         staff = User.objects.filter(is_active=True, role=Role.COUNTY, county_id=application.organisation.county_id)
         days = (now - application.submitted_at).days
         sent += notifications.notify(
-            users=staff, application=application, kind=NotificationKind.WAITING,
+            users=staff,
+            application=application,
+            kind=NotificationKind.WAITING,
             key=f"waiting:{application.pk}:{now:%Y%m%d}",
             message=f"申报 {application.reference}（{application.display_name}）已提交{days}天，等待县局审核推荐。",
         )

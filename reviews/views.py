@@ -1,4 +1,5 @@
 """Thin views of the workflow: fetch via a selector, call a service, render or redirect."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,9 +59,15 @@ def application_action(request, pk, action):
         if form.is_valid():
             try:
                 services.application_transition(
-                    application=application, action=action, user=request.user, version=_version(request),
-                    comment=form.log_comment(), method_kwargs=form.method_kwargs(), effect_kwargs=form.effect_kwargs(),
-                    details=form.log_details(), ip=client_ip(request),
+                    application=application,
+                    action=action,
+                    user=request.user,
+                    version=_version(request),
+                    comment=form.log_comment(),
+                    method_kwargs=form.method_kwargs(),
+                    effect_kwargs=form.effect_kwargs(),
+                    details=form.log_details(),
+                    ip=client_ip(request),
                 )
             except ValidationError as exc:
                 messages_from(request, exc)
@@ -68,16 +75,21 @@ def application_action(request, pk, action):
                     return redirect("bases:application-detail", pk=application.pk)
             else:
                 application.refresh_from_db()
-                messages.success(request, f"“{declared['label']}”已办理，申报当前状态：{application.get_state_display()}。")
+                messages.success(
+                    request, f"“{declared['label']}”已办理，申报当前状态：{application.get_state_display()}。"
+                )
                 return redirect("bases:application-detail", pk=application.pk)
         elif declared.get("form") is None:
             form_errors_to_messages(request, form)
             return redirect("bases:application-detail", pk=application.pk)
     elif not any(a.name == action for a in selectors.available_actions(application, request.user)):
         raise PermissionDenied(f"当前不能对申报 {application.reference} 执行“{declared['label']}”。")
-    return render(request, "reviews/application_action.html",
-                  {"application": application, "form": form, "declared": declared, "action": action},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "reviews/application_action.html",
+        {"application": application, "form": form, "declared": declared, "action": action},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -87,7 +99,9 @@ def guidance_add(request, pk):
     form = GuidanceVisitForm(request.POST)
     if form.is_valid():
         try:
-            services.guidance_add(application=application, user=request.user, ip=client_ip(request), **form.cleaned_data)
+            services.guidance_add(
+                application=application, user=request.user, ip=client_ip(request), **form.cleaned_data
+            )
             messages.success(request, "已记录培育指导。")
         except ValidationError as exc:
             messages_from(request, exc)
@@ -102,8 +116,9 @@ def acceptance_record_add(request, pk):
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
     form = AcceptanceRecordForm(request.POST)
     if form.is_valid():
-        services.acceptance_record_add(application=application, user=request.user, ip=client_ip(request),
-                                       **form.cleaned_data)
+        services.acceptance_record_add(
+            application=application, user=request.user, ip=client_ip(request), **form.cleaned_data
+        )
         messages.success(request, f"已记录{form.instance.get_kind_display()}情况。")
     else:
         form_errors_to_messages(request, form)
@@ -124,8 +139,9 @@ def candidate_create(request):
             form.add_error(None, "市局尚未设立申报批次。")
         else:
             try:
-                application = services.candidate_register(batch=batch, user=request.user, ip=client_ip(request),
-                                                          **form.cleaned_data)
+                application = services.candidate_register(
+                    batch=batch, user=request.user, ip=client_ip(request), **form.cleaned_data
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -143,8 +159,11 @@ def publicity_list(request):
     if not (permissions.is_city(request.user) or permissions.is_county_staff(request.user)):
         raise PermissionDenied
     page = Paginator(selectors.publicities_for_user(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "reviews/publicity_list.html",
-                  {"page": page, "awaiting": selectors.accepted_awaiting_publicity(request.user).count()})
+    return render(
+        request,
+        "reviews/publicity_list.html",
+        {"page": page, "awaiting": selectors.accepted_awaiting_publicity(request.user).count()},
+    )
 
 
 @login_required
@@ -153,8 +172,11 @@ def publicity_open(request):
     """Bulk: open one 公示 for the accepted applications ticked on the page."""
     if not (permissions.is_city(request.user) or permissions.is_county_staff(request.user)):
         raise PermissionDenied
-    candidates = [a for a in selectors.accepted_awaiting_publicity(request.user)
-                  if permissions.is_acceptance_authority(a, request.user)]
+    candidates = [
+        a
+        for a in selectors.accepted_awaiting_publicity(request.user)
+        if permissions.is_acceptance_authority(a, request.user)
+    ]
     chosen = [a for a in candidates if str(a.pk) in request.POST.getlist("applications")]
     anchor = chosen[0] if chosen else (candidates[0] if candidates else None)
     form = PublicityForm(request.POST or None, application=anchor, user=request.user, declared={}) if anchor else None
@@ -165,15 +187,21 @@ def publicity_open(request):
             try:
                 versions = {a.pk: int(request.POST.get(f"version_{a.pk}", "0")) for a in chosen}
                 publicity = services.publicity_open(
-                    applications=[(a, versions[a.pk]) for a in chosen], user=request.user, ip=client_ip(request),
-                    **form.effect_kwargs())
+                    applications=[(a, versions[a.pk]) for a in chosen],
+                    user=request.user,
+                    ip=client_ip(request),
+                    **form.effect_kwargs(),
+                )
             except ValidationError as exc:
                 messages_from(request, exc)
             else:
                 messages.success(request, f"已发起公示“{publicity.title}”，共 {len(chosen)} 份申报。")
                 return redirect("reviews:publicity-detail", pk=publicity.pk)
-    return render(request, "reviews/publicity_open.html",
-                  {"candidates": candidates, "form": form, "chosen": {a.pk for a in chosen}})
+    return render(
+        request,
+        "reviews/publicity_open.html",
+        {"candidates": candidates, "form": form, "chosen": {a.pk for a in chosen}},
+    )
 
 
 def _publicity_or_404(request, pk):
@@ -186,15 +214,20 @@ def publicity_detail(request, pk):
     publicity = _publicity_or_404(request, pk)
     applications = list(publicity.applications.all())
     pending = [a for a in applications if a.state == State.IN_PUBLICITY]
-    return render(request, "reviews/publicity_detail.html", {
-        "publicity": publicity,
-        "applications": applications,
-        "objections": list(publicity.objections.all()),
-        "objection_form": ObjectionForm(publicity=publicity) if pending and not publicity.has_ended() else None,
-        "recognition_form": RecognitionForm(application=pending[0], user=request.user, declared={})
-        if pending and publicity.has_ended() else None,
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "reviews/publicity_detail.html",
+        {
+            "publicity": publicity,
+            "applications": applications,
+            "objections": list(publicity.objections.all()),
+            "objection_form": ObjectionForm(publicity=publicity) if pending and not publicity.has_ended() else None,
+            "recognition_form": RecognitionForm(application=pending[0], user=request.user, declared={})
+            if pending and publicity.has_ended()
+            else None,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -221,12 +254,15 @@ def publicity_recognise(request, pk):
     form = RecognitionForm(request.POST, application=pending[0], user=request.user, declared={})
     if form.is_valid():
         try:
-            done = services.publicity_recognise(publicity=publicity, user=request.user, ip=client_ip(request),
-                                                **form.effect_kwargs())
+            done = services.publicity_recognise(
+                publicity=publicity, user=request.user, ip=client_ip(request), **form.effect_kwargs()
+            )
         except ValidationError as exc:
             messages_from(request, exc)
         else:
-            messages.success(request, f"已发文认定 {len(done)} 个商业秘密保护基地（{form.cleaned_data['document_number']}）。")
+            messages.success(
+                request, f"已发文认定 {len(done)} 个商业秘密保护基地（{form.cleaned_data['document_number']}）。"
+            )
     else:
         form_errors_to_messages(request, form)
     return redirect("reviews:publicity-detail", pk=pk)
@@ -239,8 +275,9 @@ def objection_add(request, pk):
     form = ObjectionForm(request.POST, publicity=publicity)
     if form.is_valid():
         try:
-            objection = services.objection_add(publicity=publicity, user=request.user, ip=client_ip(request),
-                                               **form.cleaned_data)
+            objection = services.objection_add(
+                publicity=publicity, user=request.user, ip=client_ip(request), **form.cleaned_data
+            )
             messages.success(request, f"已登记异议，编号 {objection.reference}。")
         except ValidationError as exc:
             messages_from(request, exc)
@@ -256,7 +293,10 @@ def objection_reply(request, pk):
 
     objection = get_object_or_404(
         Objection.objects.filter(publicity__in=selectors.publicities_for_user(request.user)).select_related(
-            "publicity", "application"), pk=pk)
+            "publicity", "application"
+        ),
+        pk=pk,
+    )
     form = ObjectionReplyForm(request.POST or None, initial={"reply": objection.reply} if objection.reply else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -299,10 +339,16 @@ def base_detail(request, pk):
             else:
                 messages.success(request, "已登记向上推荐。")
                 return redirect("reviews:base-detail", pk=pk)
-    return render(request, "reviews/base_detail.html", {
-        "base": base, "form": form, "items": base.upward_recommendations.all(),
-        "outcome_form": UpwardOutcomeForm() if form is not None else None,
-    })
+    return render(
+        request,
+        "reviews/base_detail.html",
+        {
+            "base": base,
+            "form": form,
+            "items": base.upward_recommendations.all(),
+            "outcome_form": UpwardOutcomeForm() if form is not None else None,
+        },
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ other tables, object grants) live in the service.
     validate    name of an Application method returning the problems that block the action
     bulk        the action is also offered for many applications at once
 """
+
 from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -50,7 +51,10 @@ def refusal_message(condition, application) -> str:
 # --- Conditions ---------------------------------------------------------------------------------
 
 
-@refusal(lambda app: f"本批次（{app.batch.name}）申报已于{cn_date(app.batch.deadline)}截止，不能再提交。", label="申报截止日前")
+@refusal(
+    lambda app: f"本批次（{app.batch.name}）申报已于{cn_date(app.batch.deadline)}截止，不能再提交。",
+    label="申报截止日前",
+)
 def batch_is_open(application) -> bool:
     """第十一条（二）: applications close on the batch deadline (30 September by default)."""
     return application.batch.is_open
@@ -86,8 +90,13 @@ def _current_publicity(application):
     return max(application.publicities.all(), key=lambda p: (p.starts_on, p.pk), default=None)
 
 
-@refusal(lambda app: "公示期尚未结束，不能认定。" + (
-    f"公示至{cn_date(_current_publicity(app).ends_on)}。" if _current_publicity(app) else ""), label="公示期已满")
+@refusal(
+    lambda app: (
+        "公示期尚未结束，不能认定。"
+        + (f"公示至{cn_date(_current_publicity(app).ends_on)}。" if _current_publicity(app) else "")
+    ),
+    label="公示期已满",
+)
 def publicity_ended(application) -> bool:
     publicity = _current_publicity(application)
     return publicity is not None and publicity.has_ended()
@@ -125,82 +134,162 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
     class Meta:
         abstract = True
 
-    @transition(field=state, source=State.CULTIVATION, target=State.DRAFT, permission=is_applicant_of,
-                custom={"label": "开始填报", "style": "primary"})
+    @transition(
+        field=state,
+        source=State.CULTIVATION,
+        target=State.DRAFT,
+        permission=is_applicant_of,
+        custom={"label": "开始填报", "style": "primary"},
+    )
     def start(self):
         """The candidate begins its own application form."""
 
-    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED,
-                conditions=[batch_is_open, not_barred], permission=is_applicant_of,
-                custom={"label": "提交申报", "style": "primary", "confirm": "提交后将不能修改，确定提交申报吗？",
-                        "validate": "submission_problems"})
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.RETURNED],
+        target=State.SUBMITTED,
+        conditions=[batch_is_open, not_barred],
+        permission=is_applicant_of,
+        custom={
+            "label": "提交申报",
+            "style": "primary",
+            "confirm": "提交后将不能修改，确定提交申报吗？",
+            "validate": "submission_problems",
+        },
+    )
     def submit(self):
         self.submitted_at = timezone.now()
 
-    @transition(field=state, source=[State.CULTIVATION, State.DRAFT, State.SUBMITTED, State.RETURNED],
-                target=State.WITHDRAWN, permission=is_applicant_of,
-                custom={"label": "撤回申报", "style": "danger", "comment": "optional",
-                        "confirm": "撤回后本批次的这份申报即告终止（可重新发起），确定撤回吗？"})
+    @transition(
+        field=state,
+        source=[State.CULTIVATION, State.DRAFT, State.SUBMITTED, State.RETURNED],
+        target=State.WITHDRAWN,
+        permission=is_applicant_of,
+        custom={
+            "label": "撤回申报",
+            "style": "danger",
+            "comment": "optional",
+            "confirm": "撤回后本批次的这份申报即告终止（可重新发起），确定撤回吗？",
+        },
+    )
     def withdraw(self):
         """Withdrawal by the applicant, possible until the county recommends."""
 
-    @transition(field=state, source=[State.SUBMITTED, State.RECOMMENDED, State.IN_ACCEPTANCE], target=State.RETURNED,
-                permission=is_current_handler,
-                custom={"label": "退回修改", "style": "secondary", "form": "return", "comment": "required"})
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.RECOMMENDED, State.IN_ACCEPTANCE],
+        target=State.RETURNED,
+        permission=is_current_handler,
+        custom={"label": "退回修改", "style": "secondary", "form": "return", "comment": "required"},
+    )
     def return_for_changes(self):
         """一次性告知: the reasons and the flagged items are in the log entry."""
 
-    @transition(field=state, source=State.SUBMITTED, target=State.DECLINED, permission=is_county_of,
-                custom={"label": "不予推荐", "style": "danger", "comment": "required",
-                        "confirm": "不予推荐后本批次申报即告终止，确定吗？"})
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.DECLINED,
+        permission=is_county_of,
+        custom={
+            "label": "不予推荐",
+            "style": "danger",
+            "comment": "required",
+            "confirm": "不予推荐后本批次申报即告终止，确定吗？",
+        },
+    )
     def decline(self):
         """The county bureau declines to recommend, with reasons."""
 
-    @transition(field=state, source=State.SUBMITTED, target=State.RECOMMENDED, conditions=[is_city_level],
-                permission=is_county_of, custom={"label": "审核推荐", "style": "primary", "form": "opinion"})
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.RECOMMENDED,
+        conditions=[is_city_level],
+        permission=is_county_of,
+        custom={"label": "审核推荐", "style": "primary", "form": "opinion"},
+    )
     def recommend(self, *, opinion, signer, signed_on):
         """县市场监管局推荐意见 (第十一条（三））."""
         self.county_opinion, self.county_signer, self.county_opinion_on = opinion, signer, signed_on
 
-    @transition(field=state, source=[State.SUBMITTED, State.RECOMMENDED], target=State.IN_ACCEPTANCE,
-                conditions=[awaits_acceptance], permission=is_acceptance_authority,
-                custom={"label": "组织验收", "style": "primary", "form": "group"})
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.RECOMMENDED],
+        target=State.IN_ACCEPTANCE,
+        conditions=[awaits_acceptance],
+        permission=is_acceptance_authority,
+        custom={"label": "组织验收", "style": "primary", "form": "group"},
+    )
     def start_acceptance(self):
         """An acceptance group is formed (by the service) and begins its checks (第十一条（四））."""
 
-    @transition(field=state, source=State.IN_ACCEPTANCE, target=State.ACCEPTED, conditions=[acceptance_recorded],
-                permission=is_acceptance_member, custom={"label": "验收通过", "style": "primary", "form": "opinion"})
+    @transition(
+        field=state,
+        source=State.IN_ACCEPTANCE,
+        target=State.ACCEPTED,
+        conditions=[acceptance_recorded],
+        permission=is_acceptance_member,
+        custom={"label": "验收通过", "style": "primary", "form": "opinion"},
+    )
     def pass_acceptance(self, *, opinion, signer, signed_on):
         """市局验收意见 (综合验收意见): passed."""
         self.city_opinion, self.city_signer, self.city_opinion_on = opinion, signer, signed_on
 
-    @transition(field=state, source=State.IN_ACCEPTANCE, target=State.FAILED, permission=is_acceptance_member,
-                custom={"label": "验收不通过", "style": "danger", "form": "opinion"})
+    @transition(
+        field=state,
+        source=State.IN_ACCEPTANCE,
+        target=State.FAILED,
+        permission=is_acceptance_member,
+        custom={"label": "验收不通过", "style": "danger", "form": "opinion"},
+    )
     def fail_acceptance(self, *, opinion, signer, signed_on):
         """市局验收意见: not passed."""
         self.city_opinion, self.city_signer, self.city_opinion_on = opinion, signer, signed_on
 
-    @transition(field=state, source=State.ACCEPTED, target=State.IN_PUBLICITY, permission=is_acceptance_authority,
-                custom={"label": "发起公示", "style": "primary", "form": "publicity", "bulk": True})
+    @transition(
+        field=state,
+        source=State.ACCEPTED,
+        target=State.IN_PUBLICITY,
+        permission=is_acceptance_authority,
+        custom={"label": "发起公示", "style": "primary", "form": "publicity", "bulk": True},
+    )
     def open_publicity(self):
         """征求意见: the service adds the application to a 公示 (第十一条（五））."""
 
-    @transition(field=state, source=State.IN_PUBLICITY, target=State.RECOGNISED,
-                conditions=[publicity_ended, objections_resolved, no_upheld_objection],
-                permission=is_acceptance_authority,
-                custom={"label": "发文认定", "style": "primary", "form": "recognition", "bulk": True})
+    @transition(
+        field=state,
+        source=State.IN_PUBLICITY,
+        target=State.RECOGNISED,
+        conditions=[publicity_ended, objections_resolved, no_upheld_objection],
+        permission=is_acceptance_authority,
+        custom={"label": "发文认定", "style": "primary", "form": "recognition", "bulk": True},
+    )
     def recognise(self):
         """发文认定: the service creates the Base with the document number (第十一条（六））."""
 
-    @transition(field=state, source=State.IN_PUBLICITY, target=State.FAILED,
-                conditions=[objections_resolved, has_upheld_objection], permission=is_acceptance_authority,
-                custom={"label": "公示后不予认定", "style": "danger", "comment": "required"})
+    @transition(
+        field=state,
+        source=State.IN_PUBLICITY,
+        target=State.FAILED,
+        conditions=[objections_resolved, has_upheld_objection],
+        permission=is_acceptance_authority,
+        custom={"label": "公示后不予认定", "style": "danger", "comment": "required"},
+    )
     def reject_after_publicity(self):
         """An objection was upheld: the application ends without recognition."""
 
-    @transition(field=state, source=State.RECOGNISED, target=State.REVOKED, permission=is_acceptance_authority,
-                custom={"label": "撤销认定", "style": "danger", "form": "revocation",
-                        "confirm": "撤销后该单位2年内不得再次申报，确定撤销认定吗？"})
+    @transition(
+        field=state,
+        source=State.RECOGNISED,
+        target=State.REVOKED,
+        permission=is_acceptance_authority,
+        custom={
+            "label": "撤销认定",
+            "style": "danger",
+            "form": "revocation",
+            "confirm": "撤销后该单位2年内不得再次申报，确定撤销认定吗？",
+        },
+    )
     def revoke(self):
         """第十五条: the service marks the Base revoked; the 2-year ban follows from it."""
 

@@ -3,6 +3,7 @@
 Everything that differs between a laptop, CI and production comes from the
 environment (django-environ); see README.md for the variables.
 """
+
 from pathlib import Path
 
 import environ

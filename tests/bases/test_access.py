@@ -1,5 +1,6 @@
 """Who may open what: every URL of the project for an anonymous visitor, and the scope of the
 selectors (and so of every page) per role."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -61,7 +62,7 @@ def test_url_patterns_all_classified():
     discovered = {(name, route) for name, route, _ in url_patterns() if not name.startswith("admin:")}
 
     assert discovered == {(name, route) for name, (route, _, _) in ROUTES.items()}
-    assert PUBLIC == {"home", "conditions", "healthz", "login", "register", "reviews:workflow"}
+    assert {"home", "conditions", "healthz", "login", "register", "reviews:workflow"} == PUBLIC
 
 
 @pytest.fixture
@@ -78,18 +79,24 @@ def url_for(name, application):
     if "<int:item_pk>" in route:
         kwargs["item_pk"] = 1
     if "<int:pk>" in route:
-        kwargs["pk"] = {"applications": lambda: application.pk,
-                        "attachments": lambda: application.attachments.first().pk,
-                        "organisations": lambda: application.organisation_id,
-                        # Anonymous requests are turned away before any lookup: any pk will do.
-                        "publicities": lambda: 1, "objections": lambda: 1, "bases": lambda: 1,
-                        }[route.split("/")[0]]()
+        kwargs["pk"] = {
+            "applications": lambda: application.pk,
+            "attachments": lambda: application.attachments.first().pk,
+            "organisations": lambda: application.organisation_id,
+            # Anonymous requests are turned away before any lookup: any pk will do.
+            "publicities": lambda: 1,
+            "objections": lambda: 1,
+            "bases": lambda: 1,
+        }[route.split("/")[0]]()
     return reverse(name, kwargs=kwargs)
 
 
 def database_state():
-    return (list(Application.objects.values_list("pk", "state", "version").order_by("pk")),
-            Attachment.objects.count(), ApplicationLog.objects.count())
+    return (
+        list(Application.objects.values_list("pk", "state", "version").order_by("pk")),
+        Attachment.objects.count(),
+        ApplicationLog.objects.count(),
+    )
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
@@ -246,8 +253,12 @@ def test_application_detail_every_application_visible_only_in_scope(client, worl
 
 @pytest.mark.parametrize(
     "who, expected",
-    [("county_yc", {"a1", "a2", "pending", "rejected"}), ("county_kq", {"b"}), ("city_admin", EVERYTHING),
-     ("city_reviewer", EVERYTHING)],
+    [
+        ("county_yc", {"a1", "a2", "pending", "rejected"}),
+        ("county_kq", {"b"}),
+        ("city_admin", EVERYTHING),
+        ("city_reviewer", EVERYTHING),
+    ],
 )
 def test_organisation_list_page_shows_only_scoped_organisations(client, world, who, expected):
     client.force_login(world.users[who])
@@ -299,8 +310,10 @@ def test_edit_draft_county_staff_in_scope_refused_and_row_unchanged(client, worl
     client.force_login(world.users["county_yc"])
     before = Application.objects.filter(pk=application.pk).values().get()
 
-    response = client.post(reverse("bases:application-edit", args=[application.pk]),
-                           form_data(application, intent="save", applicant_name="县局改的名称"))
+    response = client.post(
+        reverse("bases:application-edit", args=[application.pk]),
+        form_data(application, intent="save", applicant_name="县局改的名称"),
+    )
 
     assert response.status_code == 403
     assert Application.objects.filter(pk=application.pk).values().get() == before
@@ -315,10 +328,19 @@ def test_admin_city_admin_cannot_make_itself_superuser(client):
     city_admin = UserFactory(city_admin=True, username="city_admin_1")
     client.force_login(city_admin)
 
-    client.post(reverse("admin:bases_user_change", args=[city_admin.pk]), {
-        "username": "city_admin_1", "last_name": "测试", "role": Role.CITY_ADMIN, "is_active": "on",
-        "is_staff": "on", "is_superuser": "on", "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00",
-    })
+    client.post(
+        reverse("admin:bases_user_change", args=[city_admin.pk]),
+        {
+            "username": "city_admin_1",
+            "last_name": "测试",
+            "role": Role.CITY_ADMIN,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "08:00:00",
+        },
+    )
 
     city_admin.refresh_from_db()
     assert (city_admin.role, city_admin.is_superuser) == (Role.CITY_ADMIN, False)

@@ -1,4 +1,5 @@
 """The online form of each base type (附表1–3), driven by its declaration in forms_spec."""
+
 import pytest
 from django.urls import reverse
 
@@ -39,15 +40,26 @@ def log_of(application):
 
 
 def test_edit_save_with_everything_empty_saves_draft(applicant_client, application):
-    response = applicant_client.post(edit_url(application), {"intent": "save", "version": application.version},
-                                     follow=True)
+    response = applicant_client.post(
+        edit_url(application), {"intent": "save", "version": application.version}, follow=True
+    )
 
     application.refresh_from_db()
     assert application.state == State.DRAFT
     assert application.version == 2
     assert {f.name: getattr(application, f.name) for f in application.spec.fields} == {
-        f.name: None if f.name in ("industry", "enterprise_count", "member_count", "employee_count", "output_value",
-                                   "provincial_sites_built", "city_sites_built") else ""
+        f.name: None
+        if f.name
+        in (
+            "industry",
+            "enterprise_count",
+            "member_count",
+            "employee_count",
+            "output_value",
+            "provincial_sites_built",
+            "city_sites_built",
+        )
+        else ""
         for f in application.spec.fields
     }
     assert log_of(application) == [(LogAction.EDIT, "")]
@@ -66,7 +78,8 @@ def test_edit_submit_with_everything_empty_shows_required_next_to_each_cell(appl
         f.name: (f.label, [REQUIRED]) for f in spec.fields
     }
     assert {name: groups[name].errors for name in ("narrative", "applicant_opinion")} == {
-        "narrative": [REQUIRED], "applicant_opinion": [REQUIRED]
+        "narrative": [REQUIRED],
+        "applicant_opinion": [REQUIRED],
     }
     assert {c.code: groups[f"{c.code}__met"].errors for c in spec.conditions} == {
         c.code: [REQUIRED] for c in spec.conditions
@@ -78,8 +91,15 @@ def test_edit_submit_with_everything_empty_shows_required_next_to_each_cell(appl
 @pytest.mark.parametrize("intent", ["save", "submit"])
 def test_edit_invalid_values_rejected_with_messages_and_typed_values_kept(applicant_client, application, intent):
     count = COUNT_CELL[application.base_type]
-    data = form_data(application, intent=intent, postcode="12ab", contact_phone="123", **{count: "-5"},
-                     leader_name="新任负责人", narrative="本单位" * 80)
+    data = form_data(
+        application,
+        intent=intent,
+        postcode="12ab",
+        contact_phone="123",
+        **{count: "-5"},
+        leader_name="新任负责人",
+        narrative="本单位" * 80,
+    )
 
     response = applicant_client.post(edit_url(application), data)
 
@@ -88,7 +108,9 @@ def test_edit_invalid_values_rejected_with_messages_and_typed_values_kept(applic
     application.refresh_from_db()
     assert response.status_code == 400
     assert {name: groups[name].errors for name in ("postcode", "contact_phone", count)} == {
-        "postcode": [POSTCODE], "contact_phone": [PHONE], count: [NOT_NEGATIVE]
+        "postcode": [POSTCODE],
+        "contact_phone": [PHONE],
+        count: [NOT_NEGATIVE],
     }
     typed = {k: str(v) for k, v in data.items() if k not in ("intent", "version")}
     assert {name: groups[name].value for name in typed} == typed
@@ -111,9 +133,7 @@ def test_edit_submit_narrative_too_short_blocks_submission(applicant_client, app
     assert LogAction.TRANSITION not in {action for action, _ in log_of(application)}
 
 
-@pytest.mark.parametrize(
-    "base_type, code", [(bt, c.code) for bt in BASE_TYPES for c in SPECS[bt].conditions]
-)
+@pytest.mark.parametrize("base_type, code", [(bt, c.code) for bt in BASE_TYPES for c in SPECS[bt].conditions])
 def test_edit_submit_condition_answered_no_blocks_submission(client, base_type, code):
     application = ApplicationFactory(base_type=base_type)
     add_evidence(application)
@@ -170,6 +190,8 @@ def test_edit_save_from_stale_page_refused_409_and_first_save_kept(applicant_cli
 
     application.refresh_from_db()
     assert response.status_code == 409
-    assert "该申报已在其他页面或由他人更新（当前为第2版，您的页面为第1版），本次操作未执行。" in response.content.decode()
+    assert (
+        "该申报已在其他页面或由他人更新（当前为第2版，您的页面为第1版），本次操作未执行。" in response.content.decode()
+    )
     assert (application.version, application.leader_name) == (2, "第一个页面")
     assert log_of(application) == [(LogAction.EDIT, "")]

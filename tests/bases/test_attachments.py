@@ -1,5 +1,6 @@
 """Evidence files: checked by content, stored privately under a random name, read only through
 the scoped download view, changed only while the application is editable."""
+
 import hashlib
 import io
 import re
@@ -79,16 +80,20 @@ def stored_files(root: Path) -> set[Path]:
         ("扫描件.jpg", pdf_bytes(), "pdf"),
     ],
 )
-def test_upload_real_file_stored_privately_under_random_name(applicant_client, application, private_storage,
-                                                               name, content, kind):
-    response = applicant_client.post(upload_url(application),
-                                     {"condition_code": "point-1", "file": SimpleUploadedFile(name, content)},
-                                     follow=True)
+def test_upload_real_file_stored_privately_under_random_name(
+    applicant_client, application, private_storage, name, content, kind
+):
+    response = applicant_client.post(
+        upload_url(application), {"condition_code": "point-1", "file": SimpleUploadedFile(name, content)}, follow=True
+    )
 
     attachment = Attachment.objects.get(application=application)
     stored = Path(attachment.file.path)
     assert (attachment.kind, attachment.original_name, attachment.condition_code, attachment.size) == (
-        kind, name, "point-1", len(content)
+        kind,
+        name,
+        "point-1",
+        len(content),
     )
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     assert re.fullmatch(r"[0-9a-f]{32}", stored.name)
@@ -114,11 +119,12 @@ def test_upload_real_file_stored_privately_under_random_name(applicant_client, a
     ],
     ids=["exe", "elf", "text", "zip-no-main-part", "zip-no-content-types", "html"],
 )
-def test_upload_spoofed_file_rejected_with_message_and_nothing_stored(applicant_client, application,
-                                                                     private_storage, name, content):
-    response = applicant_client.post(upload_url(application),
-                                     {"condition_code": "point-1", "file": SimpleUploadedFile(name, content)},
-                                     follow=True)
+def test_upload_spoofed_file_rejected_with_message_and_nothing_stored(
+    applicant_client, application, private_storage, name, content
+):
+    response = applicant_client.post(
+        upload_url(application), {"condition_code": "point-1", "file": SimpleUploadedFile(name, content)}, follow=True
+    )
 
     assert messages_shown(response) == [NOT_ALLOWED.format(name)]
     assert list(Attachment.objects.filter(application=application)) == []
@@ -130,9 +136,9 @@ def test_upload_oversize_file_rejected_with_message(applicant_client, applicatio
     content = pdf_bytes()
     settings.ATTACHMENT_MAX_BYTES = len(content) - 1
 
-    response = applicant_client.post(upload_url(application),
-                                     {"condition_code": "", "file": SimpleUploadedFile("大文件.pdf", content)},
-                                     follow=True)
+    response = applicant_client.post(
+        upload_url(application), {"condition_code": "", "file": SimpleUploadedFile("大文件.pdf", content)}, follow=True
+    )
 
     assert messages_shown(response) == [
         f"文件“大文件.pdf”大小为 {len(content)}\xa0字节，超过 {len(content) - 1}\xa0字节 的上限。"
@@ -145,8 +151,9 @@ def test_upload_submitted_application_refused_403(client, private_storage):
     application = ApplicationFactory(submitted=True)
     client.force_login(application.created_by)
 
-    response = client.post(upload_url(application),
-                           {"condition_code": "", "file": SimpleUploadedFile("a.pdf", pdf_bytes())})
+    response = client.post(
+        upload_url(application), {"condition_code": "", "file": SimpleUploadedFile("a.pdf", pdf_bytes())}
+    )
 
     assert response.status_code == 403
     assert "该申报当前不能上传材料。" in response.content.decode()
@@ -159,8 +166,12 @@ def test_upload_submitted_application_refused_403(client, private_storage):
 
 @pytest.fixture
 def attachment(application):
-    return services.attachment_add(application=application, user=application.created_by,
-                                   uploaded=SimpleUploadedFile("保密协议.pdf", pdf_bytes()), condition_code="point-1")
+    return services.attachment_add(
+        application=application,
+        user=application.created_by,
+        uploaded=SimpleUploadedFile("保密协议.pdf", pdf_bytes()),
+        condition_code="point-1",
+    )
 
 
 @pytest.mark.parametrize(
@@ -182,8 +193,11 @@ def test_download_allowed_user_gets_the_file(client, application, attachment, wh
 
 @pytest.mark.parametrize("who", ["other_applicant", "other_county"])
 def test_download_out_of_scope_user_gets_404(client, application, attachment, who):
-    user = (UserFactory(applicant=True) if who == "other_applicant"
-            else UserFactory(county_staff=True, county=county("柯桥区")))
+    user = (
+        UserFactory(applicant=True)
+        if who == "other_applicant"
+        else UserFactory(county_staff=True, county=county("柯桥区"))
+    )
     client.force_login(user)
 
     response = client.get(reverse("bases:attachment-download", args=[attachment.pk]))
@@ -213,8 +227,9 @@ def test_delete_get_asks_for_confirmation_and_keeps_file(applicant_client, appli
     assert Path(attachment.file.path).exists()
 
 
-def test_delete_post_removes_row_and_file_and_logs(applicant_client, application, attachment,
-                                                   django_capture_on_commit_callbacks):
+def test_delete_post_removes_row_and_file_and_logs(
+    applicant_client, application, attachment, django_capture_on_commit_callbacks
+):
     path = Path(attachment.file.path)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -250,8 +265,11 @@ def test_delete_submitted_application_refused_403(client, method):
 def test_storage_default_location_not_under_any_static_directory():
     location = Path(project_settings.STORAGES["default"]["OPTIONS"]["location"]).resolve()
     # MEDIA_ROOT is listed too: Django's live server serves MEDIA_URL from it.
-    served = [Path(project_settings.STATIC_ROOT), *map(Path, project_settings.STATICFILES_DIRS),
-              Path(project_settings.MEDIA_ROOT)]
+    served = [
+        Path(project_settings.STATIC_ROOT),
+        *map(Path, project_settings.STATICFILES_DIRS),
+        Path(project_settings.MEDIA_ROOT),
+    ]
     whitenoise_root = getattr(project_settings, "WHITENOISE_ROOT", None)
     served += [Path(whitenoise_root)] if whitenoise_root else []
 
@@ -262,13 +280,23 @@ def test_storage_default_location_not_under_any_static_directory():
 def test_no_url_pattern_serves_the_storage_directory(applicant_client, attachment):
     from django.views.static import serve
 
-    serving = {name for name, _, pattern in url_patterns() if pattern.callback is serve
-               or "document_root" in (pattern.default_args or {})}
+    serving = {
+        name
+        for name, _, pattern in url_patterns()
+        if pattern.callback is serve or "document_root" in (pattern.default_args or {})
+    }
     stored_name = attachment.file.name
 
-    responses = {path: applicant_client.get(path).status_code
-                 for path in (f"/{stored_name}", f"/media/{stored_name}", f"/private/{stored_name}",
-                              f"/var/private/{stored_name}", f"/static/{stored_name}")}
+    responses = {
+        path: applicant_client.get(path).status_code
+        for path in (
+            f"/{stored_name}",
+            f"/media/{stored_name}",
+            f"/private/{stored_name}",
+            f"/var/private/{stored_name}",
+            f"/static/{stored_name}",
+        )
+    }
 
     assert serving == set()
     assert responses == dict.fromkeys(responses, 404)

@@ -1,4 +1,5 @@
 """统一社会信用代码 (GB 32100-2015): 18 characters, positions 3–8 an area code, check character mod 31."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings

@@ -1,4 +1,5 @@
 """/healthz for the load balancer: the database and, when configured, Redis."""
+
 import socket
 
 import pytest

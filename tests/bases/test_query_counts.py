@@ -1,4 +1,5 @@
 """Pages run a constant number of queries, whatever the number of rows they list."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -33,12 +34,16 @@ def queries(client, url) -> int:
 
 @pytest.mark.parametrize(
     "make_viewer",
-    [lambda: UserFactory(city_admin=True), lambda: UserFactory(city_reviewer=True),
-     lambda: UserFactory(county_staff=True, county=county("越城区"))],
+    [
+        lambda: UserFactory(city_admin=True),
+        lambda: UserFactory(city_reviewer=True),
+        lambda: UserFactory(county_staff=True, county=county("越城区")),
+    ],
     ids=["city_admin", "city_reviewer", "county_staff"],
 )
-def test_application_list_queries_constant_for_5_and_25_applications(client, django_assert_num_queries,
-                                                                      django_assert_max_num_queries, make_viewer):
+def test_application_list_queries_constant_for_5_and_25_applications(
+    client, django_assert_num_queries, django_assert_max_num_queries, make_viewer
+):
     client.force_login(make_viewer())
     url = reverse("bases:application-list")
     add_applications(5)
@@ -57,19 +62,33 @@ def add_evidence_and_log(application, n: int) -> None:
     user = application.created_by
     conditions = [c.code for c in application.spec.conditions]
     for i in range(n):
-        services.attachment_add(application=application, user=user, uploaded=upload(f"证明{i}.pdf"),
-                                condition_code=conditions[i % len(conditions)])
-        log_write(application=application, user=UserFactory(city_reviewer=True), action=LogAction.EDIT,
-                  label="保存申报表", comment=f"第{i}条")
+        services.attachment_add(
+            application=application,
+            user=user,
+            uploaded=upload(f"证明{i}.pdf"),
+            condition_code=conditions[i % len(conditions)],
+        )
+        log_write(
+            application=application,
+            user=UserFactory(city_reviewer=True),
+            action=LogAction.EDIT,
+            label="保存申报表",
+            comment=f"第{i}条",
+        )
 
 
 @pytest.mark.parametrize("viewer", ["applicant", "county_staff", "city_admin"])
 def test_application_detail_queries_constant_for_1_and_6_attachments_and_log_entries(
-        client, django_assert_num_queries, django_assert_max_num_queries, viewer):
+    client, django_assert_num_queries, django_assert_max_num_queries, viewer
+):
     application = ApplicationFactory(complete=True)
-    client.force_login({"applicant": lambda: application.created_by,
-                        "county_staff": lambda: UserFactory(county_staff=True, county=application.organisation.county),
-                        "city_admin": lambda: UserFactory(city_admin=True)}[viewer]())
+    client.force_login(
+        {
+            "applicant": lambda: application.created_by,
+            "county_staff": lambda: UserFactory(county_staff=True, county=application.organisation.county),
+            "city_admin": lambda: UserFactory(city_admin=True),
+        }[viewer]()
+    )
     url = reverse("bases:application-detail", args=[application.pk])
     add_evidence_and_log(application, 1)
     client.get(url)

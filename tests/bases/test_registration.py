@@ -1,4 +1,5 @@
 """Self-registration of an applicant organisation and its confirmation by its county bureau."""
+
 import pytest
 from django.urls import reverse
 
@@ -51,10 +52,17 @@ def test_register_creates_pending_organisation_and_applicant_logged_in(client):
     organisation = Organisation.objects.get()
     user = User.objects.get(username="yc_textile")
     assert (organisation.name, organisation.credit_code, organisation.county.name, organisation.status) == (
-        "绍兴越城纺织科技有限公司", data["org-credit_code"], "越城区", OrganisationStatus.PENDING
+        "绍兴越城纺织科技有限公司",
+        data["org-credit_code"],
+        "越城区",
+        OrganisationStatus.PENDING,
     )
     assert (user.role, user.organisation, user.county, user.email, user.is_active) == (
-        Role.APPLICANT, organisation, None, "qian@example.com", True
+        Role.APPLICANT,
+        organisation,
+        None,
+        "qian@example.com",
+        True,
     )
     assert user.check_password(PASSWORD)
     assert response.redirect_chain == [("/", 302)]
@@ -92,8 +100,9 @@ def test_register_duplicate_credit_code_refused_and_typed_values_kept(client, ty
 
     groups = field_groups(response)
     assert response.status_code == 200
-    assert {name: groups[f"{'org' if f'org-{name}' in data else 'user'}-{name}"].value
-            for name in typed_values(data)} == typed_values(data)
+    assert {
+        name: groups[f"{'org' if f'org-{name}' in data else 'user'}-{name}"].value for name in typed_values(data)
+    } == typed_values(data)
     assert list(Organisation.objects.all()) == [existing]
     assert not User.objects.filter(username="yc_textile").exists()
     assert "_auth_user_id" not in client.session
@@ -138,12 +147,15 @@ def test_county_staff_confirms_organisation_then_its_user_may_apply(client, regi
     staff = UserFactory(county_staff=True, county=county("越城区"))
     client.force_login(staff)
 
-    response = client.post(reverse("bases:organisation-detail", args=[registered.pk]), {"decision": "approve"},
-                           follow=True)
+    response = client.post(
+        reverse("bases:organisation-detail", args=[registered.pk]), {"decision": "approve"}, follow=True
+    )
 
     registered.refresh_from_db()
     assert (registered.status, registered.confirmed_by, registered.status_note) == (
-        OrganisationStatus.CONFIRMED, staff, ""
+        OrganisationStatus.CONFIRMED,
+        staff,
+        "",
     )
     assert registered.confirmed_at is not None
     assert messages_shown(response) == ["已将“绍兴越城纺织科技有限公司”标记为已确认。"]
@@ -155,8 +167,9 @@ def test_county_staff_confirms_organisation_then_its_user_may_apply(client, regi
 def test_county_staff_other_county_gets_404_and_cannot_confirm(client, registered, method):
     client.force_login(UserFactory(county_staff=True, county=county("柯桥区")))
 
-    response = getattr(client, method)(reverse("bases:organisation-detail", args=[registered.pk]),
-                                       {"decision": "approve"})
+    response = getattr(client, method)(
+        reverse("bases:organisation-detail", args=[registered.pk]), {"decision": "approve"}
+    )
 
     registered.refresh_from_db()
     assert response.status_code == 404
@@ -167,8 +180,9 @@ def test_county_staff_other_county_gets_404_and_cannot_confirm(client, registere
 def test_county_staff_rejects_without_note_shown_error_and_still_pending(client, registered):
     client.force_login(UserFactory(county_staff=True, county=county("越城区")))
 
-    response = client.post(reverse("bases:organisation-detail", args=[registered.pk]),
-                           {"decision": "reject", "note": " "})
+    response = client.post(
+        reverse("bases:organisation-detail", args=[registered.pk]), {"decision": "reject", "note": " "}
+    )
 
     registered.refresh_from_db()
     assert response.status_code == 200
@@ -180,12 +194,16 @@ def test_county_staff_rejects_with_note_applicant_sees_reason(client, registered
     staff = UserFactory(county_staff=True, county=county("越城区"))
     client.force_login(staff)
 
-    client.post(reverse("bases:organisation-detail", args=[registered.pk]),
-                {"decision": "reject", "note": "营业执照地址与填写不一致"})
+    client.post(
+        reverse("bases:organisation-detail", args=[registered.pk]),
+        {"decision": "reject", "note": "营业执照地址与填写不一致"},
+    )
 
     registered.refresh_from_db()
     assert (registered.status, registered.status_note, registered.confirmed_by) == (
-        OrganisationStatus.REJECTED, "营业执照地址与填写不一致", staff
+        OrganisationStatus.REJECTED,
+        "营业执照地址与填写不一致",
+        staff,
     )
     client.force_login(User.objects.get(username="yc_textile"))
     home = client.get("/").content.decode()

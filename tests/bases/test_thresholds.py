@@ -1,5 +1,6 @@
 """The quantitative conditions of 第六条 (zone), 第八条 (station) and 第十条 (point), as declared in
 forms_spec and evaluated for an application."""
+
 import pytest
 
 from bases.forms_spec import POINT, STATION, ZONE, evaluate
@@ -23,8 +24,12 @@ def result(spec, code, form_values, figures, met=True):
     ],
 )
 def test_zone_protecting_share_30_percent_inclusive(protecting, passed, text):
-    r = result(ZONE, "zone-1", {"enterprise_count": 100, "provincial_sites_built": 1, "city_sites_built": 0},
-               {"protecting_enterprises": protecting})
+    r = result(
+        ZONE,
+        "zone-1",
+        {"enterprise_count": 100, "provincial_sites_built": 1, "city_sites_built": 0},
+        {"protecting_enterprises": protecting},
+    )
 
     assert (r.checks[0].passed, r.checks[0].text) == (passed, text)
     assert r.holds is passed
@@ -52,8 +57,12 @@ def test_zone_sites_built_one_provincial_or_three_city(provincial, city, passed)
 
 
 def test_zone_sites_built_text_shows_both_alternatives():
-    r = result(ZONE, "zone-1", {"enterprise_count": 100, "provincial_sites_built": 0, "city_sites_built": 2},
-               {"protecting_enterprises": 50})
+    r = result(
+        ZONE,
+        "zone-1",
+        {"enterprise_count": 100, "provincial_sites_built": 0, "city_sites_built": 2},
+        {"protecting_enterprises": 50},
+    )
 
     assert r.checks[1].text == "省级示范站（点）已建数 0 ≥ 1；或 市级示范站（点）已建数 2 ≥ 3"
 
@@ -63,10 +72,20 @@ def test_zone_sites_built_text_shows_both_alternatives():
     [
         ("trained_members", 0, 30, False, "本年度培训企业数占会员数量的比例 30/100 = 30.0% > 30%"),
         ("trained_members", 0, 31, True, "本年度培训企业数占会员数量的比例 31/100 = 31.0% > 30%"),
-        ("protecting_members", 1, 20, False,
-         "开展商业秘密保护工作的会员（辖区企业）数占会员数量的比例 20/100 = 20.0% > 20%"),
-        ("protecting_members", 1, 21, True,
-         "开展商业秘密保护工作的会员（辖区企业）数占会员数量的比例 21/100 = 21.0% > 20%"),
+        (
+            "protecting_members",
+            1,
+            20,
+            False,
+            "开展商业秘密保护工作的会员（辖区企业）数占会员数量的比例 20/100 = 20.0% > 20%",
+        ),
+        (
+            "protecting_members",
+            1,
+            21,
+            True,
+            "开展商业秘密保护工作的会员（辖区企业）数占会员数量的比例 21/100 = 21.0% > 20%",
+        ),
     ],
 )
 def test_station_shares_strictly_greater(figure, index, value, passed, text):
@@ -79,9 +98,12 @@ def test_station_shares_strictly_greater(figure, index, value, passed, text):
 
 @pytest.mark.parametrize("provincial, city, passed", [(1, 0, True), (0, 2, True), (0, 1, False)])
 def test_station_points_built_one_provincial_or_two_city(provincial, city, passed):
-    r = result(STATION, "station-5",
-               {"member_count": 100, "provincial_sites_built": provincial, "city_sites_built": city},
-               {"trained_members": 50, "protecting_members": 50})
+    r = result(
+        STATION,
+        "station-5",
+        {"member_count": 100, "provincial_sites_built": provincial, "city_sites_built": city},
+        {"trained_members": 50, "protecting_members": 50},
+    )
 
     assert r.checks[2].passed is passed
     assert r.holds is passed
@@ -123,8 +145,12 @@ def test_at_least_number_missing_not_computable_and_condition_not_holding():
 
 
 def test_share_denominator_zero_fails():
-    r = result(ZONE, "zone-1", {"enterprise_count": 0, "provincial_sites_built": 1, "city_sites_built": 0},
-               {"protecting_enterprises": 0})
+    r = result(
+        ZONE,
+        "zone-1",
+        {"enterprise_count": 0, "provincial_sites_built": 1, "city_sites_built": 0},
+        {"protecting_enterprises": 0},
+    )
 
     assert r.checks[0].passed is False
     assert r.checks[0].text == f"{ZONE_SHARE}无法计算：入园企业数量为 0（要求 ≥ 30%）"
@@ -137,9 +163,13 @@ def test_share_denominator_zero_fails():
 )
 def test_application_condition_results_hold_only_when_claimed_and_computed(met, protecting, holds):
     application = Application(
-        base_type="zone", enterprise_count=100, provincial_sites_built=0, city_sites_built=3,
-        self_assessment={"zone-1": {"met": met, "explanation": "已出台政策",
-                                    "figures": {"protecting_enterprises": protecting}}},
+        base_type="zone",
+        enterprise_count=100,
+        provincial_sites_built=0,
+        city_sites_built=3,
+        self_assessment={
+            "zone-1": {"met": met, "explanation": "已出台政策", "figures": {"protecting_enterprises": protecting}}
+        },
     )
 
     results = {r.condition.code: r for r in application.condition_results()}

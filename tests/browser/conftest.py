@@ -1,4 +1,5 @@
 """Headless Chromium (Debian's package) driven by Playwright, plus axe-core from npm."""
+
 import json
 import os
 import shutil
@@ -12,8 +13,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -50,4 +59,3 @@ def axe_violations(page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} @ {json.dumps([n['target'] for n in v['nodes']][:3])}"
         for v in result["violations"]
     ]
-

@@ -1,4 +1,5 @@
 """An enterprise fills, saves and submits a complete 示范点 application in the browser."""
+
 import pytest
 
 from bases.choices import OrganisationKind
@@ -10,9 +11,11 @@ from .conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NARRATIVE = ("本公司成立了由总经理任组长的商业秘密保护工作领导小组，制定了商业秘密管理制度、泄密应急处置预案和奖惩办法，"
-             "对研发图纸、工艺配方和客户信息实行分级管理，涉密区域设置门禁和监控，每年组织全员商业秘密保护轮训，"
-             "新员工入职签订保密协议，与律师事务所合作开展维权，近两年未发生侵犯他人商业秘密的行为。") * 2
+NARRATIVE = (
+    "本公司成立了由总经理任组长的商业秘密保护工作领导小组，制定了商业秘密管理制度、泄密应急处置预案和奖惩办法，"
+    "对研发图纸、工艺配方和客户信息实行分级管理，涉密区域设置门禁和监控，每年组织全员商业秘密保护轮训，"
+    "新员工入职签订保密协议，与律师事务所合作开展维权，近两年未发生侵犯他人商业秘密的行为。"
+) * 2
 
 
 def login(page, live_server, username):

@@ -1,5 +1,6 @@
 """The whole procedure in the browser: county cultivates and recommends, the city accepts,
 publicises, handles an objection, recognises and later revokes; the organisation is barred."""
+
 import datetime
 
 import pytest
@@ -127,8 +128,9 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
     logout(page)
 
     # The organisation is refused a new application for two years, with the date it may apply again.
-    Batch.objects.create(year=today.year + 1, name=f"{today.year + 1}年度申报",
-                         deadline=today + datetime.timedelta(days=60))
+    Batch.objects.create(
+        year=today.year + 1, name=f"{today.year + 1}年度申报", deadline=today + datetime.timedelta(days=60)
+    )
     login(page, live_server, "applicant_b")
     page.get_by_role("link", name="新建申报").first.click()
     again = today.replace(year=today.year + 2)
@@ -137,5 +139,11 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
     submitted.refresh_from_db()
     assert submitted.state == State.REVOKED
     assert list(submitted.log.filter(action="transition").values_list("transition", flat=True)) == [
-        "recommend", "start_acceptance", "pass_acceptance", "open_publicity", "recognise", "revoke"]
+        "recommend",
+        "start_acceptance",
+        "pass_acceptance",
+        "open_publicity",
+        "recognise",
+        "revoke",
+    ]
     assert {k: v for k, v in violations.items() if v} == {}

@@ -1,4 +1,5 @@
 """The application log (办理记录) is append-only, complete and shown in order on the application page."""
+
 import pytest
 from django.contrib import admin
 from django.db import transaction
@@ -29,16 +30,27 @@ def stored(entry):
     return ApplicationLog.objects.filter(pk=entry.pk).values_list("comment", "label", "to_state").get()
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda e: setattr(e, "comment", "篡改") or e.save(),
-    lambda e: e.delete(),
-    lambda e: ApplicationLog.objects.filter(pk=e.pk).update(comment="篡改"),
-    lambda e: ApplicationLog.objects.all().delete(),
-    lambda e: e.application.log.update(label="篡改"),
-    lambda e: e.application.log.all().delete(),
-    lambda e: ApplicationLog.objects.bulk_update([e], ["comment"]),
-], ids=["instance_save", "instance_delete", "queryset_update", "queryset_delete", "related_update",
-        "related_delete", "bulk_update"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda e: setattr(e, "comment", "篡改") or e.save(),
+        lambda e: e.delete(),
+        lambda e: ApplicationLog.objects.filter(pk=e.pk).update(comment="篡改"),
+        lambda e: ApplicationLog.objects.all().delete(),
+        lambda e: e.application.log.update(label="篡改"),
+        lambda e: e.application.log.all().delete(),
+        lambda e: ApplicationLog.objects.bulk_update([e], ["comment"]),
+    ],
+    ids=[
+        "instance_save",
+        "instance_delete",
+        "queryset_update",
+        "queryset_delete",
+        "related_update",
+        "related_delete",
+        "bulk_update",
+    ],
+)
 def test_log_entry_tampering_refused_entry_unchanged(entry, tamper):
     before = stored(entry)
 
@@ -68,8 +80,11 @@ def test_log_admin_offers_no_add_change_delete_nor_delete_action(client, entry):
     changelist = client.get(reverse("admin:reviews_applicationlog_changelist")).content.decode()
     change = client.get(reverse("admin:reviews_applicationlog_change", args=[entry.pk])).content.decode()
 
-    assert (model_admin.has_add_permission(request), model_admin.has_change_permission(request, entry),
-            model_admin.has_delete_permission(request, entry)) == (False, False, False)
+    assert (
+        model_admin.has_add_permission(request),
+        model_admin.has_change_permission(request, entry),
+        model_admin.has_delete_permission(request, entry),
+    ) == (False, False, False)
     assert "delete_selected" not in model_admin.get_actions(request)
     assert reverse("admin:reviews_applicationlog_add") not in changelist
     assert 'name="_save"' not in change
@@ -103,11 +118,13 @@ def test_log_guidance_visit_one_entry():
     clerk = UserFactory(county_staff=True, county=county("越城区"))
     application = ApplicationFactory(cultivation=True)
 
-    services.guidance_add(application=application, user=clerk, visited_on=TODAY, officer="陈志明",
-                          content="指导建立保密员制度。")
+    services.guidance_add(
+        application=application, user=clerk, visited_on=TODAY, officer="陈志明", content="指导建立保密员制度。"
+    )
 
     assert [(e.action, e.label, e.actor, e.comment) for e in application.log.all()] == [
-        (LogAction.GUIDANCE, "培育指导", clerk, f"{TODAY:%Y-%m-%d} 陈志明：指导建立保密员制度。")]
+        (LogAction.GUIDANCE, "培育指导", clerk, f"{TODAY:%Y-%m-%d} 陈志明：指导建立保密员制度。")
+    ]
 
 
 def test_log_acceptance_record_one_entry():
@@ -115,8 +132,14 @@ def test_log_acceptance_record_one_entry():
     application = ApplicationFactory(complete=True, advanced_to=State.IN_ACCEPTANCE, advance_with={"leader": member})
     before = application.log.count()
 
-    services.acceptance_record_add(application=application, user=member, kind="site_visit", held_on=TODAY,
-                                   members="周明", findings="现场核实保密措施。")
+    services.acceptance_record_add(
+        application=application,
+        user=member,
+        kind="site_visit",
+        held_on=TODAY,
+        members="周明",
+        findings="现场核实保密措施。",
+    )
 
     assert new_entries(application, before) == [(LogAction.ACCEPTANCE_RECORD, "实地考察", member.pk)]
 
@@ -127,14 +150,23 @@ def test_log_objection_registered_and_answered_one_entry_each():
     publicity = application.publicities.get()
     before = application.log.count()
 
-    raised = services.objection_add(publicity=publicity, application=application, user=city, name="赵明",
-                                    phone="13857500000", reasons="统计偏高。", received_on=TODAY)
+    raised = services.objection_add(
+        publicity=publicity,
+        application=application,
+        user=city,
+        name="赵明",
+        phone="13857500000",
+        reasons="统计偏高。",
+        received_on=TODAY,
+    )
     after_add = new_entries(application, before)
     services.objection_reply(objection=raised, user=city, outcome=ObjectionOutcome.DISMISSED, reply="统计属实。")
 
     assert after_add == [(LogAction.OBJECTION, "登记公示异议", city.pk)]
-    assert new_entries(application, before) == [(LogAction.OBJECTION, "登记公示异议", city.pk),
-                                                (LogAction.OBJECTION, "答复公示异议", city.pk)]
+    assert new_entries(application, before) == [
+        (LogAction.OBJECTION, "登记公示异议", city.pk),
+        (LogAction.OBJECTION, "答复公示异议", city.pk),
+    ]
 
 
 def test_log_upward_recommendation_and_outcome_one_entry_each():
@@ -142,12 +174,15 @@ def test_log_upward_recommendation_and_outcome_one_entry_each():
     application = ApplicationFactory(recognised=True)
     before = application.log.count()
 
-    item = services.upward_recommendation_add(base=application.base, user=city, level="provincial",
-                                              recommended_on=TODAY)
+    item = services.upward_recommendation_add(
+        base=application.base, user=city, level="provincial", recommended_on=TODAY
+    )
     services.upward_recommendation_outcome(item=item, user=city, outcome="recognised", outcome_on=TODAY)
 
-    assert new_entries(application, before) == [(LogAction.UPWARD, "向上推荐", city.pk),
-                                                (LogAction.UPWARD, "向上推荐结果", city.pk)]
+    assert new_entries(application, before) == [
+        (LogAction.UPWARD, "向上推荐", city.pk),
+        (LogAction.UPWARD, "向上推荐结果", city.pk),
+    ]
 
 
 # --- The timeline on the application page ----------------------------------------------------------

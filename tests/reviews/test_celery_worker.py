@@ -3,6 +3,7 @@
 The worker is a separate process, so it must see the test's rows: the test commits them
 (transactional test) and the worker connects to the same test database.
 """
+
 import datetime
 import os
 import subprocess
@@ -39,12 +40,33 @@ def database_url() -> str:
 
 @pytest.fixture
 def worker():
-    env = {**os.environ, "REDIS_URL": REDIS_URL, "DATABASE_URL": database_url(), "DJANGO_DEBUG": "0",
-           "DJANGO_SECRET_KEY": "worker-test", "DJANGO_ALLOWED_HOSTS": "localhost"}
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": database_url(),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "worker-test",
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "shaoxing_trade_secret", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "shaoxing_trade_secret",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     previous = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
@@ -95,16 +117,24 @@ def test_transition_notification_runs_in_worker_via_redis(worker, django_capture
     wait_for(lambda: Notification.objects.filter(application=application).count() == 2, worker)
     # The county now has an action; the other user of the organisation is told; the actor is not.
     assert set(Notification.objects.filter(application=application).values_list("user__username", flat=True)) == {
-        county.username, application.created_by.username}
+        county.username,
+        application.created_by.username,
+    }
 
 
 def test_daily_housekeeping_sent_by_name_closes_ended_publicity_in_worker(worker):
     today = timezone.localdate()
     opener = UserFactory(city_reviewer=True)
-    ended = Publicity.objects.create(title="已期满公示", level="city", starts_on=today - datetime.timedelta(days=10),
-                                     ends_on=today - datetime.timedelta(days=3), opened_by=opener)
-    running = Publicity.objects.create(title="公示中", level="city", starts_on=today,
-                                       ends_on=today + datetime.timedelta(days=6), opened_by=opener)
+    ended = Publicity.objects.create(
+        title="已期满公示",
+        level="city",
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today - datetime.timedelta(days=3),
+        opened_by=opener,
+    )
+    running = Publicity.objects.create(
+        title="公示中", level="city", starts_on=today, ends_on=today + datetime.timedelta(days=6), opened_by=opener
+    )
 
     celery_app.send_task("reviews.tasks.daily_housekeeping")
 

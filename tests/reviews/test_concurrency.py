@@ -4,6 +4,7 @@
 (b) Two threads running application_transition at the same moment: the row lock (PostgreSQL)
     or the conditional UPDATE of ConcurrentTransitionMixin lets exactly one through.
 """
+
 import datetime
 import re
 import threading
@@ -44,21 +45,26 @@ def test_stale_page_second_post_refused_with_message_first_one_kept():
     chen_page = chen_browser.get(reverse("bases:application-detail", args=[application.pk]))
     wang_page = wang_browser.get(reverse("reviews:application-transition", args=[application.pk, "recommend"]))
     version = rendered_version(chen_page)
-    chen_browser.post(reverse("reviews:application-transition", args=[application.pk, "decline"]),
-                      {"comment": "不符合条件。", "version": version})
+    chen_browser.post(
+        reverse("reviews:application-transition", args=[application.pk, "decline"]),
+        {"comment": "不符合条件。", "version": version},
+    )
     after_first = snapshot(application)
 
-    response = wang_browser.post(reverse("reviews:application-transition", args=[application.pk, "recommend"]),
-                                 {"opinion": "同意推荐。", "signer": "王", "signed_on": "2026-01-05",
-                                  "version": rendered_version(wang_page)}, follow=True)
+    response = wang_browser.post(
+        reverse("reviews:application-transition", args=[application.pk, "recommend"]),
+        {"opinion": "同意推荐。", "signer": "王", "signed_on": "2026-01-05", "version": rendered_version(wang_page)},
+        follow=True,
+    )
 
     assert rendered_version(wang_page) == version
     assert after_first == (State.DECLINED, version + 1, 2)
     assert messages_shown(response) == [STALE.format(current=version + 1, yours=version)]
     assert snapshot(application) == after_first
-    assert [(e.transition, e.actor) for e in ApplicationLog.objects.filter(application=application,
-                                                                         action=LogAction.TRANSITION)] == [
-        ("submit", application.created_by), ("decline", chen)]
+    assert [
+        (e.transition, e.actor)
+        for e in ApplicationLog.objects.filter(application=application, action=LogAction.TRANSITION)
+    ] == [("submit", application.created_by), ("decline", chen)]
 
 
 # --- A real race ------------------------------------------------------------------------------------
@@ -78,10 +84,11 @@ def race(application, moves) -> list:
     def run(i, action, user, kwargs):
         try:
             barrier.wait(timeout=10)
-            services.application_transition(application=application, action=action, user=user,
-                                            version=application.version, **kwargs)
+            services.application_transition(
+                application=application, action=action, user=user, version=application.version, **kwargs
+            )
             outcomes[i] = "ok"
-        except Exception as exc:  # noqa: BLE001 - every outcome is asserted below
+        except Exception as exc:
             outcomes[i] = exc
         finally:
             connections.close_all()
@@ -98,18 +105,20 @@ def race(application, moves) -> list:
 @pytest.mark.parametrize("second", ["recommend", "decline"], ids=["same_action", "conflicting_action"])
 def test_race_two_threads_same_version_exactly_one_wins(reference_data, second):
     if connection.vendor == "sqlite":
-        pytest.skip("SQLite: the in-memory test database locks whole tables across threads "
-                    "(OperationalError 'database table is locked'); the race runs on PostgreSQL, as in CI")
+        pytest.skip(
+            "SQLite: the in-memory test database locks whole tables across threads "
+            "(OperationalError 'database table is locked'); the race runs on PostgreSQL, as in CI"
+        )
     application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
     first_user = UserFactory(county_staff=True, county=county("越城区"))
     second_user = UserFactory(county_staff=True, county=county("越城区"))
     opinion = {"opinion": "同意推荐。", "signer": "王", "signed_on": datetime.date(2026, 1, 5)}
-    kwargs = {"recommend": {"method_kwargs": opinion},
-              "decline": {"comment": "不符合条件。"}}
+    kwargs = {"recommend": {"method_kwargs": opinion}, "decline": {"comment": "不符合条件。"}}
     before = snapshot(application)
 
-    outcomes = race(application, [("recommend", first_user, kwargs["recommend"]),
-                                  (second, second_user, kwargs[second])])
+    outcomes = race(
+        application, [("recommend", first_user, kwargs["recommend"]), (second, second_user, kwargs[second])]
+    )
 
     winners = [o for o in outcomes if o == "ok"]
     losers = [o for o in outcomes if o != "ok"]

@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db
 def test_daily_housekeeping_command_closes_ended_publicity_and_reports_counts():
     today = timezone.localdate()
     opener = UserFactory(city_reviewer=True)
-    ended = Publicity.objects.create(title="已期满", level="city", starts_on=today - datetime.timedelta(days=9),
-                                     ends_on=today - datetime.timedelta(days=1), opened_by=opener)
+    ended = Publicity.objects.create(
+        title="已期满",
+        level="city",
+        starts_on=today - datetime.timedelta(days=9),
+        ends_on=today - datetime.timedelta(days=1),
+        opened_by=opener,
+    )
     out = StringIO()
 
     call_command("daily_housekeeping", stdout=out)

@@ -1,5 +1,6 @@
 """The batch deadline (第十一条（二）), withdrawal before recommendation, and the 2-year ban after a
 revocation (第十五条), for new applications and for the submission of drafts already started."""
+
 import datetime
 
 import pytest
@@ -57,8 +58,9 @@ def test_submit_http_after_deadline_refused_with_deadline_date(client):
     before = snapshot(application)
     client.force_login(application.created_by)
 
-    response = client.post(reverse("reviews:application-transition", args=[application.pk, "submit"]),
-                           {"version": before[1]})
+    response = client.post(
+        reverse("reviews:application-transition", args=[application.pk, "submit"]), {"version": before[1]}
+    )
 
     assert messages_shown(response) == ["本批次（2025年度商业秘密保护基地申报）申报已于2025年9月30日截止，不能再提交。"]
     assert snapshot(application) == before
@@ -71,19 +73,22 @@ def test_submit_returned_application_after_deadline_refused():
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(application=application, action="submit", user=application.created_by,
-                                        version=before[1])
+        services.application_transition(
+            application=application, action="submit", user=application.created_by, version=before[1]
+        )
 
-    assert raised.value.messages == [f"本批次（{application.batch.name}）申报已于{cn(TODAY - datetime.timedelta(days=1))}"
-                                     "截止，不能再提交。"]
+    assert raised.value.messages == [
+        f"本批次（{application.batch.name}）申报已于{cn(TODAY - datetime.timedelta(days=1))}截止，不能再提交。"
+    ]
     assert snapshot(application) == before
 
 
 def test_submit_on_deadline_day_allowed():
     application = ready(batch=BatchFactory(deadline=TODAY))
 
-    submitted = services.application_transition(application=application, action="submit",
-                                                user=application.created_by, version=application.version)
+    submitted = services.application_transition(
+        application=application, action="submit", user=application.created_by, version=application.version
+    )
 
     assert submitted.state == State.SUBMITTED
 
@@ -91,10 +96,16 @@ def test_submit_on_deadline_day_allowed():
 # --- Withdrawal: until the county recommends ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("level, state", [
-    ("city", State.CULTIVATION), ("city", State.DRAFT), ("city", State.SUBMITTED), ("city", State.RETURNED),
-    ("county", State.SUBMITTED),
-])
+@pytest.mark.parametrize(
+    "level, state",
+    [
+        ("city", State.CULTIVATION),
+        ("city", State.DRAFT),
+        ("city", State.SUBMITTED),
+        ("city", State.RETURNED),
+        ("county", State.SUBMITTED),
+    ],
+)
 def test_withdraw_before_recommendation_allowed(level, state):
     if state == State.CULTIVATION:
         application = ApplicationFactory(level=level, cultivation=True)
@@ -102,26 +113,36 @@ def test_withdraw_before_recommendation_allowed(level, state):
         application = ApplicationFactory(level=level, complete=True, advanced_to=state)
     version = application.version
 
-    withdrawn = services.application_transition(application=application, action="withdraw",
-                                                user=applicant_of(application), version=version, comment="暂不申报")
+    withdrawn = services.application_transition(
+        application=application, action="withdraw", user=applicant_of(application), version=version, comment="暂不申报"
+    )
 
     assert (withdrawn.state, withdrawn.version) == (State.WITHDRAWN, version + 1)
     assert [(e.from_state, e.to_state, e.comment) for e in withdrawn.log.filter(transition="withdraw")] == [
-        (state, State.WITHDRAWN, "暂不申报")]
+        (state, State.WITHDRAWN, "暂不申报")
+    ]
 
 
-@pytest.mark.parametrize("level, state", [
-    ("city", State.RECOMMENDED), ("city", State.IN_ACCEPTANCE), ("city", State.ACCEPTED),
-    ("city", State.IN_PUBLICITY), ("city", State.RECOGNISED), ("city", State.DECLINED),
-    ("county", State.IN_ACCEPTANCE),
-])
+@pytest.mark.parametrize(
+    "level, state",
+    [
+        ("city", State.RECOMMENDED),
+        ("city", State.IN_ACCEPTANCE),
+        ("city", State.ACCEPTED),
+        ("city", State.IN_PUBLICITY),
+        ("city", State.RECOGNISED),
+        ("city", State.DECLINED),
+        ("county", State.IN_ACCEPTANCE),
+    ],
+)
 def test_withdraw_after_recommendation_refused(level, state):
     application = ApplicationFactory(level=level, complete=True, advanced_to=state)
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(application=application, action="withdraw",
-                                        user=applicant_of(application), version=before[1])
+        services.application_transition(
+            application=application, action="withdraw", user=applicant_of(application), version=before[1]
+        )
 
     assert raised.value.messages == [f"申报当前为“{State(state).label}”，不能执行“撤回申报”。"]
     assert snapshot(application) == before
@@ -132,14 +153,19 @@ def test_withdraw_after_recommendation_refused(level, state):
 
 def revoke_on(revoked_on, **kwargs) -> Application:
     """An application of an earlier batch, recognised and revoked on `revoked_on`, through the services."""
-    return ApplicationFactory(batch=BatchFactory(year=2024), revoked=True,
-                              advance_with={"recognised_on": revoked_on - datetime.timedelta(days=200),
-                                            "revoked_on": revoked_on}, **kwargs)
+    return ApplicationFactory(
+        batch=BatchFactory(year=2024),
+        revoked=True,
+        advance_with={"recognised_on": revoked_on - datetime.timedelta(days=200), "revoked_on": revoked_on},
+        **kwargs,
+    )
 
 
 def ban_message(organisation, free_on) -> str:
-    return (f"{organisation.name}的商业秘密保护基地认定已被撤销，按指南第十五条2年内不得再次申报，"
-            f"可于{cn(free_on)}起重新申报。")
+    return (
+        f"{organisation.name}的商业秘密保护基地认定已被撤销，按指南第十五条2年内不得再次申报，"
+        f"可于{cn(free_on)}起重新申报。"
+    )
 
 
 def test_revoke_marks_base_with_date_and_new_application_refused_until_two_years(client):
@@ -148,8 +174,9 @@ def test_revoke_marks_base_with_date_and_new_application_refused_until_two_years
     organisation = revoked.organisation
 
     with pytest.raises(ValidationError) as raised:
-        base_services.application_create(organisation=organisation, user=revoked.created_by, base_type="point",
-                                         level="city", batch=BatchFactory())
+        base_services.application_create(
+            organisation=organisation, user=revoked.created_by, base_type="point", level="city", batch=BatchFactory()
+        )
 
     free_on = two_years_after(revoked_on)
     assert Base.objects.filter(application=revoked).values_list("status", "revoked_on").get() == ("revoked", revoked_on)
@@ -165,15 +192,17 @@ def test_revoke_submit_of_other_draft_of_organisation_refused_with_ban_message(c
     before = snapshot(draft)
     client.force_login(draft.created_by)
 
-    response = client.post(reverse("reviews:application-transition", args=[draft.pk, "submit"]),
-                           {"version": before[1]})
+    response = client.post(reverse("reviews:application-transition", args=[draft.pk, "submit"]), {"version": before[1]})
 
     assert messages_shown(response) == [ban_message(draft.organisation, two_years_after(TODAY))]
     assert snapshot(draft) == before
 
 
-@pytest.mark.parametrize("days_after_two_years, barred", [(-1, True), (0, False), (1, False)],
-                         ids=["one_day_before", "two_years_to_the_day", "one_day_after"])
+@pytest.mark.parametrize(
+    "days_after_two_years, barred",
+    [(-1, True), (0, False), (1, False)],
+    ids=["one_day_before", "two_years_to_the_day", "one_day_after"],
+)
 def test_reapply_around_two_years_after_revocation(days_after_two_years, barred):
     """revoked_on = today − 2 years − n days: barred while the 2 years run, free once they have passed."""
     revoked_on = years_before(TODAY, 2) - datetime.timedelta(days=days_after_two_years)
@@ -181,15 +210,17 @@ def test_reapply_around_two_years_after_revocation(days_after_two_years, barred)
     batch = BatchFactory()
 
     try:
-        created = base_services.application_create(organisation=revoked.organisation, user=revoked.created_by,
-                                                   base_type="point", level="city", batch=batch)
+        created = base_services.application_create(
+            organisation=revoked.organisation, user=revoked.created_by, base_type="point", level="city", batch=batch
+        )
     except ValidationError as exc:
         outcome = exc.messages
     else:
         outcome = created.state
 
-    assert outcome == ([ban_message(revoked.organisation, TODAY + datetime.timedelta(days=1))] if barred
-                       else State.DRAFT)
+    assert outcome == (
+        [ban_message(revoked.organisation, TODAY + datetime.timedelta(days=1))] if barred else State.DRAFT
+    )
 
 
 def test_reapply_ban_one_day_before_end_also_blocks_submit_of_draft():
@@ -198,8 +229,7 @@ def test_reapply_ban_one_day_before_end_also_blocks_submit_of_draft():
     before = snapshot(draft)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(application=draft, action="submit", user=draft.created_by,
-                                        version=before[1])
+        services.application_transition(application=draft, action="submit", user=draft.created_by, version=before[1])
 
     assert raised.value.messages == [ban_message(draft.organisation, TODAY + datetime.timedelta(days=1))]
     assert snapshot(draft) == before
@@ -208,17 +238,25 @@ def test_reapply_ban_one_day_before_end_also_blocks_submit_of_draft():
 def test_reapply_ban_latest_revocation_counts():
     old = revoke_on(TODAY - datetime.timedelta(days=3 * 365))
     recent_on = TODAY - datetime.timedelta(days=10)
-    ApplicationFactory(organisation=old.organisation, batch=BatchFactory(year=2025), revoked=True,
-                       advance_with={"revoked_on": recent_on, "recognised_on": recent_on})
+    ApplicationFactory(
+        organisation=old.organisation,
+        batch=BatchFactory(year=2025),
+        revoked=True,
+        advance_with={"revoked_on": recent_on, "recognised_on": recent_on},
+    )
 
     assert old.organisation.may_apply_again_on() == two_years_after(recent_on)
 
 
-@pytest.mark.parametrize("today, barred", [
-    (datetime.date(2026, 2, 27), True),
-    (datetime.date(2026, 2, 28), True),  # 民法典第二百零二条: no 29 February → the month's last day ends the period
-    (datetime.date(2026, 3, 1), False),
-], ids=["2026-02-27", "2026-02-28", "2026-03-01"])
+@pytest.mark.parametrize(
+    "today, barred",
+    [
+        (datetime.date(2026, 2, 27), True),
+        (datetime.date(2026, 2, 28), True),  # 民法典第二百零二条: no 29 February → the month's last day ends the period
+        (datetime.date(2026, 3, 1), False),
+    ],
+    ids=["2026-02-27", "2026-02-28", "2026-03-01"],
+)
 def test_reapply_ban_revoked_on_29_february_lasts_until_28_february_inclusive(monkeypatch, today, barred):
     """Revoked on 29 February 2024: the 2 years end with 28 February 2026; applying again from 1 March."""
     revoked = revoke_on(datetime.date(2024, 2, 29))

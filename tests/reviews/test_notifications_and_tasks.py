@@ -1,5 +1,6 @@
 """Who is told about a transition (the applicant's users and the staff who now have something to do,
 never the actor), and the daily job: closing ended 公示, deadline and waiting reminders."""
+
 import datetime
 
 import pytest
@@ -61,12 +62,14 @@ def application(office):
 
 def run(application, action, user, **kwargs):
     current = Application.objects.get(pk=application.pk)
-    return services.application_transition(application=current, action=action, user=user, version=current.version,
-                                           **kwargs)
+    return services.application_transition(
+        application=current, action=action, user=user, version=current.version, **kwargs
+    )
 
 
 def test_notify_after_submit_applicant_colleague_and_county_clerks_not_actor(
-        application, office, django_capture_on_commit_callbacks):
+    application, office, django_capture_on_commit_callbacks
+):
     colleague = application.organisation.users.exclude(pk=application.created_by_id).get()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,28 +80,36 @@ def test_notify_after_submit_applicant_colleague_and_county_clerks_not_actor(
 
 
 def test_notify_after_recommend_applicants_and_city_not_county_not_actor(
-        application, office, django_capture_on_commit_callbacks):
+    application, office, django_capture_on_commit_callbacks
+):
     run(application, "submit", application.created_by)  # its notifications are not captured
 
     with django_capture_on_commit_callbacks(execute=True):
-        run(application, "recommend", office["chen"],
-            method_kwargs={"opinion": "同意推荐。", "signer": "陈", "signed_on": TODAY})
+        run(
+            application,
+            "recommend",
+            office["chen"],
+            method_kwargs={"opinion": "同意推荐。", "signer": "陈", "signed_on": TODAY},
+        )
 
     applicants = set(application.organisation.users.all())
     assert notified() == applicants | {office["city"], office["city_admin"]}
     assert mailed() == {u.email for u in applicants | {office["city"], office["city_admin"]}}
     assert set(Notification.objects.values_list("message", flat=True)) == {
-        f"申报 {application.reference}（{application.display_name}）：审核推荐，状态变为“已推荐”。"}
+        f"申报 {application.reference}（{application.display_name}）：审核推荐，状态变为“已推荐”。"
+    }
     assert {n.application_id for n in Notification.objects.all()} == {application.pk}
 
 
 def test_notify_twice_same_key_one_row_one_mail(office):
     user = office["chen"]
 
-    first = notifications.notify(users=[user], application=None, kind=NotificationKind.WAITING, key="k:1",
-                                 message="待办提醒")
-    second = notifications.notify(users=[user], application=None, kind=NotificationKind.WAITING, key="k:1",
-                                  message="待办提醒")
+    first = notifications.notify(
+        users=[user], application=None, kind=NotificationKind.WAITING, key="k:1", message="待办提醒"
+    )
+    second = notifications.notify(
+        users=[user], application=None, kind=NotificationKind.WAITING, key="k:1", message="待办提醒"
+    )
 
     assert (first, second) == (1, 0)
     assert list(Notification.objects.values_list("user", "key")) == [(user.pk, "k:1")]
@@ -110,9 +121,14 @@ def test_notify_twice_same_key_one_row_one_mail(office):
 
 def publicity(ends_on, *, closed=False):
     opener = UserFactory(city_reviewer=True)
-    return Publicity.objects.create(title=f"公示至{ends_on}", level="city", starts_on=ends_on - datetime.timedelta(days=6),
-                                    ends_on=ends_on, opened_by=opener,
-                                    closed_at=timezone.now() - datetime.timedelta(days=1) if closed else None)
+    return Publicity.objects.create(
+        title=f"公示至{ends_on}",
+        level="city",
+        starts_on=ends_on - datetime.timedelta(days=6),
+        ends_on=ends_on,
+        opened_by=opener,
+        closed_at=timezone.now() - datetime.timedelta(days=1) if closed else None,
+    )
 
 
 def test_housekeeping_closes_only_publicities_ended_before_today():
@@ -141,10 +157,15 @@ def mailable_application(batch, **kwargs):
 @pytest.mark.parametrize("days_left, reminded", [(7, True), (1, True), (6, False), (8, False), (0, False)])
 def test_housekeeping_deadline_reminder_7_and_1_days_before_to_unsubmitted_only(days_left, reminded):
     batch = BatchFactory(deadline=TODAY + datetime.timedelta(days=days_left))
-    open_ones = [mailable_application(batch, cultivation=True), mailable_application(batch),
-                 mailable_application(batch, returned=True)]
-    done = [mailable_application(batch, complete=True, advanced_to=State.SUBMITTED),
-            mailable_application(batch, advanced_to=State.WITHDRAWN)]
+    open_ones = [
+        mailable_application(batch, cultivation=True),
+        mailable_application(batch),
+        mailable_application(batch, returned=True),
+    ]
+    done = [
+        mailable_application(batch, complete=True, advanced_to=State.SUBMITTED),
+        mailable_application(batch, advanced_to=State.WITHDRAWN),
+    ]
 
     result = tasks.daily_housekeeping()
 
@@ -158,8 +179,9 @@ def test_housekeeping_deadline_reminder_7_and_1_days_before_to_unsubmitted_only(
 def test_housekeeping_waiting_reminder_to_county_clerks_after_10_days(office):
     waiting = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
     recent = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
-    elsewhere = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED,
-                                   organisation=OrganisationFactory(county=county("柯桥区")))
+    elsewhere = ApplicationFactory(
+        complete=True, advanced_to=State.SUBMITTED, organisation=OrganisationFactory(county=county("柯桥区"))
+    )
     now = timezone.now()
     Application.objects.filter(pk__in=[waiting.pk, elsewhere.pk]).update(submitted_at=now - datetime.timedelta(days=11))
     Application.objects.filter(pk=recent.pk).update(submitted_at=now - datetime.timedelta(days=9))

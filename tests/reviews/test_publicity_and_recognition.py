@@ -1,5 +1,6 @@
 """征求意见 (公示), objections, 发文认定, revocation and upward recommendation (第十一条（五）（六）,
 第十五条, 第十六条)."""
+
 import datetime
 
 import pytest
@@ -35,8 +36,13 @@ def accepted(city, **kwargs):
 
 
 def open_publicity(city, applications, *, starts_on=TODAY, ends_on=None, title="拟认定名单公示"):
-    return services.publicity_open(applications=[(a, a.version) for a in applications], user=city, title=title,
-                                   starts_on=starts_on, ends_on=ends_on or add_working_days(starts_on, 5))
+    return services.publicity_open(
+        applications=[(a, a.version) for a in applications],
+        user=city,
+        title=title,
+        starts_on=starts_on,
+        ends_on=ends_on or add_working_days(starts_on, 5),
+    )
 
 
 def state_of(application):
@@ -46,13 +52,16 @@ def state_of(application):
 # --- 5 working days -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("start, days, end", [
-    (datetime.date(2026, 11, 23), 5, datetime.date(2026, 11, 27)),  # Monday → Friday
-    (datetime.date(2026, 11, 26), 5, datetime.date(2026, 12, 2)),  # Thursday → next Wednesday
-    (datetime.date(2026, 11, 28), 5, datetime.date(2026, 12, 4)),  # Saturday: counts from Monday
-    (datetime.date(2026, 11, 29), 1, datetime.date(2026, 11, 30)),  # Sunday, 1 day: the Monday
-    (datetime.date(2026, 11, 27), 1, datetime.date(2026, 11, 27)),  # Friday, 1 day: that Friday
-])
+@pytest.mark.parametrize(
+    "start, days, end",
+    [
+        (datetime.date(2026, 11, 23), 5, datetime.date(2026, 11, 27)),  # Monday → Friday
+        (datetime.date(2026, 11, 26), 5, datetime.date(2026, 12, 2)),  # Thursday → next Wednesday
+        (datetime.date(2026, 11, 28), 5, datetime.date(2026, 12, 4)),  # Saturday: counts from Monday
+        (datetime.date(2026, 11, 29), 1, datetime.date(2026, 11, 30)),  # Sunday, 1 day: the Monday
+        (datetime.date(2026, 11, 27), 1, datetime.date(2026, 11, 27)),  # Friday, 1 day: that Friday
+    ],
+)
 def test_add_working_days_skips_weekends(start, days, end):
     assert add_working_days(start, days) == end
 
@@ -68,9 +77,10 @@ def test_publicity_open_groups_several_accepted_applications_in_one(city):
     assert set(publicity.applications.all()) == {first, second, third}
     assert (publicity.level, publicity.county, publicity.opened_by) == ("city", None, city)
     assert {state_of(a) for a in (first, second, third)} == {State.IN_PUBLICITY}
-    assert [list(a.log.filter(transition="open_publicity").values_list("comment", flat=True))
-            for a in (first, second, third)] == [
-        [f"拟认定名单公示（{TODAY:%Y-%m-%d} 至 {add_working_days(TODAY, 5):%Y-%m-%d}）"]] * 3
+    assert [
+        list(a.log.filter(transition="open_publicity").values_list("comment", flat=True))
+        for a in (first, second, third)
+    ] == [[f"拟认定名单公示（{TODAY:%Y-%m-%d} 至 {add_working_days(TODAY, 5):%Y-%m-%d}）"]] * 3
 
 
 def test_publicity_open_mixed_levels_refused_nothing_opened(city):
@@ -87,7 +97,9 @@ def test_publicity_open_mixed_levels_refused_nothing_opened(city):
 
 def test_publicity_open_county_level_of_two_counties_refused(city):
     yuecheng = ApplicationFactory(level="county", accepted=True)
-    keqiao = ApplicationFactory(level="county", accepted=True, organisation=OrganisationFactory(county=county("柯桥区")))
+    keqiao = ApplicationFactory(
+        level="county", accepted=True, organisation=OrganisationFactory(county=county("柯桥区"))
+    )
 
     with pytest.raises(ValidationError):
         open_publicity(UserFactory(county_staff=True), [yuecheng, keqiao])
@@ -112,21 +124,31 @@ def test_publicity_open_one_refused_none_opened(city):
 def running(city):
     """A city-level 公示 that began three days ago and still runs."""
     application = accepted(city)
-    publicity = open_publicity(city, [application], starts_on=TODAY - datetime.timedelta(days=3),
-                               ends_on=TODAY + datetime.timedelta(days=4))
+    publicity = open_publicity(
+        city, [application], starts_on=TODAY - datetime.timedelta(days=3), ends_on=TODAY + datetime.timedelta(days=4)
+    )
     application.refresh_from_db()
     return publicity, application
 
 
 def objection(publicity, application, user, **overrides):
-    data = {"name": "赵明", "phone": "13857500000", "reasons": "培训次数统计偏高，附签到表复印件。",
-            "received_on": publicity.starts_on} | overrides
+    data = {
+        "name": "赵明",
+        "phone": "13857500000",
+        "reasons": "培训次数统计偏高，附签到表复印件。",
+        "received_on": publicity.starts_on,
+    } | overrides
     return services.objection_add(publicity=publicity, application=application, user=user, **data)
 
 
-@pytest.mark.parametrize("received", [
-    lambda p: p.starts_on - datetime.timedelta(days=1), lambda p: p.ends_on + datetime.timedelta(days=1),
-], ids=["day_before_start", "day_after_end"])
+@pytest.mark.parametrize(
+    "received",
+    [
+        lambda p: p.starts_on - datetime.timedelta(days=1),
+        lambda p: p.ends_on + datetime.timedelta(days=1),
+    ],
+    ids=["day_before_start", "day_after_end"],
+)
 def test_objection_add_outside_period_refused(running, city, received):
     publicity, application = running
     day = received(publicity)
@@ -152,8 +174,16 @@ def test_objection_add_without_name_or_phone_refused(running, city, missing):
 def test_objection_form_anonymous_refused_with_field_errors(running):
     publicity, application = running
 
-    form = ObjectionForm({"application": application.pk, "name": "", "phone": "", "reasons": "匿名举报。",
-                          "received_on": TODAY.isoformat()}, publicity=publicity)
+    form = ObjectionForm(
+        {
+            "application": application.pk,
+            "name": "",
+            "phone": "",
+            "reasons": "匿名举报。",
+            "received_on": TODAY.isoformat(),
+        },
+        publicity=publicity,
+    )
 
     assert (form.is_valid(), set(form.errors)) == (False, {"name", "phone"})
 
@@ -162,15 +192,24 @@ def test_objection_http_registered_with_reference_and_log(client, running, city)
     publicity, application = running
     client.force_login(city)
 
-    response = client.post(reverse("reviews:objection-add", args=[publicity.pk]), {
-        "application": application.pk, "name": "赵明", "phone": "13857500000", "reasons": "统计偏高。",
-        "received_on": TODAY.isoformat()}, follow=True)
+    response = client.post(
+        reverse("reviews:objection-add", args=[publicity.pk]),
+        {
+            "application": application.pk,
+            "name": "赵明",
+            "phone": "13857500000",
+            "reasons": "统计偏高。",
+            "received_on": TODAY.isoformat(),
+        },
+        follow=True,
+    )
 
     [registered] = Objection.objects.all()
     assert registered.reference == f"YY{publicity.starts_on.year}0001"
     assert messages_shown(response) == [f"已登记异议，编号 {registered.reference}。"]
     assert [(e.action, e.label, e.actor) for e in application.log.filter(action=LogAction.OBJECTION)] == [
-        (LogAction.OBJECTION, "登记公示异议", city)]
+        (LogAction.OBJECTION, "登记公示异议", city)
+    ]
 
 
 # --- Recognition ------------------------------------------------------------------------------------
@@ -178,8 +217,12 @@ def test_objection_http_registered_with_reference_and_log(client, running, city)
 
 def recognise(application, user):
     return services.application_transition(
-        application=application, action="recognise", user=user, version=state_version(application),
-        effect_kwargs={"document_number": f"绍市监管〔{TODAY.year}〕12号", "recognised_on": TODAY})
+        application=application,
+        action="recognise",
+        user=user,
+        version=state_version(application),
+        effect_kwargs={"document_number": f"绍市监管〔{TODAY.year}〕12号", "recognised_on": TODAY},
+    )
 
 
 def state_version(application):
@@ -212,13 +255,22 @@ def test_recognise_with_objection_unanswered_refused(city):
 def test_recognise_with_upheld_objection_refused_and_reject_after_publicity_allowed(city):
     application = accepted(city)
     publicity = open_publicity(city, [application], starts_on=TODAY - datetime.timedelta(days=10))
-    services.objection_reply(objection=objection(publicity, application, city), user=city,
-                             outcome=ObjectionOutcome.UPHELD, reply="经核查，培训记录系补签，异议成立。")
+    services.objection_reply(
+        objection=objection(publicity, application, city),
+        user=city,
+        outcome=ObjectionOutcome.UPHELD,
+        reply="经核查，培训记录系补签，异议成立。",
+    )
 
     with pytest.raises(ValidationError) as raised:
         recognise(application, city)
-    rejected = services.application_transition(application=application, action="reject_after_publicity", user=city,
-                                               version=state_version(application), comment="异议成立，不予认定。")
+    rejected = services.application_transition(
+        application=application,
+        action="reject_after_publicity",
+        user=city,
+        version=state_version(application),
+        comment="异议成立，不予认定。",
+    )
 
     assert raised.value.messages == ["存在成立的异议，不能认定；请执行“公示后不予认定”。"]
     assert rejected.state == State.FAILED
@@ -230,8 +282,13 @@ def test_reject_after_publicity_without_upheld_objection_refused(city):
     open_publicity(city, [application], starts_on=TODAY - datetime.timedelta(days=10))
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(application=application, action="reject_after_publicity", user=city,
-                                        version=state_version(application), comment="不予认定。")
+        services.application_transition(
+            application=application,
+            action="reject_after_publicity",
+            user=city,
+            version=state_version(application),
+            comment="不予认定。",
+        )
 
     assert raised.value.messages == ["没有成立的异议，不能以异议为由不予认定。"]
 
@@ -246,7 +303,8 @@ def test_publicity_recognise_all_pending_with_one_document_number(city):
     assert {a.pk for a in done} == {a.pk for a in apps}
     assert {state_of(a) for a in apps} == {State.RECOGNISED}
     assert set(Base.objects.values_list("application_id", "document_number", "recognised_on", "status", "level")) == {
-        (a.pk, number, TODAY, "valid", "city") for a in apps}
+        (a.pk, number, TODAY, "valid", "city") for a in apps
+    }
     assert [a.log.filter(transition="recognise").count() for a in apps] == [1, 1, 1]
 
 
@@ -256,22 +314,27 @@ def test_publicity_recognise_one_objection_pending_none_recognised(city):
     objection(publicity, apps[1], city)
 
     with pytest.raises(ValidationError):
-        services.publicity_recognise(publicity=publicity, user=city, document_number=f"绍市监管〔{TODAY.year}〕12号",
-                                     recognised_on=TODAY)
+        services.publicity_recognise(
+            publicity=publicity, user=city, document_number=f"绍市监管〔{TODAY.year}〕12号", recognised_on=TODAY
+        )
 
     assert {state_of(a) for a in apps} == {State.IN_PUBLICITY}
     assert list(Base.objects.all()) == []
 
 
-@pytest.mark.parametrize("number, valid", [
-    ("绍市监管〔2026〕12号", True),
-    ("绍市监管[2026]12", False),
-    ("2026-12", False),
-    ("绍市监管〔2026〕12", False),
-])
+@pytest.mark.parametrize(
+    "number, valid",
+    [
+        ("绍市监管〔2026〕12号", True),
+        ("绍市监管[2026]12", False),
+        ("2026-12", False),
+        ("绍市监管〔2026〕12", False),
+    ],
+)
 def test_recognition_form_document_number_format(number, valid):
-    form = RecognitionForm({"document_number": number, "recognised_on": TODAY.isoformat()},
-                           application=None, user=None, declared={})
+    form = RecognitionForm(
+        {"document_number": number, "recognised_on": TODAY.isoformat()}, application=None, user=None, declared={}
+    )
 
     assert (form.is_valid(), set(form.errors)) == ((True, set()) if valid else (False, {"document_number"}))
 
@@ -284,19 +347,38 @@ def test_revoke_marks_base_revoked_with_ground_and_details(city):
     revoked_on = TODAY - datetime.timedelta(days=1)
 
     services.application_transition(
-        application=application, action="revoke", user=city, version=state_version(application),
-        effect_kwargs={"ground": "dishonesty", "details": "列入严重失信名单。",
-                       "document_number": f"绍市监管〔{TODAY.year}〕20号", "revoked_on": revoked_on})
+        application=application,
+        action="revoke",
+        user=city,
+        version=state_version(application),
+        effect_kwargs={
+            "ground": "dishonesty",
+            "details": "列入严重失信名单。",
+            "document_number": f"绍市监管〔{TODAY.year}〕20号",
+            "revoked_on": revoked_on,
+        },
+    )
 
-    assert Base.objects.values_list("status", "revoked_on", "revocation_ground", "revocation_details",
-                                    "revocation_document").get(application=application) == (
-        "revoked", revoked_on, "dishonesty", "列入严重失信名单。", f"绍市监管〔{TODAY.year}〕20号")
+    assert Base.objects.values_list(
+        "status", "revoked_on", "revocation_ground", "revocation_details", "revocation_document"
+    ).get(application=application) == (
+        "revoked",
+        revoked_on,
+        "dishonesty",
+        "列入严重失信名单。",
+        f"绍市监管〔{TODAY.year}〕20号",
+    )
     assert state_of(application) == State.REVOKED
 
 
-@pytest.mark.parametrize("make_user", [
-    lambda: UserFactory(county_staff=True), lambda: UserFactory(applicant=True),
-], ids=["county_staff", "applicant"])
+@pytest.mark.parametrize(
+    "make_user",
+    [
+        lambda: UserFactory(county_staff=True),
+        lambda: UserFactory(applicant=True),
+    ],
+    ids=["county_staff", "applicant"],
+)
 def test_upward_recommendation_by_non_city_user_permission_denied(make_user):
     base = ApplicationFactory(recognised=True).base
 
@@ -319,20 +401,23 @@ def test_upward_recommendation_of_revoked_base_refused(city):
 def test_upward_recommendation_by_city_recorded_and_logged(city):
     base = ApplicationFactory(recognised=True).base
 
-    item = services.upward_recommendation_add(base=base, user=city, level="provincial", recommended_on=TODAY,
-                                              note="推荐申报省级示范点")
+    item = services.upward_recommendation_add(
+        base=base, user=city, level="provincial", recommended_on=TODAY, note="推荐申报省级示范点"
+    )
 
     assert (item.base, item.level, item.outcome, item.recorded_by) == (base, "provincial", "pending", city)
     assert [(e.action, e.actor) for e in base.application.log.filter(action=LogAction.UPWARD)] == [
-        (LogAction.UPWARD, city)]
+        (LogAction.UPWARD, city)
+    ]
 
 
 def test_upward_recommendation_http_county_staff_post_403(client):
     base = ApplicationFactory(recognised=True).base
     client.force_login(UserFactory(county_staff=True))
 
-    response = client.post(reverse("reviews:base-detail", args=[base.pk]),
-                           {"level": "provincial", "recommended_on": TODAY.isoformat()})
+    response = client.post(
+        reverse("reviews:base-detail", args=[base.pk]), {"level": "provincial", "recommended_on": TODAY.isoformat()}
+    )
 
     assert response.status_code == 403
     assert list(UpwardRecommendation.objects.all()) == []

@@ -3,6 +3,7 @@ pagination), 公示, bases and notifications scoped to the user, and constant qu
 
 States here are arranged directly (ApplicationFactory(state=…)): these tests read pages, they do not
 exercise the transitions."""
+
 import re
 
 import pytest
@@ -32,16 +33,21 @@ APPLICATION_LINK = r"/applications/\d+/"
 
 
 def app_in(county_name="越城区", *, level="city", state=State.DRAFT, base_type="point", **kwargs):
-    kind = {"point": OrganisationKind.ENTERPRISE, "zone": OrganisationKind.PARK,
-            "station": OrganisationKind.ASSOCIATION}[base_type]
+    kind = {
+        "point": OrganisationKind.ENTERPRISE,
+        "zone": OrganisationKind.PARK,
+        "station": OrganisationKind.ASSOCIATION,
+    }[base_type]
     organisation = OrganisationFactory(county=county(county_name), kind=kind, **kwargs.pop("organisation", {}))
     return ApplicationFactory(organisation=organisation, level=level, state=state, base_type=base_type, **kwargs)
 
 
 def stat_cards(response) -> dict[str, int]:
     """The home page's cards that show a number: title → number."""
-    return {title: int(n) for title, n in
-            re.findall(r'<h2>([^<]+)</h2><p class="stat">(\d+)</p>', response.content.decode())}
+    return {
+        title: int(n)
+        for title, n in re.findall(r'<h2>([^<]+)</h2><p class="stat">(\d+)</p>', response.content.decode())
+    }
 
 
 # --- Work queues ------------------------------------------------------------------------------------
@@ -50,27 +56,65 @@ def stat_cards(response) -> dict[str, int]:
 @pytest.fixture
 def desk():
     """Applications in 越城区 and 柯桥区 at both levels in the states the queues count."""
-    for state, level, n in [(State.SUBMITTED, "city", 2), (State.CULTIVATION, "city", 1),
-                            (State.RECOMMENDED, "city", 1), (State.IN_ACCEPTANCE, "city", 1),
-                            (State.ACCEPTED, "city", 1), (State.IN_PUBLICITY, "city", 1),
-                            (State.SUBMITTED, "county", 1), (State.IN_ACCEPTANCE, "county", 1)]:
+    for state, level, n in [
+        (State.SUBMITTED, "city", 2),
+        (State.CULTIVATION, "city", 1),
+        (State.RECOMMENDED, "city", 1),
+        (State.IN_ACCEPTANCE, "city", 1),
+        (State.ACCEPTED, "city", 1),
+        (State.IN_PUBLICITY, "city", 1),
+        (State.SUBMITTED, "county", 1),
+        (State.IN_ACCEPTANCE, "county", 1),
+    ]:
         for _ in range(n):
             app_in("越城区", level=level, state=state)
-    for state, level in [(State.SUBMITTED, "city"), (State.IN_ACCEPTANCE, "county"), (State.RECOMMENDED, "city"),
-                         (State.CULTIVATION, "city")]:
+    for state, level in [
+        (State.SUBMITTED, "city"),
+        (State.IN_ACCEPTANCE, "county"),
+        (State.RECOMMENDED, "city"),
+        (State.CULTIVATION, "city"),
+    ]:
         app_in("柯桥区", level=level, state=state)
 
 
-@pytest.mark.parametrize("make_user, cards", [
-    (lambda: UserFactory(county_staff=True, county=county("越城区")),
-     {"辖区申报": 9, "已申报待审核推荐": 3, "培育中的对象": 1, "县级验收中": 1, "县级验收通过待公示": 0, "县级公示中": 0, "待确认单位": 0}),
-    (lambda: UserFactory(county_staff=True, county=county("柯桥区")),
-     {"辖区申报": 4, "已申报待审核推荐": 1, "培育中的对象": 1, "县级验收中": 1, "县级验收通过待公示": 0, "县级公示中": 0, "待确认单位": 0}),
-    (lambda: UserFactory(city_reviewer=True),
-     {"辖区申报": 13, "已推荐待组织验收": 2, "验收中": 1, "验收通过待公示": 1, "公示中": 1}),
-    (lambda: UserFactory(city_admin=True),
-     {"辖区申报": 13, "已推荐待组织验收": 2, "验收中": 1, "验收通过待公示": 1, "公示中": 1, "待确认单位": 0}),
-], ids=["county_yuecheng", "county_keqiao", "city_reviewer", "city_admin"])
+@pytest.mark.parametrize(
+    "make_user, cards",
+    [
+        (
+            lambda: UserFactory(county_staff=True, county=county("越城区")),
+            {
+                "辖区申报": 9,
+                "已申报待审核推荐": 3,
+                "培育中的对象": 1,
+                "县级验收中": 1,
+                "县级验收通过待公示": 0,
+                "县级公示中": 0,
+                "待确认单位": 0,
+            },
+        ),
+        (
+            lambda: UserFactory(county_staff=True, county=county("柯桥区")),
+            {
+                "辖区申报": 4,
+                "已申报待审核推荐": 1,
+                "培育中的对象": 1,
+                "县级验收中": 1,
+                "县级验收通过待公示": 0,
+                "县级公示中": 0,
+                "待确认单位": 0,
+            },
+        ),
+        (
+            lambda: UserFactory(city_reviewer=True),
+            {"辖区申报": 13, "已推荐待组织验收": 2, "验收中": 1, "验收通过待公示": 1, "公示中": 1},
+        ),
+        (
+            lambda: UserFactory(city_admin=True),
+            {"辖区申报": 13, "已推荐待组织验收": 2, "验收中": 1, "验收通过待公示": 1, "公示中": 1, "待确认单位": 0},
+        ),
+    ],
+    ids=["county_yuecheng", "county_keqiao", "city_reviewer", "city_admin"],
+)
 def test_home_work_queues_per_role_show_counts(client, desk, make_user, cards):
     client.force_login(make_user())
 
@@ -133,8 +177,9 @@ def test_application_list_filters_each_narrow_to_matching_rows(client, catalogue
         "type": listed(client, base_type="zone"),
         "state": listed(client, state=State.SUBMITTED),
         "industry": listed(client, industry=industry("纺织").pk),
-        "combined": listed(client, batch=this_year.pk, county=county("越城区").pk, base_type="point",
-                           state=State.DRAFT),
+        "combined": listed(
+            client, batch=this_year.pk, county=county("越城区").pk, base_type="point", state=State.DRAFT
+        ),
     }
 
     assert results == {
@@ -189,12 +234,16 @@ def county_publicity():
     return application.publicities.get()
 
 
-@pytest.mark.parametrize("make_user, status", [
-    (lambda: UserFactory(county_staff=True, county=county("越城区")), 200),
-    (lambda: UserFactory(city_reviewer=True), 200),
-    (lambda: UserFactory(county_staff=True, county=county("柯桥区")), 404),
-    (lambda: UserFactory(applicant=True), 404),
-], ids=["own_county", "city", "other_county", "applicant"])
+@pytest.mark.parametrize(
+    "make_user, status",
+    [
+        (lambda: UserFactory(county_staff=True, county=county("越城区")), 200),
+        (lambda: UserFactory(city_reviewer=True), 200),
+        (lambda: UserFactory(county_staff=True, county=county("柯桥区")), 404),
+        (lambda: UserFactory(applicant=True), 404),
+    ],
+    ids=["own_county", "city", "other_county", "applicant"],
+)
 def test_publicity_detail_scoped(client, county_publicity, make_user, status):
     client.force_login(make_user())
 
@@ -228,10 +277,16 @@ def bases():
     return yuecheng.base, keqiao.base
 
 
-@pytest.mark.parametrize("who, visible", [
-    ("county_yuecheng", {0}), ("county_keqiao", {1}), ("city", {0, 1}), ("applicant_yuecheng", {0}),
-    ("other_applicant", set()),
-])
+@pytest.mark.parametrize(
+    "who, visible",
+    [
+        ("county_yuecheng", {0}),
+        ("county_keqiao", {1}),
+        ("city", {0, 1}),
+        ("applicant_yuecheng", {0}),
+        ("other_applicant", set()),
+    ],
+)
 def test_base_list_and_detail_scoped(client, bases, who, visible):
     user = {
         "county_yuecheng": lambda: UserFactory(county_staff=True, county=county("越城区")),
@@ -253,8 +308,9 @@ def test_notification_list_shows_only_own_notifications(client):
     me, someone = UserFactory(county_staff=True), UserFactory(county_staff=True)
     application = app_in("越城区", state=State.SUBMITTED)
     for user, text in ((me, "给我的提醒"), (someone, "给别人的提醒")):
-        Notification.objects.create(user=user, application=application, kind=NotificationKind.WAITING,
-                                    key=f"k:{user.pk}", message=text)
+        Notification.objects.create(
+            user=user, application=application, kind=NotificationKind.WAITING, key=f"k:{user.pk}", message=text
+        )
     client.force_login(me)
 
     page = client.get(reverse("reviews:notification-list")).content.decode()
@@ -287,15 +343,22 @@ def add_to_publicity(publicity, n):
     for _ in range(n):
         application = app_in("越城区", state=State.IN_PUBLICITY, complete=True)
         publicity.applications.add(application)
-        Objection.objects.create(reference=f"YY{Objection.objects.count() + 1:06d}", publicity=publicity,
-                                 application=application, name="赵明", phone="13857500000", reasons="统计偏高。",
-                                 received_on=publicity.starts_on)
+        Objection.objects.create(
+            reference=f"YY{Objection.objects.count() + 1:06d}",
+            publicity=publicity,
+            application=application,
+            name="赵明",
+            phone="13857500000",
+            reasons="统计偏高。",
+            received_on=publicity.starts_on,
+        )
 
 
 def test_publicity_detail_queries_constant_for_2_and_8_applications(client, django_assert_num_queries):
     city = UserFactory(city_reviewer=True)
-    publicity = Publicity.objects.create(title="拟认定名单公示", level="city", starts_on=TODAY, ends_on=TODAY,
-                                         opened_by=city)
+    publicity = Publicity.objects.create(
+        title="拟认定名单公示", level="city", starts_on=TODAY, ends_on=TODAY, opened_by=city
+    )
     client.force_login(city)
     url = reverse("reviews:publicity-detail", args=[publicity.pk])
     add_to_publicity(publicity, 2)
@@ -312,14 +375,23 @@ def test_publicity_detail_queries_constant_for_2_and_8_applications(client, djan
 def add_bases(n):
     for _ in range(n):
         application = app_in("越城区", state=State.RECOGNISED, complete=True)
-        Base.objects.create(application=application, organisation=application.organisation,
-                            name=application.display_name, base_type="point", level="city", year=TODAY.year,
-                            document_number=f"绍市监管〔{TODAY.year}〕12号", recognised_on=TODAY)
+        Base.objects.create(
+            application=application,
+            organisation=application.organisation,
+            name=application.display_name,
+            base_type="point",
+            level="city",
+            year=TODAY.year,
+            document_number=f"绍市监管〔{TODAY.year}〕12号",
+            recognised_on=TODAY,
+        )
 
 
-@pytest.mark.parametrize("make_user", [lambda: UserFactory(city_admin=True),
-                                       lambda: UserFactory(county_staff=True, county=county("越城区"))],
-                         ids=["city_admin", "county_staff"])
+@pytest.mark.parametrize(
+    "make_user",
+    [lambda: UserFactory(city_admin=True), lambda: UserFactory(county_staff=True, county=county("越城区"))],
+    ids=["city_admin", "county_staff"],
+)
 def test_base_list_queries_constant_for_2_and_8_bases(client, django_assert_num_queries, make_user):
     client.force_login(make_user())
     url = reverse("reviews:base-list")

@@ -1,5 +1,6 @@
 """application_transition: the one way an application changes state; the append-only log;
 application_create's refusals."""
+
 import datetime
 
 import pytest
@@ -48,15 +49,26 @@ def test_transition_stale_version_raises_and_changes_nothing(ready, version):
 
 
 def test_transition_submit_current_version_submits_and_logs(ready):
-    submitted = application_transition(application=ready, action="submit", user=ready.created_by, version=1,
-                                       ip="10.0.0.8")
+    submitted = application_transition(
+        application=ready, action="submit", user=ready.created_by, version=1, ip="10.0.0.8"
+    )
 
     assert (submitted.state, submitted.version) == (State.SUBMITTED, 2)
     assert submitted.submitted_at is not None
-    assert [(e.action, e.transition, e.label, e.from_state, e.to_state, e.actor, e.actor_role, e.ip_address)
-            for e in ready.log.all()] == [
-        (LogAction.TRANSITION, "submit", "提交申报", State.DRAFT, State.SUBMITTED, ready.created_by, "申报单位",
-         "10.0.0.8")
+    assert [
+        (e.action, e.transition, e.label, e.from_state, e.to_state, e.actor, e.actor_role, e.ip_address)
+        for e in ready.log.all()
+    ] == [
+        (
+            LogAction.TRANSITION,
+            "submit",
+            "提交申报",
+            State.DRAFT,
+            State.SUBMITTED,
+            ready.created_by,
+            "申报单位",
+            "10.0.0.8",
+        )
     ]
 
 
@@ -136,8 +148,9 @@ def test_transition_unknown_action_permission_denied(ready):
 
 @pytest.fixture
 def entry(ready):
-    return log_write(application=ready, user=ready.created_by, action=LogAction.EDIT, label="保存申报表",
-                     comment="原始记录")
+    return log_write(
+        application=ready, user=ready.created_by, action=LogAction.EDIT, label="保存申报表", comment="原始记录"
+    )
 
 
 def test_log_entry_update_refused(entry):
@@ -175,8 +188,11 @@ def test_log_admin_has_no_add_change_delete_permission(entry):
     request = RequestFactory().get("/admin/")
     request.user = UserFactory(city_admin=True, is_superuser=True, is_staff=True)
 
-    permissions = (model_admin.has_add_permission(request), model_admin.has_change_permission(request, entry),
-                   model_admin.has_delete_permission(request, entry))
+    permissions = (
+        model_admin.has_add_permission(request),
+        model_admin.has_change_permission(request, entry),
+        model_admin.has_delete_permission(request, entry),
+    )
 
     assert permissions == (False, False, False)
     assert set(model_admin.get_readonly_fields(request, entry)) >= {"comment", "actor", "to_state", "created_at"}
@@ -193,7 +209,10 @@ def test_log_admin_superuser_cannot_add_change_or_delete_over_http(client, entry
     )
 
     assert responses == (403, 403, 403)
-    assert ApplicationLog.objects.filter(pk=entry.pk).values_list("comment", "label").get() == ("原始记录", "保存申报表")
+    assert ApplicationLog.objects.filter(pk=entry.pk).values_list("comment", "label").get() == (
+        "原始记录",
+        "保存申报表",
+    )
 
 
 # --- application_create ---------------------------------------------------------------------------
@@ -206,12 +225,14 @@ def applicant():
 
 def test_create_second_active_application_same_batch_refused_citing_first(applicant):
     batch = BatchFactory()
-    first = services.application_create(organisation=applicant.organisation, user=applicant, base_type="point",
-                                        level="city", batch=batch)
+    first = services.application_create(
+        organisation=applicant.organisation, user=applicant, base_type="point", level="city", batch=batch
+    )
 
     with pytest.raises(ValidationError) as raised:
-        services.application_create(organisation=applicant.organisation, user=applicant, base_type="point",
-                                    level="county", batch=batch)
+        services.application_create(
+            organisation=applicant.organisation, user=applicant, base_type="point", level="county", batch=batch
+        )
 
     [message] = raised.value.messages
     assert raised.value.code == "duplicate"
@@ -223,8 +244,9 @@ def test_create_after_withdrawn_application_same_batch_allowed(applicant):
     batch = BatchFactory()
     withdrawn = ApplicationFactory(organisation=applicant.organisation, batch=batch, state=State.WITHDRAWN)
 
-    created = services.application_create(organisation=applicant.organisation, user=applicant, base_type="point",
-                                          level="city", batch=batch)
+    created = services.application_create(
+        organisation=applicant.organisation, user=applicant, base_type="point", level="city", batch=batch
+    )
 
     assert set(Application.objects.filter(organisation=applicant.organisation)) == {withdrawn, created}
     assert (created.state, created.reference) == (State.DRAFT, f"SX{batch.year}P0001")
@@ -234,11 +256,13 @@ def test_create_after_withdrawn_application_same_batch_allowed(applicant):
 def test_create_same_organisation_next_batch_allowed(applicant):
     this_year = BatchFactory()
     next_year = BatchFactory(year=this_year.year + 1)
-    services.application_create(organisation=applicant.organisation, user=applicant, base_type="point",
-                                level="city", batch=this_year)
+    services.application_create(
+        organisation=applicant.organisation, user=applicant, base_type="point", level="city", batch=this_year
+    )
 
-    created = services.application_create(organisation=applicant.organisation, user=applicant, base_type="point",
-                                          level="city", batch=next_year)
+    created = services.application_create(
+        organisation=applicant.organisation, user=applicant, base_type="point", level="city", batch=next_year
+    )
 
     assert created.batch == next_year
 
@@ -261,8 +285,9 @@ def test_create_base_type_not_allowed_for_organisation_kind_refused(kind, refuse
     errors = {}
     for base_type in ("zone", "station", "point"):
         try:
-            created = services.application_create(organisation=organisation, user=user, base_type=base_type,
-                                                  level="city", batch=batch)
+            created = services.application_create(
+                organisation=organisation, user=user, base_type=base_type, level="city", batch=batch
+            )
         except ValidationError as exc:
             errors[base_type] = (exc.code, [m.endswith("的单位类型不能申报该类基地。") for m in exc.messages])
         else:
@@ -278,17 +303,21 @@ def test_create_closed_batch_refused_with_deadline(applicant):
     batch = BatchFactory(closed=True, year=2022)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_create(organisation=applicant.organisation, user=applicant, base_type="point",
-                                    level="city", batch=batch)
+        services.application_create(
+            organisation=applicant.organisation, user=applicant, base_type="point", level="city", batch=batch
+        )
 
-    assert raised.value.messages == [f"{batch.name}已于{batch.deadline.year}年{batch.deadline.month}月{batch.deadline.day}日截止申报。"]
+    assert raised.value.messages == [
+        f"{batch.name}已于{batch.deadline.year}年{batch.deadline.month}月{batch.deadline.day}日截止申报。"
+    ]
     assert list(Application.objects.all()) == []
 
 
 def test_create_view_duplicate_shows_first_reference(client, applicant):
     batch = BatchFactory()
-    first = services.application_create(organisation=applicant.organisation, user=applicant, base_type="point",
-                                        level="city", batch=batch)
+    first = services.application_create(
+        organisation=applicant.organisation, user=applicant, base_type="point", level="city", batch=batch
+    )
     client.force_login(applicant)
 
     response = client.post(reverse("bases:application-create"), {"base_type": "point", "level": "city"})
@@ -300,12 +329,16 @@ def test_create_view_duplicate_shows_first_reference(client, applicant):
 @pytest.mark.parametrize("who", ["county_staff", "pending_applicant"])
 def test_create_by_non_confirmed_applicant_permission_denied(who):
     organisation = OrganisationFactory(status="pending")
-    user = (UserFactory(county_staff=True, county=county()) if who == "county_staff"
-            else UserFactory(role=Role.APPLICANT, organisation=organisation))
+    user = (
+        UserFactory(county_staff=True, county=county())
+        if who == "county_staff"
+        else UserFactory(role=Role.APPLICANT, organisation=organisation)
+    )
 
     with pytest.raises(PermissionDenied):
-        services.application_create(organisation=organisation, user=user, base_type="point", level="city",
-                                    batch=BatchFactory())
+        services.application_create(
+            organisation=organisation, user=user, base_type="point", level="city", batch=BatchFactory()
+        )
 
     assert list(Application.objects.all()) == []
 

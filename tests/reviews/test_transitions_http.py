@@ -1,10 +1,11 @@
 """The one workflow endpoint, reviews:application-transition: GET shows the action's form, POST runs
 the declared transition. Allowed → new state, version + 1 and exactly one log entry; refused →
 403 (visible but not yours) or 404 (out of scope) and nothing changes."""
+
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Callable
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,17 +48,33 @@ def authority(level, people):
 
 
 def arrange(level, people, to_state, *, objection=None, **kwargs):
-    application = ApplicationFactory(level=level, complete=True, advanced_to=to_state, advance_with={
-        "county_user": people.county, "city_user": people.city, "leader": member(level, people), **kwargs})
+    application = ApplicationFactory(
+        level=level,
+        complete=True,
+        advanced_to=to_state,
+        advance_with={
+            "county_user": people.county,
+            "city_user": people.city,
+            "leader": member(level, people),
+            **kwargs,
+        },
+    )
     if to_state == State.DRAFT:
         add_evidence(application)
     if objection:
         publicity = application.publicities.get()
-        raised = services.objection_add(publicity=publicity, application=application, user=authority(level, people),
-                                        name="赵明", phone="13857500000", reasons="培训次数统计偏高。",
-                                        received_on=publicity.starts_on)
-        services.objection_reply(objection=raised, user=authority(level, people), outcome=objection,
-                                 reply="经核查，异议成立。")
+        raised = services.objection_add(
+            publicity=publicity,
+            application=application,
+            user=authority(level, people),
+            name="赵明",
+            phone="13857500000",
+            reasons="培训次数统计偏高。",
+            received_on=publicity.starts_on,
+        )
+        services.objection_reply(
+            objection=raised, user=authority(level, people), outcome=objection, reply="经核查，异议成立。"
+        )
     return application
 
 
@@ -119,21 +136,31 @@ def _const(value):
 
 
 def _group_data(app, people):
-    return {"leader": member(app.level, people).pk, "members": [authority(app.level, people).pk],
-            "external_experts": "浙江工业大学 王教授", "comment": "按计划开展。"}
+    return {
+        "leader": member(app.level, people).pk,
+        "members": [authority(app.level, people).pk],
+        "external_experts": "浙江工业大学 王教授",
+        "comment": "按计划开展。",
+    }
 
 
 def _group_log(app, people):
-    return (f"验收组：{member(app.level, people).display_name}、{authority(app.level, people).display_name}"
-            "；外聘专家：浙江工业大学 王教授。按计划开展。")
+    return (
+        f"验收组：{member(app.level, people).display_name}、{authority(app.level, people).display_name}"
+        "；外聘专家：浙江工业大学 王教授。按计划开展。"
+    )
 
 
 PUBLICITY_DATA = {"title": "拟认定名单公示", "starts_on": TODAY.isoformat(), "ends_on": ""}
 PUBLICITY_LOG = f"拟认定名单公示（{TODAY:%Y-%m-%d} 至 {PUBLICITY_END:%Y-%m-%d}）"
 RECOGNITION_DATA = {"document_number": f"绍市监管〔{TODAY.year}〕12号", "recognised_on": TODAY.isoformat()}
 RECOGNITION_LOG = f"绍市监管〔{TODAY.year}〕12号，{TODAY:%Y-%m-%d}"
-REVOCATION_DATA = {"ground": "forged", "details": "经查培训签到表系事后补签。",
-                   "document_number": f"绍市监管〔{TODAY.year}〕20号", "revoked_on": TODAY.isoformat()}
+REVOCATION_DATA = {
+    "ground": "forged",
+    "details": "经查培训签到表系事后补签。",
+    "document_number": f"绍市监管〔{TODAY.year}〕20号",
+    "revoked_on": TODAY.isoformat(),
+}
 REVOCATION_LOG = f"（一）伪造虚假申报材料；经查培训签到表系事后补签。（绍市监管〔{TODAY.year}〕20号，{TODAY:%Y-%m-%d}）"
 RETURN_DATA = {"items": ["contact_phone", "point-3", "attachments"], "comment": "联系电话有误；制度文件缺签发页。"}
 
@@ -147,61 +174,210 @@ ALLOWED = {
     "city-start": Case("city", State.CULTIVATION, _applicant, "start", _nothing, State.DRAFT, _const(""), set()),
     "city-submit": Case("city", State.DRAFT, _applicant, "submit", _nothing, State.SUBMITTED, _const(""), set()),
     "city-resubmit": Case("city", State.RETURNED, _applicant, "submit", _nothing, State.SUBMITTED, _const(""), set()),
-    "city-withdraw": Case("city", State.SUBMITTED, _applicant, "withdraw", _const({"comment": "本年度暂不申报。"}),
-                          State.WITHDRAWN, _const("本年度暂不申报。"), {"comment"}),
-    "city-return-by-county": Case("city", State.SUBMITTED, _county, "return_for_changes", _const(RETURN_DATA),
-                                  State.RETURNED, _const(RETURN_DATA["comment"]), {"items", "comment"}),
-    "city-decline": Case("city", State.SUBMITTED, _county, "decline", _const({"comment": "不符合第十条（五）。"}),
-                         State.DECLINED, _const("不符合第十条（五）。"), {"comment"}),
-    "city-recommend": Case("city", State.SUBMITTED, _county, "recommend", _const(OPINION), State.RECOMMENDED,
-                           _const(OPINION_LOG), OPINION_FIELDS),
-    "city-return-by-city": Case("city", State.RECOMMENDED, _authority, "return_for_changes", _const(RETURN_DATA),
-                                State.RETURNED, _const(RETURN_DATA["comment"]), {"items", "comment"}),
-    "city-start-acceptance": Case("city", State.RECOMMENDED, _authority, "start_acceptance", _group_data,
-                                  State.IN_ACCEPTANCE, _group_log, GROUP_FIELDS),
-    "city-return-in-acceptance": Case("city", State.IN_ACCEPTANCE, _authority, "return_for_changes",
-                                      _const(RETURN_DATA), State.RETURNED, _const(RETURN_DATA["comment"]),
-                                      {"items", "comment"}),
-    "city-fail-acceptance": Case("city", State.IN_ACCEPTANCE, _member, "fail_acceptance", _const(OPINION),
-                                 State.FAILED, _const(OPINION_LOG), OPINION_FIELDS),
-    "city-open-publicity": Case("city", State.ACCEPTED, _authority, "open_publicity", _const(PUBLICITY_DATA),
-                                State.IN_PUBLICITY, _const(PUBLICITY_LOG), PUBLICITY_FIELDS),
-    "city-recognise": Case("city", State.IN_PUBLICITY, _authority, "recognise", _const(RECOGNITION_DATA),
-                           State.RECOGNISED, _const(RECOGNITION_LOG), RECOGNITION_FIELDS,
-                           arrange={"publicity_ended": True}),
-    "city-reject-after-publicity": Case("city", State.IN_PUBLICITY, _authority, "reject_after_publicity",
-                                        _const({"comment": "异议成立，不予认定。"}), State.FAILED,
-                                        _const("异议成立，不予认定。"), {"comment"},
-                                        arrange={"objection": ObjectionOutcome.UPHELD}),
-    "city-revoke": Case("city", State.RECOGNISED, _authority, "revoke", _const(REVOCATION_DATA), State.REVOKED,
-                        _const(REVOCATION_LOG), REVOCATION_FIELDS),
+    "city-withdraw": Case(
+        "city",
+        State.SUBMITTED,
+        _applicant,
+        "withdraw",
+        _const({"comment": "本年度暂不申报。"}),
+        State.WITHDRAWN,
+        _const("本年度暂不申报。"),
+        {"comment"},
+    ),
+    "city-return-by-county": Case(
+        "city",
+        State.SUBMITTED,
+        _county,
+        "return_for_changes",
+        _const(RETURN_DATA),
+        State.RETURNED,
+        _const(RETURN_DATA["comment"]),
+        {"items", "comment"},
+    ),
+    "city-decline": Case(
+        "city",
+        State.SUBMITTED,
+        _county,
+        "decline",
+        _const({"comment": "不符合第十条（五）。"}),
+        State.DECLINED,
+        _const("不符合第十条（五）。"),
+        {"comment"},
+    ),
+    "city-recommend": Case(
+        "city",
+        State.SUBMITTED,
+        _county,
+        "recommend",
+        _const(OPINION),
+        State.RECOMMENDED,
+        _const(OPINION_LOG),
+        OPINION_FIELDS,
+    ),
+    "city-return-by-city": Case(
+        "city",
+        State.RECOMMENDED,
+        _authority,
+        "return_for_changes",
+        _const(RETURN_DATA),
+        State.RETURNED,
+        _const(RETURN_DATA["comment"]),
+        {"items", "comment"},
+    ),
+    "city-start-acceptance": Case(
+        "city",
+        State.RECOMMENDED,
+        _authority,
+        "start_acceptance",
+        _group_data,
+        State.IN_ACCEPTANCE,
+        _group_log,
+        GROUP_FIELDS,
+    ),
+    "city-return-in-acceptance": Case(
+        "city",
+        State.IN_ACCEPTANCE,
+        _authority,
+        "return_for_changes",
+        _const(RETURN_DATA),
+        State.RETURNED,
+        _const(RETURN_DATA["comment"]),
+        {"items", "comment"},
+    ),
+    "city-fail-acceptance": Case(
+        "city",
+        State.IN_ACCEPTANCE,
+        _member,
+        "fail_acceptance",
+        _const(OPINION),
+        State.FAILED,
+        _const(OPINION_LOG),
+        OPINION_FIELDS,
+    ),
+    "city-open-publicity": Case(
+        "city",
+        State.ACCEPTED,
+        _authority,
+        "open_publicity",
+        _const(PUBLICITY_DATA),
+        State.IN_PUBLICITY,
+        _const(PUBLICITY_LOG),
+        PUBLICITY_FIELDS,
+    ),
+    "city-recognise": Case(
+        "city",
+        State.IN_PUBLICITY,
+        _authority,
+        "recognise",
+        _const(RECOGNITION_DATA),
+        State.RECOGNISED,
+        _const(RECOGNITION_LOG),
+        RECOGNITION_FIELDS,
+        arrange={"publicity_ended": True},
+    ),
+    "city-reject-after-publicity": Case(
+        "city",
+        State.IN_PUBLICITY,
+        _authority,
+        "reject_after_publicity",
+        _const({"comment": "异议成立，不予认定。"}),
+        State.FAILED,
+        _const("异议成立，不予认定。"),
+        {"comment"},
+        arrange={"objection": ObjectionOutcome.UPHELD},
+    ),
+    "city-revoke": Case(
+        "city",
+        State.RECOGNISED,
+        _authority,
+        "revoke",
+        _const(REVOCATION_DATA),
+        State.REVOKED,
+        _const(REVOCATION_LOG),
+        REVOCATION_FIELDS,
+    ),
     "county-submit": Case("county", State.DRAFT, _applicant, "submit", _nothing, State.SUBMITTED, _const(""), set()),
-    "county-start-acceptance": Case("county", State.SUBMITTED, _county, "start_acceptance", _group_data,
-                                    State.IN_ACCEPTANCE, _group_log, GROUP_FIELDS),
-    "county-return-in-acceptance": Case("county", State.IN_ACCEPTANCE, _county, "return_for_changes",
-                                        _const(RETURN_DATA), State.RETURNED, _const(RETURN_DATA["comment"]),
-                                        {"items", "comment"}),
-    "county-fail-acceptance": Case("county", State.IN_ACCEPTANCE, _member, "fail_acceptance", _const(OPINION),
-                                   State.FAILED, _const(OPINION_LOG), OPINION_FIELDS),
-    "county-open-publicity": Case("county", State.ACCEPTED, _county, "open_publicity", _const(PUBLICITY_DATA),
-                                  State.IN_PUBLICITY, _const(PUBLICITY_LOG), PUBLICITY_FIELDS),
-    "county-recognise": Case("county", State.IN_PUBLICITY, _county, "recognise", _const(RECOGNITION_DATA),
-                             State.RECOGNISED, _const(RECOGNITION_LOG), RECOGNITION_FIELDS,
-                             arrange={"publicity_ended": True}),
-    "county-reject-after-publicity": Case("county", State.IN_PUBLICITY, _county, "reject_after_publicity",
-                                          _const({"comment": "异议成立，不予认定。"}), State.FAILED,
-                                          _const("异议成立，不予认定。"), {"comment"},
-                                          arrange={"objection": ObjectionOutcome.UPHELD}),
-    "county-revoke": Case("county", State.RECOGNISED, _county, "revoke", _const(REVOCATION_DATA), State.REVOKED,
-                          _const(REVOCATION_LOG), REVOCATION_FIELDS),
+    "county-start-acceptance": Case(
+        "county",
+        State.SUBMITTED,
+        _county,
+        "start_acceptance",
+        _group_data,
+        State.IN_ACCEPTANCE,
+        _group_log,
+        GROUP_FIELDS,
+    ),
+    "county-return-in-acceptance": Case(
+        "county",
+        State.IN_ACCEPTANCE,
+        _county,
+        "return_for_changes",
+        _const(RETURN_DATA),
+        State.RETURNED,
+        _const(RETURN_DATA["comment"]),
+        {"items", "comment"},
+    ),
+    "county-fail-acceptance": Case(
+        "county",
+        State.IN_ACCEPTANCE,
+        _member,
+        "fail_acceptance",
+        _const(OPINION),
+        State.FAILED,
+        _const(OPINION_LOG),
+        OPINION_FIELDS,
+    ),
+    "county-open-publicity": Case(
+        "county",
+        State.ACCEPTED,
+        _county,
+        "open_publicity",
+        _const(PUBLICITY_DATA),
+        State.IN_PUBLICITY,
+        _const(PUBLICITY_LOG),
+        PUBLICITY_FIELDS,
+    ),
+    "county-recognise": Case(
+        "county",
+        State.IN_PUBLICITY,
+        _county,
+        "recognise",
+        _const(RECOGNITION_DATA),
+        State.RECOGNISED,
+        _const(RECOGNITION_LOG),
+        RECOGNITION_FIELDS,
+        arrange={"publicity_ended": True},
+    ),
+    "county-reject-after-publicity": Case(
+        "county",
+        State.IN_PUBLICITY,
+        _county,
+        "reject_after_publicity",
+        _const({"comment": "异议成立，不予认定。"}),
+        State.FAILED,
+        _const("异议成立，不予认定。"),
+        {"comment"},
+        arrange={"objection": ObjectionOutcome.UPHELD},
+    ),
+    "county-revoke": Case(
+        "county",
+        State.RECOGNISED,
+        _county,
+        "revoke",
+        _const(REVOCATION_DATA),
+        State.REVOKED,
+        _const(REVOCATION_LOG),
+        REVOCATION_FIELDS,
+    ),
 }
 
 
 def _arranged(case, people):
     if case.start == State.CULTIVATION:
         organisation = UserFactory(applicant=True).organisation
-        return services.candidate_register(organisation=organisation, base_type="point", level=case.level,
-                                           batch=BatchFactory(), user=people.county)
+        return services.candidate_register(
+            organisation=organisation, base_type="point", level=case.level, batch=BatchFactory(), user=people.county
+        )
     return arrange(case.level, people, case.start, **case.arrange)
 
 
@@ -215,13 +391,14 @@ def test_transition_http_right_role_changes_state_and_logs_one_entry(client, peo
     client.force_login(actor)
 
     page = client.get(url(application, case.action))
-    response = client.post(url(application, case.action), {**case.data(application, people), "version": version},
-                           REMOTE_ADDR=IP)
+    response = client.post(
+        url(application, case.action), {**case.data(application, people), "version": version}, REMOTE_ADDR=IP
+    )
 
     assert (page.status_code, set(field_groups(page))) == (200, case.fields)
     assert response.status_code == 302 and response.url == reverse("bases:application-detail", args=[application.pk])
     assert snapshot(application)[:2] == (case.target, version + 1)
-    new = transitions(application)[len(earlier):]
+    new = transitions(application)[len(earlier) :]
     assert [(e.transition, e.actor, e.actor_role, e.from_state, e.to_state, e.comment, e.ip_address) for e in new] == [
         (case.action, actor, actor.get_role_display(), state, case.target, case.comment(application, people), IP)
     ]
@@ -232,23 +409,31 @@ def test_transition_http_pass_acceptance_by_member_after_records(client, people)
     application = arrange("city", people, State.IN_ACCEPTANCE)
     client.force_login(people.city_member)
     for kind in ("written_review", "meeting"):
-        client.post(reverse("reviews:acceptance-record-add", args=[application.pk]),
-                    {"kind": kind, "held_on": TODAY.isoformat(), "members": "周明、王教授", "findings": "符合要求。"})
+        client.post(
+            reverse("reviews:acceptance-record-add", args=[application.pk]),
+            {"kind": kind, "held_on": TODAY.isoformat(), "members": "周明、王教授", "findings": "符合要求。"},
+        )
     version = snapshot(application)[1]
 
     response = client.post(url(application, "pass_acceptance"), {**OPINION, "version": version}, REMOTE_ADDR=IP)
 
     assert response.status_code == 302
     assert snapshot(application)[:2] == (State.ACCEPTED, version + 1)
-    assert [(e.transition, e.actor, e.from_state, e.to_state, e.comment, e.ip_address)
-            for e in transitions(application)][-1] == (
-        "pass_acceptance", people.city_member, State.IN_ACCEPTANCE, State.ACCEPTED, OPINION_LOG, IP)
+    assert [
+        (e.transition, e.actor, e.from_state, e.to_state, e.comment, e.ip_address) for e in transitions(application)
+    ][-1] == ("pass_acceptance", people.city_member, State.IN_ACCEPTANCE, State.ACCEPTED, OPINION_LOG, IP)
 
 
 def test_transition_http_pass_acceptance_without_meeting_refused_with_reason(client, people):
     application = arrange("city", people, State.IN_ACCEPTANCE)
-    services.acceptance_record_add(application=application, user=people.city_member, kind="written_review",
-                                   held_on=TODAY, members="周明", findings="符合要求。")
+    services.acceptance_record_add(
+        application=application,
+        user=people.city_member,
+        kind="written_review",
+        held_on=TODAY,
+        members="周明",
+        findings="符合要求。",
+    )
     before = snapshot(application)
     client.force_login(people.city_member)
 
@@ -261,9 +446,16 @@ def test_transition_http_pass_acceptance_without_meeting_refused_with_reason(cli
 # --- Refused: wrong role (403) or out of scope (404), and nothing changes ----------------------------
 
 ACTION_DATA = {
-    "submit": {}, "withdraw": {"comment": "撤回"}, "decline": {"comment": "不予推荐"}, "recommend": OPINION,
-    "return_for_changes": RETURN_DATA, "open_publicity": PUBLICITY_DATA, "revoke": REVOCATION_DATA,
-    "recognise": RECOGNITION_DATA, "pass_acceptance": OPINION, "fail_acceptance": OPINION,
+    "submit": {},
+    "withdraw": {"comment": "撤回"},
+    "decline": {"comment": "不予推荐"},
+    "recommend": OPINION,
+    "return_for_changes": RETURN_DATA,
+    "open_publicity": PUBLICITY_DATA,
+    "revoke": REVOCATION_DATA,
+    "recognise": RECOGNITION_DATA,
+    "pass_acceptance": OPINION,
+    "fail_acceptance": OPINION,
 }
 
 USERS = {
@@ -307,10 +499,10 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("level, state, action, who, status", REFUSED,
-                         ids=[f"{lv}-{st}-{ac}-{who}" for lv, st, ac, who, _ in REFUSED])
-def test_transition_http_wrong_role_or_scope_refused_nothing_changed(client, people, level, state, action, who,
-                                                                     status):
+@pytest.mark.parametrize(
+    "level, state, action, who, status", REFUSED, ids=[f"{lv}-{st}-{ac}-{who}" for lv, st, ac, who, _ in REFUSED]
+)
+def test_transition_http_wrong_role_or_scope_refused_nothing_changed(client, people, level, state, action, who, status):
     application = arrange(level, people, state)
     before = snapshot(application)
     client.force_login(USERS[who](application, people))
@@ -370,12 +562,16 @@ def test_transition_http_right_role_wrong_state_refused_with_state_message(clien
 # --- Comments and 一次性告知 -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action, state, objection", [
-    ("decline", State.SUBMITTED, None),
-    ("reject_after_publicity", State.IN_PUBLICITY, ObjectionOutcome.UPHELD),
-])
-def test_transition_http_inline_required_comment_missing_error_message_nothing_changed(client, people, action,
-                                                                                       state, objection):
+@pytest.mark.parametrize(
+    "action, state, objection",
+    [
+        ("decline", State.SUBMITTED, None),
+        ("reject_after_publicity", State.IN_PUBLICITY, ObjectionOutcome.UPHELD),
+    ],
+)
+def test_transition_http_inline_required_comment_missing_error_message_nothing_changed(
+    client, people, action, state, objection
+):
     application = arrange("city", people, state, objection=objection)
     before = snapshot(application)
     client.force_login(people.county if action == "decline" else people.city)
@@ -391,8 +587,9 @@ def test_transition_http_return_without_comment_form_error_nothing_changed(clien
     before = snapshot(application)
     client.force_login(people.county)
 
-    response = client.post(url(application, "return_for_changes"),
-                           {"items": ["contact_phone"], "comment": "", "version": before[1]})
+    response = client.post(
+        url(application, "return_for_changes"), {"items": ["contact_phone"], "comment": "", "version": before[1]}
+    )
 
     assert response.status_code == 400
     assert field_groups(response)["comment"].errors == ["这个字段是必填项。"]
@@ -405,8 +602,9 @@ def test_transition_service_required_comment_blank_refused(people, action, label
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(application=application, action=action, user=people.county,
-                                        version=before[1], comment=" \n ")
+        services.application_transition(
+            application=application, action=action, user=people.county, version=before[1], comment=" \n "
+        )
 
     assert raised.value.messages == [f"请填写{label}的意见或理由。"]
     assert snapshot(application) == before
@@ -421,11 +619,13 @@ def test_transition_http_return_records_items_and_applicant_sees_them_under_prog
     page = client.get(reverse("bases:application-detail", args=[application.pk])).content.decode()
 
     [entry] = [e for e in transitions(application) if e.transition == "return_for_changes"]
-    assert entry.details == {"items": [
-        {"key": "contact_phone", "label": "联系电话"},
-        {"key": "point-3", "label": "第十条（三）制度建设完善"},
-        {"key": "attachments", "label": "证明材料"},
-    ]}
+    assert entry.details == {
+        "items": [
+            {"key": "contact_phone", "label": "联系电话"},
+            {"key": "point-3", "label": "第十条（三）制度建设完善"},
+            {"key": "attachments", "label": "证明材料"},
+        ]
+    }
     progress = re.search(r'<h2 id="progress-h">办理进度</h2>(.*?)</section>', page, re.S)[1]
     assert "联系电话有误；制度文件缺签发页。" in progress
     assert re.findall(r"需修改：([^<]+)</li>", progress) == ["联系电话", "第十条（三）制度建设完善", "证明材料"]
@@ -439,9 +639,13 @@ def test_transition_service_county_level_recommend_refused_with_reason(people):
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(application=application, action="recommend", user=people.county,
-                                        version=before[1], method_kwargs={"opinion": "同意", "signer": "陈",
-                                                                          "signed_on": TODAY})
+        services.application_transition(
+            application=application,
+            action="recommend",
+            user=people.county,
+            version=before[1],
+            method_kwargs={"opinion": "同意", "signer": "陈", "signed_on": TODAY},
+        )
 
     assert raised.value.messages == ["县级基地由县局直接组织验收，无需向市局推荐。"]
     assert snapshot(application) == before
@@ -464,9 +668,13 @@ def test_transition_service_county_level_start_acceptance_by_city_permission_den
     before = snapshot(application)
 
     with pytest.raises(PermissionDenied):
-        services.application_transition(application=application, action="start_acceptance",
-                                        user=getattr(people, who), version=before[1],
-                                        effect_kwargs={"leader": getattr(people, who), "members": []})
+        services.application_transition(
+            application=application,
+            action="start_acceptance",
+            user=getattr(people, who),
+            version=before[1],
+            effect_kwargs={"leader": getattr(people, who), "members": []},
+        )
 
     assert snapshot(application) == before
 

@@ -2,6 +2,7 @@
 city-level and a county-level application, written out here rather than derived from the
 declaration in reviews/workflow.py. Each situation is reached through the real services
 (tests.factories.advance), conditions included (batch open, ban, records, 公示, objections)."""
+
 import datetime
 from types import SimpleNamespace
 
@@ -16,8 +17,7 @@ from tests.factories import ApplicationFactory, BatchFactory, UserFactory, advan
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("applicant", "other_applicant", "county", "other_county", "city_reviewer", "city_admin", "member",
-         "anonymous")
+ROLES = ("applicant", "other_applicant", "county", "other_county", "city_reviewer", "city_admin", "member", "anonymous")
 
 
 def expect(**offered) -> dict[str, set[str]]:
@@ -48,8 +48,17 @@ def _member(level, people):
 
 
 def _advanced(level, people, to_state, **kwargs):
-    return ApplicationFactory(level=level, complete=True, advanced_to=to_state, advance_with={
-        "county_user": people.county, "city_user": people.city_reviewer, "leader": _member(level, people), **kwargs})
+    return ApplicationFactory(
+        level=level,
+        complete=True,
+        advanced_to=to_state,
+        advance_with={
+            "county_user": people.county,
+            "city_user": people.city_reviewer,
+            "leader": _member(level, people),
+            **kwargs,
+        },
+    )
 
 
 def _to(to_state, **kwargs):
@@ -58,8 +67,9 @@ def _to(to_state, **kwargs):
 
 def _cultivation(level, people):
     organisation = UserFactory(applicant=True).organisation
-    return services.candidate_register(organisation=organisation, base_type="point", level=level,
-                                       batch=BatchFactory(), user=people.county)
+    return services.candidate_register(
+        organisation=organisation, base_type="point", level=level, batch=BatchFactory(), user=people.county
+    )
 
 
 def _draft(level, people):
@@ -73,8 +83,12 @@ def _draft_batch_closed(level, people):
 def _draft_barred(level, people):
     """The organisation's base of an earlier batch was revoked today: 第十五条 bars it for 2 years."""
     revoked = ApplicationFactory(
-        level=level, complete=True, batch=BatchFactory(year=2025), advanced_to=State.REVOKED,
-        advance_with={"county_user": people.county, "city_user": people.city_reviewer})
+        level=level,
+        complete=True,
+        batch=BatchFactory(year=2025),
+        advanced_to=State.REVOKED,
+        advance_with={"county_user": people.county, "city_user": people.city_reviewer},
+    )
     return ApplicationFactory(level=level, complete=True, organisation=revoked.organisation)
 
 
@@ -98,25 +112,42 @@ def _in_acceptance_with(*kinds):
     def build(level, people):
         application = _advanced(level, people, State.IN_ACCEPTANCE)
         for kind in kinds:
-            services.acceptance_record_add(application=application, user=_member(level, people), kind=kind,
-                                           held_on=timezone.localdate(), members="验收组", findings="符合要求。")
+            services.acceptance_record_add(
+                application=application,
+                user=_member(level, people),
+                kind=kind,
+                held_on=timezone.localdate(),
+                members="验收组",
+                findings="符合要求。",
+            )
         return application
+
     return build
 
 
 def _in_publicity(*, ended, objection=None):
     """公示中, its period running or ended, with one objection left pending or answered."""
+
     def build(level, people):
         application = _advanced(level, people, State.IN_PUBLICITY, publicity_ended=ended)
         if objection:
             authority = people.city_reviewer if level == "city" else people.county
             publicity = application.publicities.get()
-            raised = services.objection_add(publicity=publicity, application=application, user=authority,
-                                            name="赵明", phone="13857500000", reasons="培训次数统计偏高。",
-                                            received_on=publicity.starts_on)
+            raised = services.objection_add(
+                publicity=publicity,
+                application=application,
+                user=authority,
+                name="赵明",
+                phone="13857500000",
+                reasons="培训次数统计偏高。",
+                received_on=publicity.starts_on,
+            )
             if objection != ObjectionOutcome.PENDING:
-                services.objection_reply(objection=raised, user=authority, outcome=objection, reply="经核查，书面答复如下。")
+                services.objection_reply(
+                    objection=raised, user=authority, outcome=objection, reply="经核查，书面答复如下。"
+                )
         return application
+
     return build
 
 
@@ -134,19 +165,29 @@ SITUATIONS = {
     "in_acceptance_no_records": (State.IN_ACCEPTANCE, _in_acceptance_with()),
     "in_acceptance_written_review_only": (State.IN_ACCEPTANCE, _in_acceptance_with(AcceptanceKind.WRITTEN_REVIEW)),
     "in_acceptance_written_review_and_meeting": (
-        State.IN_ACCEPTANCE, _in_acceptance_with(AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING)),
+        State.IN_ACCEPTANCE,
+        _in_acceptance_with(AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING),
+    ),
     "accepted": (State.ACCEPTED, _to(State.ACCEPTED)),
     "failed": (State.FAILED, _to(State.FAILED)),
     "publicity_running": (State.IN_PUBLICITY, _in_publicity(ended=False)),
     "publicity_running_objection_upheld": (
-        State.IN_PUBLICITY, _in_publicity(ended=False, objection=ObjectionOutcome.UPHELD)),
+        State.IN_PUBLICITY,
+        _in_publicity(ended=False, objection=ObjectionOutcome.UPHELD),
+    ),
     "publicity_ended": (State.IN_PUBLICITY, _in_publicity(ended=True)),
     "publicity_ended_objection_pending": (
-        State.IN_PUBLICITY, _in_publicity(ended=True, objection=ObjectionOutcome.PENDING)),
+        State.IN_PUBLICITY,
+        _in_publicity(ended=True, objection=ObjectionOutcome.PENDING),
+    ),
     "publicity_ended_objection_dismissed": (
-        State.IN_PUBLICITY, _in_publicity(ended=True, objection=ObjectionOutcome.DISMISSED)),
+        State.IN_PUBLICITY,
+        _in_publicity(ended=True, objection=ObjectionOutcome.DISMISSED),
+    ),
     "publicity_ended_objection_upheld": (
-        State.IN_PUBLICITY, _in_publicity(ended=True, objection=ObjectionOutcome.UPHELD)),
+        State.IN_PUBLICITY,
+        _in_publicity(ended=True, objection=ObjectionOutcome.UPHELD),
+    ),
     "recognised": (State.RECOGNISED, _to(State.RECOGNISED)),
     "revoked": (State.REVOKED, _to(State.REVOKED)),
     "withdrawn": (State.WITHDRAWN, _to(State.WITHDRAWN)),
@@ -159,7 +200,7 @@ COUNTY_STAFF = ("county", "member")  # the member of a county-level group is a c
 
 
 def _all(roles, *actions):
-    return {role: actions for role in roles}
+    return dict.fromkeys(roles, actions)
 
 
 EXPECTED = {
@@ -173,14 +214,20 @@ EXPECTED = {
     ("city", "declined"): expect(),
     ("city", "recommended"): expect(**_all(CITY_STAFF, "return_for_changes", "start_acceptance")),
     ("city", "in_acceptance_no_records"): expect(
-        city_reviewer={"return_for_changes"}, city_admin={"return_for_changes"},
-        member={"return_for_changes", "fail_acceptance"}),
+        city_reviewer={"return_for_changes"},
+        city_admin={"return_for_changes"},
+        member={"return_for_changes", "fail_acceptance"},
+    ),
     ("city", "in_acceptance_written_review_only"): expect(
-        city_reviewer={"return_for_changes"}, city_admin={"return_for_changes"},
-        member={"return_for_changes", "fail_acceptance"}),
+        city_reviewer={"return_for_changes"},
+        city_admin={"return_for_changes"},
+        member={"return_for_changes", "fail_acceptance"},
+    ),
     ("city", "in_acceptance_written_review_and_meeting"): expect(
-        city_reviewer={"return_for_changes"}, city_admin={"return_for_changes"},
-        member={"return_for_changes", "pass_acceptance", "fail_acceptance"}),
+        city_reviewer={"return_for_changes"},
+        city_admin={"return_for_changes"},
+        member={"return_for_changes", "pass_acceptance", "fail_acceptance"},
+    ),
     ("city", "accepted"): expect(**_all(CITY_STAFF, "open_publicity")),
     ("city", "failed"): expect(),
     ("city", "publicity_running"): expect(),
@@ -198,18 +245,22 @@ EXPECTED = {
     ("county", "draft"): expect(applicant={"submit", "withdraw"}),
     ("county", "draft_batch_closed"): expect(applicant={"withdraw"}),
     ("county", "draft_organisation_barred"): expect(applicant={"withdraw"}),
-    ("county", "submitted"): expect(applicant={"withdraw"},
-                                    **_all(COUNTY_STAFF, "return_for_changes", "decline", "start_acceptance")),
+    ("county", "submitted"): expect(
+        applicant={"withdraw"}, **_all(COUNTY_STAFF, "return_for_changes", "decline", "start_acceptance")
+    ),
     ("county", "returned"): expect(applicant={"submit", "withdraw"}),
     ("county", "returned_batch_closed"): expect(applicant={"withdraw"}),
     ("county", "declined"): expect(),
     ("county", "recommended"): expect(**_all(COUNTY_STAFF, "return_for_changes")),
     ("county", "in_acceptance_no_records"): expect(
-        county={"return_for_changes"}, member={"return_for_changes", "fail_acceptance"}),
+        county={"return_for_changes"}, member={"return_for_changes", "fail_acceptance"}
+    ),
     ("county", "in_acceptance_written_review_only"): expect(
-        county={"return_for_changes"}, member={"return_for_changes", "fail_acceptance"}),
+        county={"return_for_changes"}, member={"return_for_changes", "fail_acceptance"}
+    ),
     ("county", "in_acceptance_written_review_and_meeting"): expect(
-        county={"return_for_changes"}, member={"return_for_changes", "pass_acceptance", "fail_acceptance"}),
+        county={"return_for_changes"}, member={"return_for_changes", "pass_acceptance", "fail_acceptance"}
+    ),
     ("county", "accepted"): expect(**_all(COUNTY_STAFF, "open_publicity")),
     ("county", "failed"): expect(),
     ("county", "publicity_running"): expect(),
@@ -229,9 +280,14 @@ def test_available_actions_per_state_and_role_equal_expected(people, level, situ
     state, arrange = SITUATIONS[situation]
     application = arrange(level, people)
     users = {
-        "applicant": applicant_of(application), "other_applicant": people.other_applicant, "county": people.county,
-        "other_county": people.other_county, "city_reviewer": people.city_reviewer,
-        "city_admin": people.city_admin, "member": _member(level, people), "anonymous": AnonymousUser(),
+        "applicant": applicant_of(application),
+        "other_applicant": people.other_applicant,
+        "county": people.county,
+        "other_county": people.other_county,
+        "city_reviewer": people.city_reviewer,
+        "city_admin": people.city_admin,
+        "member": _member(level, people),
+        "anonymous": AnonymousUser(),
     }
 
     offered = {role: {a.name for a in selectors.available_actions(application, user)} for role, user in users.items()}
@@ -283,14 +339,21 @@ def test_acceptance_group_reformed_after_return_former_member_loses_member_actio
     new_leader = people.city_reviewer if level == "city" else people.county
     application = _advanced(level, people, State.IN_ACCEPTANCE)
     handler = people.city_reviewer if level == "city" else people.county
-    services.application_transition(application=application, action="return_for_changes", user=handler,
-                                    version=application.version, comment="请补充材料。")
+    services.application_transition(
+        application=application,
+        action="return_for_changes",
+        user=handler,
+        version=application.version,
+        comment="请补充材料。",
+    )
 
-    advance(application, State.IN_ACCEPTANCE, county_user=people.county, city_user=people.city_reviewer,
-            leader=new_leader)
+    advance(
+        application, State.IN_ACCEPTANCE, county_user=people.county, city_user=people.city_reviewer, leader=new_leader
+    )
 
-    offered = {who: {a.name for a in selectors.available_actions(application, user)}
-               for who, user in (("first_leader", first_leader), ("new_leader", new_leader))}
+    offered = {
+        who: {a.name for a in selectors.available_actions(application, user)}
+        for who, user in (("first_leader", first_leader), ("new_leader", new_leader))
+    }
     assert set(application.acceptance_group.members.all()) == {new_leader}
-    assert offered == {"first_leader": {"return_for_changes"},
-                       "new_leader": {"return_for_changes", "fail_acceptance"}}
+    assert offered == {"first_leader": {"return_for_changes"}, "new_leader": {"return_for_changes", "fail_acceptance"}}

@@ -4,6 +4,7 @@
 per request through Django's test client (no network, no web server), so they
 measure the application: views, queries and templates.
 """
+
 import statistics
 import time
 import warnings
@@ -33,8 +34,14 @@ class Command(BaseCommand):
         cases = [
             ("anonymous", None, reverse("home")),
             ("applicant", "demo_enterprise", reverse("bases:application-list")),
-            ("applicant", "demo_enterprise", reverse("bases:application-edit", args=[
-                User.objects.get(username="demo_enterprise").organisation.applications.first().pk])),
+            (
+                "applicant",
+                "demo_enterprise",
+                reverse(
+                    "bases:application-edit",
+                    args=[User.objects.get(username="demo_enterprise").organisation.applications.first().pk],
+                ),
+            ),
             ("county", "county_yuecheng", reverse("home")),
             ("city", "city_reviewer", reverse("bases:application-list")),
             ("city", "city_reviewer", reverse("bases:application-list") + "?state=recognised&page=1"),
@@ -60,4 +67,6 @@ class Command(BaseCommand):
             timings.sort()
             p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
             median = statistics.median(timings)
-            self.stdout.write(f"{role:<10} {url:<48} {len(executed):>7} {median:>10.1f} {p95:>8.1f} {1000 / median:>7.0f}")
+            self.stdout.write(
+                f"{role:<10} {url:<48} {len(executed):>7} {median:>10.1f} {p95:>8.1f} {1000 / median:>7.0f}"
+            )

@@ -4,6 +4,7 @@ Rows are matched by their natural key (county code, industry name): missing ones
 created, existing ones are left as the administrators edited them. Safe to run on
 every deploy.
 """
+
 import json
 from pathlib import Path
 

@@ -4,6 +4,7 @@ Idempotent: every object is looked up by its natural key (username, credit code,
 organisation + batch) and only created when missing. Refuses to run when DEBUG is
 off unless --force, so it cannot pollute a production database by accident.
 """
+
 import datetime
 import random
 
@@ -36,12 +37,30 @@ STAFF = [
     ("city_reviewer", Role.CITY_REVIEWER, None, "沈", "佳怡"),
 ]
 
-COUNTY_CODES = {"越城区": "330602", "柯桥区": "330603", "上虞区": "330604", "诸暨市": "330681", "嵊州市": "330683",
-                "新昌县": "330624"}
-STREETS = {"越城区": "越城区解放北路", "柯桥区": "柯桥区柯桥街道鉴湖路", "上虞区": "上虞区百官街道市民大道",
-           "诸暨市": "诸暨市暨阳街道浣纱南路", "嵊州市": "嵊州市三江街道官河南路", "新昌县": "新昌县七星街道人民中路"}
-POSTCODES = {"越城区": "312000", "柯桥区": "312030", "上虞区": "312300", "诸暨市": "311800", "嵊州市": "312400",
-             "新昌县": "312500"}
+COUNTY_CODES = {
+    "越城区": "330602",
+    "柯桥区": "330603",
+    "上虞区": "330604",
+    "诸暨市": "330681",
+    "嵊州市": "330683",
+    "新昌县": "330624",
+}
+STREETS = {
+    "越城区": "越城区解放北路",
+    "柯桥区": "柯桥区柯桥街道鉴湖路",
+    "上虞区": "上虞区百官街道市民大道",
+    "诸暨市": "诸暨市暨阳街道浣纱南路",
+    "嵊州市": "嵊州市三江街道官河南路",
+    "新昌县": "新昌县七星街道人民中路",
+}
+POSTCODES = {
+    "越城区": "312000",
+    "柯桥区": "312030",
+    "上虞区": "312300",
+    "诸暨市": "311800",
+    "嵊州市": "312400",
+    "新昌县": "312500",
+}
 
 # (login or None, name, base type, county, industry, target state)
 ORGANISATIONS = [
@@ -85,8 +104,11 @@ PENDING = [
     ("上虞区光电产业园管理办公室", OrganisationKind.PARK, "上虞区", "电子信息"),
 ]
 
-KIND = {BaseType.ZONE: OrganisationKind.PARK, BaseType.STATION: OrganisationKind.ASSOCIATION,
-        BaseType.POINT: OrganisationKind.ENTERPRISE}
+KIND = {
+    BaseType.ZONE: OrganisationKind.PARK,
+    BaseType.STATION: OrganisationKind.ASSOCIATION,
+    BaseType.POINT: OrganisationKind.ENTERPRISE,
+}
 CATEGORY = {BaseType.ZONE: "economic_zone", BaseType.STATION: "association", BaseType.POINT: "limited"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["建国", "晓明", "丽娟", "海峰", "志强", "秀英", "伟东", "静怡", "国华", "雪梅", "俊杰", "文涛"]
@@ -153,8 +175,9 @@ class Command(BaseCommand):
             self.publicise(done)
             self.pending()
             created = len(done)
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据就绪：{batch}，新建申报 {created} 份；演示账号密码均为 {PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据就绪：{batch}，新建申报 {created} 份；演示账号密码均为 {PASSWORD}")
+        )
 
     def batch(self) -> Batch:
         today = timezone.localdate()
@@ -178,10 +201,23 @@ class Command(BaseCommand):
 
     def staff(self):
         for username, role, county, last, first in STAFF:
-            self.user(username, role=role, county=County.objects.get(name=county) if county else None,
-                      last_name=last, first_name=first, email=f"{username}@sxamr.example.gov.cn")
-        admin = self.user("admin", role=Role.CITY_ADMIN, last_name="市局", first_name="管理员", is_staff=True,
-                          is_superuser=True, email="admin@sxamr.example.gov.cn")
+            self.user(
+                username,
+                role=role,
+                county=County.objects.get(name=county) if county else None,
+                last_name=last,
+                first_name=first,
+                email=f"{username}@sxamr.example.gov.cn",
+            )
+        admin = self.user(
+            "admin",
+            role=Role.CITY_ADMIN,
+            last_name="市局",
+            first_name="管理员",
+            is_staff=True,
+            is_superuser=True,
+            email="admin@sxamr.example.gov.cn",
+        )
         if not admin.is_superuser:
             raise CommandError("已存在名为 admin 的非管理员账号。")
 
@@ -193,11 +229,18 @@ class Command(BaseCommand):
         last, first = person(rng)
         contact_last, contact_first = person(rng)
         organisation = Organisation(
-            name=name, kind=kind, credit_code=credit_code(county, name), county=County.objects.get(name=county),
-            industry=Industry.objects.get(name=industry), address=f"{STREETS[county]}{rng.randint(1, 999)}号",
-            postcode=POSTCODES[county], legal_representative=last + first, contact_name=contact_last + contact_first,
+            name=name,
+            kind=kind,
+            credit_code=credit_code(county, name),
+            county=County.objects.get(name=county),
+            industry=Industry.objects.get(name=industry),
+            address=f"{STREETS[county]}{rng.randint(1, 999)}号",
+            postcode=POSTCODES[county],
+            legal_representative=last + first,
+            contact_name=contact_last + contact_first,
             contact_title=rng.choice(["办公室主任", "法务经理", "知识产权专员", "综合科科长"]),
-            contact_phone=f"139{rng.randint(10_000_000, 99_999_999)}", status=status,
+            contact_phone=f"139{rng.randint(10_000_000, 99_999_999)}",
+            status=status,
         )
         organisation.full_clean()
         organisation.save()
@@ -214,34 +257,51 @@ class Command(BaseCommand):
         organisation = self.organisation(name, KIND[base_type], county, industry)
         username = login or f"org{organisation.credit_code[-6:].lower()}"
         contact = organisation.contact_name
-        user = self.user(username, role=Role.APPLICANT, organisation=organisation, last_name=contact[0],
-                         first_name=contact[1:], email=f"{username}@example.com")
+        user = self.user(
+            username,
+            role=Role.APPLICANT,
+            organisation=organisation,
+            last_name=contact[0],
+            first_name=contact[1:],
+            email=f"{username}@example.com",
+        )
         if organisation.applications.filter(batch=batch).exists():
             return None
         level, _, target = target.rpartition(":")
         level = level or "city"
         if target == "cultivation":
             application = review_services.candidate_register(
-                organisation=organisation, base_type=base_type, level=level, batch=batch, user=self.county_user(county))
-            for days, content in ((40, "宣讲《商业秘密保护管理与服务规范》，指导建立领导小组和保密员制度。"),
-                                  (12, "现场检查涉密区域管理，指导完善泄密应急处置预案。")):
-                review_services.guidance_add(application=application, user=self.county_user(county),
-                                             visited_on=timezone.localdate() - datetime.timedelta(days=days),
-                                             officer=self.county_user(county).display_name, content=content)
+                organisation=organisation, base_type=base_type, level=level, batch=batch, user=self.county_user(county)
+            )
+            for days, content in (
+                (40, "宣讲《商业秘密保护管理与服务规范》，指导建立领导小组和保密员制度。"),
+                (12, "现场检查涉密区域管理，指导完善泄密应急处置预案。"),
+            ):
+                review_services.guidance_add(
+                    application=application,
+                    user=self.county_user(county),
+                    visited_on=timezone.localdate() - datetime.timedelta(days=days),
+                    officer=self.county_user(county).display_name,
+                    content=content,
+                )
             return application, target
         application = services.application_create(
-            organisation=organisation, user=user, base_type=base_type, level=level, batch=batch)
+            organisation=organisation, user=user, base_type=base_type, level=level, batch=batch
+        )
         if target == "draft_empty":
             return application, target
         rng = random.Random(name + "form")
         values, assessment = self.filled(application, rng, complete=target != "draft_partial")
         application = services.application_save_draft(
-            application=application, user=user, values=values, self_assessment=assessment, version=application.version)
+            application=application, user=user, values=values, self_assessment=assessment, version=application.version
+        )
         if target == "draft_partial":
             return application, target
         for condition in application.spec.conditions:
-            pdf = SimpleUploadedFile(f"{condition.article}{condition.title}证明材料.pdf",
-                                     evidence_pdf(f"{organisation.credit_code} {condition.code}"))
+            pdf = SimpleUploadedFile(
+                f"{condition.article}{condition.title}证明材料.pdf",
+                evidence_pdf(f"{organisation.credit_code} {condition.code}"),
+            )
             services.attachment_add(application=application, user=user, uploaded=pdf, condition_code=condition.code)
         application.refresh_from_db()
         if target in ("draft_complete",):
@@ -265,8 +325,9 @@ class Command(BaseCommand):
     def act(self, application, action, user, **kwargs):
         application.refresh_from_db()
         try:
-            application_transition(application=application, action=action, user=user,
-                                   version=application.version, **kwargs)
+            application_transition(
+                application=application, action=action, user=user, version=application.version, **kwargs
+            )
         except ValidationError as exc:
             raise CommandError(f"{application.display_name}：{action} 未能执行：{exc.messages}") from exc
         application.refresh_from_db()
@@ -274,52 +335,121 @@ class Command(BaseCommand):
     def advance(self, application, target):
         """From 已申报 to the target's stage short of 公示 (公示 is grouped afterwards)."""
         stages = ["submitted", "recommended", "in_acceptance", "accepted"]
-        reached = {"returned": 0, "declined": 0, "submitted": 0, "recommended": 1, "in_acceptance": 2, "failed": 2,
-                   "accepted": 3, "in_publicity": 3, "publicity_ended": 3, "recognised": 3, "revoked": 3}.get(target)
+        reached = {
+            "returned": 0,
+            "declined": 0,
+            "submitted": 0,
+            "recommended": 1,
+            "in_acceptance": 2,
+            "failed": 2,
+            "accepted": 3,
+            "in_publicity": 3,
+            "publicity_ended": 3,
+            "recognised": 3,
+            "revoked": 3,
+        }.get(target)
         if reached is None:
             return
         county = self.county_user(application.organisation.county.name)
         today = timezone.localdate()
         if target == "returned":
-            self.act(application, "return_for_changes", county,
-                     comment="1. 年产值未附审计报告；2. 第十条（四）的定密、解密记录不完整，请补充近一年的记录。",
-                     details={"items": [{"key": "output_value", "label": "年产值"},
-                                        {"key": "point-4", "label": "第十条（四）运行措施有效"}]})
+            self.act(
+                application,
+                "return_for_changes",
+                county,
+                comment="1. 年产值未附审计报告；2. 第十条（四）的定密、解密记录不完整，请补充近一年的记录。",
+                details={
+                    "items": [
+                        {"key": "output_value", "label": "年产值"},
+                        {"key": "point-4", "label": "第十条（四）运行措施有效"},
+                    ]
+                },
+            )
             return
         if target == "declined":
-            self.act(application, "decline", county, comment="近两年存在商业秘密侵权纠纷尚未了结，暂不符合第十条（五）的条件。")
+            self.act(
+                application,
+                "decline",
+                county,
+                comment="近两年存在商业秘密侵权纠纷尚未了结，暂不符合第十条（五）的条件。",
+            )
             return
         if application.level == "city" and reached >= 1:
-            self.act(application, "recommend", county, method_kwargs={
-                "opinion": "经审核，该单位申报材料真实完整，符合申报条件，同意推荐。", "signer": county.display_name,
-                "signed_on": today - datetime.timedelta(days=30)})
+            self.act(
+                application,
+                "recommend",
+                county,
+                method_kwargs={
+                    "opinion": "经审核，该单位申报材料真实完整，符合申报条件，同意推荐。",
+                    "signer": county.display_name,
+                    "signed_on": today - datetime.timedelta(days=30),
+                },
+            )
         if reached >= 2:
             leader = self.authority(application)
             members = [u for u in User.objects.filter(role__in=[Role.CITY_ADMIN]) if application.level == "city"]
-            self.act(application, "start_acceptance", leader, comment=f"验收组：{leader.display_name}",
-                     effect_kwargs={"leader": leader, "members": members, "external_experts": "浙江工业大学 王教授"})
+            self.act(
+                application,
+                "start_acceptance",
+                leader,
+                comment=f"验收组：{leader.display_name}",
+                effect_kwargs={"leader": leader, "members": members, "external_experts": "浙江工业大学 王教授"},
+            )
             review_services.acceptance_record_add(
-                application=application, user=leader, kind="written_review", held_on=today - datetime.timedelta(days=25),
-                members=f"{leader.display_name}、王教授", findings="申报材料齐全，制度文件规范，数据与证明材料一致。")
+                application=application,
+                user=leader,
+                kind="written_review",
+                held_on=today - datetime.timedelta(days=25),
+                members=f"{leader.display_name}、王教授",
+                findings="申报材料齐全，制度文件规范，数据与证明材料一致。",
+            )
         if target == "failed":
             leader = self.authority(application)
             review_services.acceptance_record_add(
-                application=application, user=leader, kind="site_visit", held_on=today - datetime.timedelta(days=20),
-                members=leader.display_name, findings="现场未见保密员履职记录，培训签到表与会员名单不符。")
-            self.act(application, "fail_acceptance", leader, comment="验收不通过", method_kwargs={
-                "opinion": "经实地考察，服务成效与申报不符，不予通过验收。", "signer": leader.display_name,
-                "signed_on": today - datetime.timedelta(days=19)})
+                application=application,
+                user=leader,
+                kind="site_visit",
+                held_on=today - datetime.timedelta(days=20),
+                members=leader.display_name,
+                findings="现场未见保密员履职记录，培训签到表与会员名单不符。",
+            )
+            self.act(
+                application,
+                "fail_acceptance",
+                leader,
+                comment="验收不通过",
+                method_kwargs={
+                    "opinion": "经实地考察，服务成效与申报不符，不予通过验收。",
+                    "signer": leader.display_name,
+                    "signed_on": today - datetime.timedelta(days=19),
+                },
+            )
             return
         if reached >= 3:
             leader = self.authority(application)
-            for kind, days, findings in (("meeting", 22, "会议验收：汇报清晰，答辩充分，一致同意通过。"),
-                                         ("site_visit", 21, "实地考察：涉密区域门禁、监控和台账齐全。")):
+            for kind, days, findings in (
+                ("meeting", 22, "会议验收：汇报清晰，答辩充分，一致同意通过。"),
+                ("site_visit", 21, "实地考察：涉密区域门禁、监控和台账齐全。"),
+            ):
                 review_services.acceptance_record_add(
-                    application=application, user=leader, kind=kind, held_on=today - datetime.timedelta(days=days),
-                    members=leader.display_name, findings=findings)
-            self.act(application, "pass_acceptance", leader, comment="验收通过", method_kwargs={
-                "opinion": "经书面预审、会议验收和实地考察，符合建设指南规定条件，验收通过。",
-                "signer": leader.display_name, "signed_on": today - datetime.timedelta(days=20)})
+                    application=application,
+                    user=leader,
+                    kind=kind,
+                    held_on=today - datetime.timedelta(days=days),
+                    members=leader.display_name,
+                    findings=findings,
+                )
+            self.act(
+                application,
+                "pass_acceptance",
+                leader,
+                comment="验收通过",
+                method_kwargs={
+                    "opinion": "经书面预审、会议验收和实地考察，符合建设指南规定条件，验收通过。",
+                    "signer": leader.display_name,
+                    "signed_on": today - datetime.timedelta(days=20),
+                },
+            )
 
     def publicise(self, done):
         """Group the accepted demo applications into 公示, then recognise, object, revoke."""
@@ -328,45 +458,93 @@ class Command(BaseCommand):
         for application, target in done:
             by_target.setdefault((application.level, target), []).append(application)
         city = User.objects.get(username="city_reviewer")
-        past = by_target.get(("city", "recognised"), []) + by_target.get(("city", "revoked"), []) + by_target.get(
-            ("city", "publicity_ended"), [])
+        past = (
+            by_target.get(("city", "recognised"), [])
+            + by_target.get(("city", "revoked"), [])
+            + by_target.get(("city", "publicity_ended"), [])
+        )
         if past:
             publicity = self.open_publicity(past, city, "拟认定名单公示（第一批）", today - datetime.timedelta(days=20))
             for application in by_target.get(("city", "publicity_ended"), []):
                 objection = review_services.objection_add(
-                    publicity=publicity, application=application, user=city, name="赵明", phone="13857500000",
-                    organisation="诸暨某珍珠经营户", reasons="认为该协会培训企业数统计偏高，附培训名单复印件。",
-                    received_on=today - datetime.timedelta(days=18))
+                    publicity=publicity,
+                    application=application,
+                    user=city,
+                    name="赵明",
+                    phone="13857500000",
+                    organisation="诸暨某珍珠经营户",
+                    reasons="认为该协会培训企业数统计偏高，附培训名单复印件。",
+                    received_on=today - datetime.timedelta(days=18),
+                )
                 review_services.objection_reply(
-                    objection=objection, user=city, outcome="dismissed",
-                    reply="经核查培训签到表和会员名单，培训企业数统计属实，异议不成立。")
+                    objection=objection,
+                    user=city,
+                    outcome="dismissed",
+                    reply="经核查培训签到表和会员名单，培训企业数统计属实，异议不成立。",
+                )
             for application in past:
                 if application in by_target.get(("city", "publicity_ended"), []):
                     continue
-                self.act(application, "recognise", city, comment="绍市监管〔%d〕8号" % today.year, effect_kwargs={
-                    "document_number": f"绍市监管〔{today.year}〕8号", "recognised_on": today - datetime.timedelta(days=10)})
+                self.act(
+                    application,
+                    "recognise",
+                    city,
+                    comment="绍市监管〔%d〕8号" % today.year,
+                    effect_kwargs={
+                        "document_number": f"绍市监管〔{today.year}〕8号",
+                        "recognised_on": today - datetime.timedelta(days=10),
+                    },
+                )
         for application in by_target.get(("city", "revoked"), []):
-            self.act(application, "revoke", city, comment="伪造虚假申报材料", effect_kwargs={
-                "ground": "forged", "details": "经查，申报材料中的培训签到表系事后补签，存在伪造情形。",
-                "document_number": f"绍市监管〔{today.year}〕15号", "revoked_on": today - datetime.timedelta(days=3)})
+            self.act(
+                application,
+                "revoke",
+                city,
+                comment="伪造虚假申报材料",
+                effect_kwargs={
+                    "ground": "forged",
+                    "details": "经查，申报材料中的培训签到表系事后补签，存在伪造情形。",
+                    "document_number": f"绍市监管〔{today.year}〕15号",
+                    "revoked_on": today - datetime.timedelta(days=3),
+                },
+            )
         recognised = by_target.get(("city", "recognised"), [])
         if recognised:
             base = recognised[0].base
-            review_services.upward_recommendation_add(base=base, user=city, level="provincial",
-                                                      recommended_on=today - datetime.timedelta(days=2),
-                                                      note="推荐申报省级商业秘密保护示范点")
+            review_services.upward_recommendation_add(
+                base=base,
+                user=city,
+                level="provincial",
+                recommended_on=today - datetime.timedelta(days=2),
+                note="推荐申报省级商业秘密保护示范点",
+            )
         ongoing = by_target.get(("city", "in_publicity"), [])
         if ongoing:
-            publicity = self.open_publicity(ongoing, city, "拟认定名单公示（第二批）", today - datetime.timedelta(days=1))
+            publicity = self.open_publicity(
+                ongoing, city, "拟认定名单公示（第二批）", today - datetime.timedelta(days=1)
+            )
             review_services.objection_add(
-                publicity=publicity, application=ongoing[0], user=city, name="孙立", phone="0575-85123456",
-                organisation="绍兴某机械有限公司", received_on=today,
-                reasons="该园区所报开展保护工作的企业比例与我司了解的情况不符，请予核实。附园区企业走访记录。")
+                publicity=publicity,
+                application=ongoing[0],
+                user=city,
+                name="孙立",
+                phone="0575-85123456",
+                organisation="绍兴某机械有限公司",
+                received_on=today,
+                reasons="该园区所报开展保护工作的企业比例与我司了解的情况不符，请予核实。附园区企业走访记录。",
+            )
         for application in by_target.get(("county", "recognised"), []):
             county = self.authority(application)
             self.open_publicity([application], county, "县级拟认定名单公示", today - datetime.timedelta(days=15))
-            self.act(application, "recognise", county, effect_kwargs={
-                "document_number": f"嵊市监〔{today.year}〕3号", "recognised_on": today - datetime.timedelta(days=5)})
+            self.act(
+                application,
+                "recognise",
+                county,
+                effect_kwargs={
+                    "document_number": f"嵊市监〔{today.year}〕3号",
+                    "recognised_on": today - datetime.timedelta(days=5),
+                },
+            )
 
     def open_publicity(self, applications, user, title, starts_on):
         from reviews.calendar import add_working_days
@@ -375,26 +553,39 @@ class Command(BaseCommand):
             application.refresh_from_db()
         level = "县级" if applications[0].level == "county" else "市级"
         return review_services.publicity_open(
-            applications=[(a, a.version) for a in applications], user=user,
-            title=f"{starts_on.year}年度{level}商业秘密保护基地{title}", starts_on=starts_on,
-            ends_on=add_working_days(starts_on, 5))
+            applications=[(a, a.version) for a in applications],
+            user=user,
+            title=f"{starts_on.year}年度{level}商业秘密保护基地{title}",
+            starts_on=starts_on,
+            ends_on=add_working_days(starts_on, 5),
+        )
 
     def filled(self, application, rng, *, complete: bool):
         spec = spec_for(application.base_type)
         organisation = application.organisation
         count = rng.randint(60, 400)
         values = {
-            "applicant_name": organisation.name, "leader_name": organisation.legal_representative,
-            "address": organisation.address, "postcode": organisation.postcode, "category": CATEGORY[application.base_type],
-            "enterprise_count": count, "member_count": count, "employee_count": rng.randint(80, 2000),
-            "output_value": rng.randint(8_000, 900_000), "provincial_sites_built": rng.randint(0, 2),
-            "city_sites_built": rng.randint(3, 8), "industry": organisation.industry,
-            "contact_name": organisation.contact_name, "contact_title": organisation.contact_title,
+            "applicant_name": organisation.name,
+            "leader_name": organisation.legal_representative,
+            "address": organisation.address,
+            "postcode": organisation.postcode,
+            "category": CATEGORY[application.base_type],
+            "enterprise_count": count,
+            "member_count": count,
+            "employee_count": rng.randint(80, 2000),
+            "output_value": rng.randint(8_000, 900_000),
+            "provincial_sites_built": rng.randint(0, 2),
+            "city_sites_built": rng.randint(3, 8),
+            "industry": organisation.industry,
+            "contact_name": organisation.contact_name,
+            "contact_title": organisation.contact_title,
             "contact_phone": organisation.contact_phone,
-            "narrative": NARRATIVE.format(name=organisation.name) if complete else NARRATIVE.format(name=organisation.name)[:80],
+            "narrative": NARRATIVE.format(name=organisation.name)
+            if complete
+            else NARRATIVE.format(name=organisation.name)[:80],
             "applicant_opinion": "经自查，本单位符合申报条件，申报材料真实有效，同意申报。" if complete else "",
         }
-        values = {k: v for k, v in values.items() if k in spec.field_names + ("narrative", "applicant_opinion")}
+        values = {k: v for k, v in values.items() if k in (*spec.field_names, "narrative", "applicant_opinion")}
         if not complete:
             for name in ("contact_title", "output_value", "category"):
                 values.pop(name, None)
@@ -406,7 +597,12 @@ class Command(BaseCommand):
             for figure in condition.figures:
                 if figure.name == "infringements_2y":
                     figures[figure.name] = 0
-                elif figure.name in ("protecting_enterprises", "trained_enterprises", "trained_members", "protecting_members"):
+                elif figure.name in (
+                    "protecting_enterprises",
+                    "trained_enterprises",
+                    "trained_members",
+                    "protecting_members",
+                ):
                     figures[figure.name] = int(count * rng.uniform(0.35, 0.8))
                 elif figure.name == "services_per_year":
                     figures[figure.name] = rng.randint(6, 20)

@@ -1,4 +1,5 @@
 """Run the daily job by hand or from cron, where no Celery beat runs (e.g. without Redis)."""
+
 from django.core.management.base import BaseCommand
 
 from reviews.tasks import daily_housekeeping
