@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from guardian.admin import GuardedModelAdmin
 
-from .models import Application, Attachment, Base, Batch, County, Industry, Organisation, User
+from .models import Application, ApplicationLog, Attachment, Base, Batch, County, Industry, Organisation, User
 
 
 class ReadOnlyAdminMixin:
@@ -107,4 +107,16 @@ class BaseAdmin(admin.ModelAdmin):
     readonly_fields = ["public_id"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ApplicationLog)
+class ApplicationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log is append-only: visible in the admin, never editable there."""
+
+    list_display = ["created_at", "application", "label", "from_state", "to_state", "actor", "actor_role", "ip_address"]
+    list_filter = ["action", "to_state"]
+    search_fields = ["application__reference", "actor__username", "comment"]
+
+    def has_change_permission(self, request, obj=None):
         return False

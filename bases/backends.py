@@ -12,7 +12,7 @@ ROLE_PERMISSIONS = {
             for model in ("user", "county", "industry", "batch", "organisation")
             for verb in ("view", "add", "change")
         ]
-        + ["bases.view_application", "bases.view_attachment", "bases.view_base", "reviews.view_applicationlog"]
+        + ["bases.view_application", "bases.view_attachment", "bases.view_base", "bases.view_applicationlog"]
     ),
 }
 

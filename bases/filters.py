@@ -1,24 +1,25 @@
+"""Filters of the application list (django-filter): input validation of the query string."""
+
 import django_filters
 from django.db.models import Q
 
-from reviews.choices import State
-
-from .choices import BaseType, Level
-from .models import Application, Batch, County, Industry
+from . import selectors
+from .choices import APPLICATION_LEVELS, BaseType, State, choices_of
+from .models import Application
 
 
 class ApplicationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="search", help_text="申报编号、单位名称或统一社会信用代码")
-    batch = django_filters.ModelChoiceFilter(label="批次", queryset=Batch.objects.all(), empty_label="全部批次")
+    batch = django_filters.ModelChoiceFilter(label="批次", queryset=selectors.batches(), empty_label="全部批次")
     county = django_filters.ModelChoiceFilter(
-        label="区、县（市）", field_name="organisation__county", queryset=County.objects.all(), empty_label="全部"
+        label="区、县（市）", field_name="organisation__county", queryset=selectors.counties(), empty_label="全部"
     )
     base_type = django_filters.ChoiceFilter(label="基地类型", choices=BaseType.choices, empty_label="全部类型")
-    level = django_filters.ChoiceFilter(
-        label="级别", choices=[(lv.value, lv.label) for lv in (Level.CITY, Level.COUNTY)], empty_label="全部级别"
-    )
+    level = django_filters.ChoiceFilter(label="级别", choices=choices_of(APPLICATION_LEVELS), empty_label="全部级别")
     state = django_filters.ChoiceFilter(label="状态", choices=State.choices, empty_label="全部状态")
-    industry = django_filters.ModelChoiceFilter(label="行业", queryset=Industry.objects.all(), empty_label="全部行业")
+    industry = django_filters.ModelChoiceFilter(
+        label="行业", queryset=selectors.all_industries(), empty_label="全部行业"
+    )
 
     class Meta:
         model = Application

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from . import selectors
-from .choices import APPLICATION_LEVELS, BaseType, OrganisationKind
+from .choices import APPLICATION_LEVELS, BaseType, Level, OrganisationKind, choices_of
 from .forms_spec import BaseTypeSpec, spec_for
 from .models import Application, Organisation, User
 from .validators import ATTACHMENT_ACCEPT
@@ -62,8 +62,8 @@ class ApplicationCreateForm(forms.Form):
     level = forms.ChoiceField(
         label="申报级别",
         widget=forms.RadioSelect,
-        choices=[(lv.value, lv.label) for lv in APPLICATION_LEVELS],
-        initial="city",
+        choices=choices_of(APPLICATION_LEVELS),
+        initial=Level.CITY,
     )
 
     def __init__(self, *args, organisation, **kwargs):

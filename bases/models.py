@@ -1,5 +1,6 @@
 """Domain model of the bases app: counties, industries, organisations, batches,
-applications (the three forms 附表1–3 share one model) and recognised bases."""
+applications (the three forms 附表1–3 share one model, whose workflow is declared in
+workflow.py), their evidence, their append-only log and the recognised bases."""
 
 import datetime
 import uuid
@@ -11,10 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews.choices import INACTIVE_STATES, RevocationGround
-from reviews.workflow import ApplicationWorkflow
-
-from . import forms_spec
+from . import forms_spec, states
 from .choices import (
     APPLICATION_LEVELS,
     AttachmentKind,
@@ -22,11 +20,16 @@ from .choices import (
     BaseType,
     IndustryCategory,
     Level,
+    LogAction,
     OrganisationKind,
     OrganisationStatus,
+    RevocationGround,
     Role,
+    State,
+    choices_of,
 )
 from .validators import validate_credit_code, validate_phone, validate_postcode
+from .workflow import ApplicationWorkflow
 
 REAPPLY_BAN_YEARS = 2  # 第十五条
 
@@ -238,9 +241,7 @@ class Application(ApplicationWorkflow):
     )
     batch = models.ForeignKey(Batch, verbose_name="申报批次", on_delete=models.PROTECT, related_name="applications")
     base_type = models.CharField("基地类型", max_length=10, choices=BaseType.choices)
-    level = models.CharField(
-        "申报级别", max_length=10, choices=[(lv.value, lv.label) for lv in APPLICATION_LEVELS], default=Level.CITY
-    )
+    level = models.CharField("申报级别", max_length=10, choices=choices_of(APPLICATION_LEVELS), default=Level.CITY)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     # Cells of the paper forms (labels come from forms_spec).
@@ -288,7 +289,7 @@ class Application(ApplicationWorkflow):
             # One active application per organisation per batch.
             models.UniqueConstraint(
                 fields=["organisation", "batch"],
-                condition=~Q(state__in=sorted(s.value for s in INACTIVE_STATES)),
+                condition=~Q(state__in=sorted(s.value for s in states.states_where("active", False))),
                 name="one_active_application_per_organisation_and_batch",
                 violation_error_message="该单位在本批次已有一份有效申报。",
             ),
@@ -403,3 +404,53 @@ class Base(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("办理记录只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError("办理记录只能追加，不能删除。")
+
+
+class ApplicationLog(models.Model):
+    """Who did what to an application, when, from where and why. Never updated or deleted."""
+
+    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.PROTECT, related_name="log")
+    action = models.CharField("操作类型", max_length=20, choices=LogAction.choices)
+    transition = models.CharField("流程操作", max_length=40, blank=True)
+    label = models.CharField("操作", max_length=40)
+    from_state = models.CharField("原状态", max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=20, choices=State.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField("操作人角色", max_length=30)
+    comment = models.TextField("意见/说明", blank=True)
+    details = models.JSONField("明细", default=dict, blank=True)  # e.g. the items of a 退回修改 (一次性告知)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["created_at", "pk"]
+        db_table = "reviews_applicationlog"  # created there before the log moved to this app
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("办理记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("办理记录只能追加，不能删除。")

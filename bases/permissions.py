@@ -1,11 +1,11 @@
 """Predicates fn(obj, user) -> bool. False for anonymous users and unknown roles.
 
 They read only attributes already on the objects; no queries beyond foreign keys.
+What a state allows comes from the state table (states.py).
 """
 
-from reviews.choices import EDITABLE_STATES, GUIDANCE_STATES, State
-
-from .choices import CITY_ROLES, Level, OrganisationStatus, Role
+from . import states
+from .choices import CITY_ROLES, Level, Office, OrganisationStatus, Role
 
 
 def _active(user) -> bool:
@@ -33,32 +33,51 @@ def is_confirmed_applicant(user) -> bool:
     )
 
 
+def is_applicant(user) -> bool:
+    """Any applicant account, confirmed or still waiting for its county."""
+    return _active(user) and user.role == Role.APPLICANT
+
+
+def is_staff_of_county(county_id, user) -> bool:
+    return is_county_staff(user) and user.county_id == county_id
+
+
 def is_applicant_of(application, user) -> bool:
     return is_confirmed_applicant(user) and application.organisation_id == user.organisation_id
 
 
 def is_county_of(application, user) -> bool:
-    return is_county_staff(user) and application.organisation.county_id == user.county_id
+    return is_staff_of_county(application.organisation.county_id, user)
 
 
 def can_edit_application(application, user) -> bool:
     """Only the applicant, and only while the form is open (草稿 or 退回修改)."""
-    return is_applicant_of(application, user) and application.state in EDITABLE_STATES
+    return is_applicant_of(application, user) and states.is_editable(application.state)
 
 
 def can_confirm_organisation(organisation, user) -> bool:
     """Self-registered organisations are confirmed by their own county bureau (or the city)."""
     return organisation.status == OrganisationStatus.PENDING and (
-        (is_county_staff(user) and organisation.county_id == user.county_id) or is_city_admin(user)
+        is_staff_of_county(organisation.county_id, user) or is_city_admin(user)
     )
 
 
-def is_acceptance_authority(application, user) -> bool:
-    """Who runs acceptance, publicity, recognition and revocation: the city bureau for
-    city-level bases, the county bureau for county-level ones (第十七条)."""
-    if application.level == Level.COUNTY:
-        return is_county_of(application, user)
+def is_authority_for(level, county_id, user) -> bool:
+    """The acceptance authority of a level: the city bureau for city-level bases, the county
+    bureau (of that county) for county-level ones (第十七条)."""
+    if level == Level.COUNTY:
+        return is_staff_of_county(county_id, user)
     return is_city(user)
+
+
+def is_acceptance_authority(application, user) -> bool:
+    """Who runs acceptance, publicity, recognition and revocation of this application."""
+    return is_authority_for(application.level, application.organisation.county_id, user)
+
+
+def may_manage_publicity(publicity, user) -> bool:
+    """A 公示 is managed by the acceptance authority of its level (and county, for county-level)."""
+    return is_authority_for(publicity.level, publicity.county_id, user)
 
 
 def is_acceptance_member(application, user) -> bool:
@@ -67,16 +86,19 @@ def is_acceptance_member(application, user) -> bool:
 
 
 def is_current_handler(application, user) -> bool:
-    """The office that has the application on its desk: the county while it awaits
-    recommendation, the acceptance authority after that."""
-    if application.state == State.SUBMITTED:
+    """The office that has the application on its desk now, as the state table says: the
+    county while it awaits recommendation, the acceptance authority after that."""
+    office = states.office_of(application.state, application.level)
+    if office == Office.COUNTY:
         return is_county_of(application, user)
-    return is_acceptance_authority(application, user)
+    if office == Office.AUTHORITY:
+        return is_acceptance_authority(application, user)
+    return False
 
 
 def can_log_guidance(application, user) -> bool:
     """培育指导 is logged by the county bureau while the candidate prepares."""
-    return is_county_of(application, user) and application.state in GUIDANCE_STATES
+    return is_county_of(application, user) and states.allows_guidance(application.state)
 
 
 # How the diagram page names who may run a transition.

@@ -1,15 +1,19 @@
-"""Reads. Every queryset a page shows comes from here, scoped to the user.
+"""Reads. Every queryset a page shows comes from here, scoped to the user, and so do the
+application's actions, history, progress (办件进度) and the work queues.
 
-Each selector starts from nothing and adds rows per role (deny by default).
+Each scoped selector starts from nothing and adds rows per role (deny by default).
 """
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from reviews.choices import INACTIVE_STATES
+from . import permissions, states
+from .choices import APPLICATION_LEVELS, CITY_ROLES, Level, Office, OrganisationStatus, Role, State
+from .models import Application, ApplicationLog, Attachment, Base, Batch, County, Industry, Organisation, User
 
-from . import permissions
-from .models import Application, Attachment, Batch, County, Industry, Organisation
+CITY_BUREAU = "绍兴市市场监督管理局"
 
 
 def applications_for_user(user) -> QuerySet[Application]:
@@ -45,9 +49,37 @@ def organisations_for_user(user) -> QuerySet[Organisation]:
         return base.all()
     if permissions.is_county_staff(user):
         return base.filter(county_id=user.county_id)
-    if user.role == "applicant" and user.organisation_id:
+    if permissions.is_applicant(user) and user.organisation_id:
         return base.filter(pk=user.organisation_id)
     return Organisation.objects.none()
+
+
+def organisations_search(user, *, status: str = "", q: str = "") -> QuerySet[Organisation]:
+    """The user's organisations, by confirmation status and by name (part of it) or exact credit code."""
+    queryset = organisations_for_user(user)
+    if status:
+        queryset = queryset.filter(status=status)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(credit_code__iexact=q))
+    return queryset
+
+
+def organisation_users(organisation) -> QuerySet[User]:
+    return User.objects.filter(organisation=organisation).order_by("username")
+
+
+def pending_organisations_count(user) -> int | None:
+    """Self-registered organisations waiting for the user's confirmation; None for who confirms none."""
+    if not (permissions.is_county_staff(user) or permissions.is_city_admin(user)):
+        return None
+    return organisations_for_user(user).filter(status=OrganisationStatus.PENDING).count()
+
+
+def bases_for_user(user) -> QuerySet[Base]:
+    """Recognised bases: all for the city, the county's own for a county, the organisation's for an applicant."""
+    return Base.objects.filter(application__in=applications_for_user(user)).select_related(
+        "organisation__county", "application"
+    )
 
 
 def current_batch() -> Batch | None:
@@ -57,7 +89,25 @@ def current_batch() -> Batch | None:
 
 
 def active_application(*, organisation, batch) -> Application | None:
-    return Application.objects.filter(organisation=organisation, batch=batch).exclude(state__in=INACTIVE_STATES).first()
+    return (
+        Application.objects.filter(organisation=organisation, batch=batch)
+        .exclude(state__in=states.states_where("active", False))
+        .first()
+    )
+
+
+def applications_unsubmitted_at_deadline(deadline) -> QuerySet[Application]:
+    """Applications not yet submitted in the batches that close on `deadline` (deadline reminders)."""
+    return Application.objects.filter(
+        batch__deadline=deadline, state__in=states.states_where("unsubmitted")
+    ).select_related("organisation", "batch")
+
+
+def applications_submitted_before(moment) -> QuerySet[Application]:
+    """Submitted applications that have waited at their county since before `moment`."""
+    return Application.objects.filter(state=State.SUBMITTED, submitted_at__lt=moment).select_related(
+        "organisation__county"
+    )
 
 
 def counties() -> QuerySet[County]:
@@ -65,8 +115,256 @@ def counties() -> QuerySet[County]:
 
 
 def industries() -> QuerySet[Industry]:
+    """The industries an applicant may choose."""
     return Industry.objects.filter(is_active=True)
+
+
+def all_industries() -> QuerySet[Industry]:
+    """Every industry, retired ones included (filters over past applications)."""
+    return Industry.objects.all()
 
 
 def batches() -> QuerySet[Batch]:
     return Batch.objects.all()
+
+
+# --- People -----------------------------------------------------------------------------------------
+
+
+def county_staff(county_id) -> QuerySet[User]:
+    """The active staff of a county bureau."""
+    return User.objects.filter(is_active=True, role=Role.COUNTY, county_id=county_id)
+
+
+def city_staff() -> QuerySet[User]:
+    """The active staff of the city bureau."""
+    return User.objects.filter(is_active=True, role__in=CITY_ROLES)
+
+
+def bureau_staff(bureau, county_id) -> QuerySet[User]:
+    """The staff of a bureau (Level.CITY, or Level.COUNTY with the county); nobody for None."""
+    if bureau == Level.CITY:
+        return city_staff()
+    if bureau == Level.COUNTY:
+        return county_staff(county_id)
+    return User.objects.none()
+
+
+def acceptance_group_candidates(application) -> QuerySet[User]:
+    """Who may sit in an application's acceptance group: the staff of its acceptance authority
+    (the city for city-level bases, its county for county-level ones)."""
+    bureau = states.bureau_of(Office.AUTHORITY, application.level)
+    return bureau_staff(bureau, application.organisation.county_id).order_by("last_name", "username")
+
+
+def staff_holding(application) -> QuerySet[User]:
+    """The staff of the office that has the application on its desk now (the state table says which)."""
+    bureau = states.holder(application.state, application.level)
+    return bureau_staff(bureau, application.organisation.county_id)
+
+
+def applicant_users(application) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role=Role.APPLICANT, organisation_id=application.organisation_id)
+
+
+# --- The workflow as a user meets it ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    style: str
+    confirm: str
+    comment: str | None  # None | "optional" | "required"
+    form: str | None  # key of the action forms
+    bulk: bool = False
+
+    @property
+    def inline(self) -> bool:
+        """Actions without a form of their own are a button (with a comment box) on the page."""
+        return self.form is None
+
+
+def action_from(transition) -> Action:
+    custom = transition.custom
+    return Action(
+        name=transition.name,
+        label=custom["label"],
+        style=custom.get("style", "secondary"),
+        confirm=custom.get("confirm", ""),
+        comment=custom.get("comment"),
+        form=custom.get("form"),
+        bulk=bool(custom.get("bulk")),
+    )
+
+
+def available_actions(application, user) -> list[Action]:
+    """The transitions the declaration allows this user now: the only source of action buttons."""
+    return [action_from(t) for t in application.get_available_user_state_transitions(user)]
+
+
+def all_transitions() -> list[dict]:
+    """Every declared transition (one row per source state): for the diagram and the tests."""
+    state_field = Application._meta.get_field("state")
+    return [
+        {
+            "name": transition.name,
+            "source": transition.source,
+            "target": transition.target,
+            "label": transition.custom.get("label", transition.name),
+            "permission": getattr(transition.permission, "label", ""),
+            "conditions": [condition.label for condition in transition.conditions],
+        }
+        for transition in state_field.get_all_transitions(Application)
+    ]
+
+
+BUREAU_NAMES = {Level.CITY: "市局", Level.COUNTY: "所在地县局", None: "申报单位"}
+
+
+def workflow_states() -> list[dict]:
+    """The /workflow/ page: each state of the table, in its order, with what it means per level
+    (one row where both levels agree) and the declared transitions out of it."""
+    outgoing: dict[str, list] = {}
+    for row in all_transitions():
+        outgoing.setdefault(row["source"], []).append({**row, "target_label": states.label(row["target"])})
+    rows = []
+    for state in states.STATES:
+        per_level = {}
+        for level in APPLICATION_LEVELS:
+            step = states.step_of(state, level)
+            if step is not None:
+                per_level[level] = {
+                    "step": states.step_label(step, level),
+                    "office": BUREAU_NAMES[states.holder(state, level)],
+                    "next_step": states.next_step(state, level),
+                    "queue": states.queue_of(state, level),
+                }
+        if len(per_level) == 2 and per_level[Level.CITY] == per_level[Level.COUNTY]:
+            levels = [{"level": "市级、县级", **per_level[Level.CITY]}]
+        else:
+            levels = [{"level": Level(level).label, **meaning} for level, meaning in per_level.items()]
+        rows.append(
+            {
+                "value": state.value,
+                "label": states.label(state),
+                "public": states.public_label(state),
+                "levels": levels,
+                "out": outgoing.get(state.value, []),
+            }
+        )
+    return rows
+
+
+def procedure_steps() -> list[dict]:
+    """The steps of the procedure with their wording per level, for the /workflow/ page."""
+    return [
+        {
+            "label": step.label,
+            "county_label": step.county_label,
+            "city_only": step.city_only,
+        }
+        for step in states.STEPS
+    ]
+
+
+def application_log(application) -> QuerySet[ApplicationLog]:
+    return ApplicationLog.objects.filter(application=application).select_related("actor")
+
+
+# --- 办件进度查询 -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProgressStep:
+    label: str
+    status: str  # "done" | "current" | "todo" | "skipped"
+    finished_at: object = None
+    office: str = ""
+
+
+@dataclass
+class Progress:
+    steps: list[ProgressStep]
+    current_office: str
+    next_step: str
+    requests: list[ApplicationLog] = field(default_factory=list)  # what the bureaus asked of the applicant
+    final: bool = False
+
+
+def office_name(application, office) -> str:
+    """The name of the office that does a step of this application."""
+    if office == Office.APPLICANT:
+        return f"{application.organisation.name}（申报单位）"
+    if states.bureau_of(office, application.level) == Level.COUNTY:
+        return application.organisation.county.bureau_name
+    return CITY_BUREAU
+
+
+def application_progress(application, log: list[ApplicationLog]) -> Progress:
+    """Where the application stands: the steps of its level's procedure, which it has left and
+    when (from its own log), the office that has it now and what comes next (the state table)."""
+    level, state = application.level, application.state
+    procedure = states.procedure(level)
+    current = states.step_of(state, level)
+    index = procedure.index(current) if current in procedure else None
+    left_at = {}
+    for entry in log:
+        if entry.from_state and entry.to_state:
+            left = states.step_of(entry.from_state, level)
+            if left is not None and left != states.step_of(entry.to_state, level):
+                left_at[left.key] = entry.created_at
+    steps = []
+    for i, step in enumerate(procedure):
+        if index is None:
+            status = "done" if step.key in left_at else "skipped"
+        elif i < index:
+            status = "done"
+        elif i == index:
+            status = "current"
+        else:
+            status = "todo"
+        if status == "done" and i == 0 and step.key not in left_at:
+            status = "skipped"  # never in cultivation
+        steps.append(
+            ProgressStep(
+                label=states.step_label(step, level),
+                status=status,
+                finished_at=left_at.get(step.key) if status == "done" else None,
+                office=office_name(application, step.office),
+            )
+        )
+    return Progress(
+        steps=steps,
+        current_office=office_name(application, current.office) if current is not None else "",
+        next_step=states.next_step(state, level),
+        requests=[entry for entry in log if entry.to_state and states.is_explained(entry.to_state)],
+        final=states.is_final(state),
+    )
+
+
+# --- Work queues -----------------------------------------------------------------------------------
+
+
+def work_queues(user) -> list[dict]:
+    """What waits for the user's bureau (the state table's queues), each counted (one query)."""
+    bureaus = []
+    if permissions.is_county_staff(user):
+        bureaus.append(Level.COUNTY)
+    if permissions.is_city(user):
+        bureaus.append(Level.CITY)
+    queues = [queue for bureau in bureaus for queue in states.queues(bureau)]
+    if not queues:
+        return []
+    counts = applications_for_user(user).aggregate(
+        **{f"q{i}": Count("pk", filter=Q(state=queue.state, level__in=queue.levels)) for i, queue in enumerate(queues)}
+    )
+    return [{"title": queue.title, "state": queue.state, "count": counts[f"q{i}"]} for i, queue in enumerate(queues)]
+
+
+def accepted_awaiting_publicity(user) -> QuerySet[Application]:
+    """Accepted applications whose 公示 the user may open (the acceptance authority's)."""
+    return (
+        applications_for_user(user).filter(state=State.ACCEPTED).order_by("level", "organisation__county__order", "pk")
+    )

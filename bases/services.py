@@ -1,20 +1,220 @@
-"""Writes of the bases app: one function per use case."""
+"""Writes of the bases app: one function per use case, and the one way an application changes state."""
 
 import hashlib
+import inspect
+import json
+from collections.abc import Callable
+from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from celery import signature
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_fsm import ConcurrentTransition, has_transition_perm
 
-from reviews.choices import LogAction, State
-from reviews.services import check_version, log_write
-
-from . import permissions, selectors, tasks
-from .choices import OrganisationStatus, Role
+from . import permissions, selectors
+from .choices import BaseStatus, LogAction, OrganisationStatus, Role, State
 from .dates import cn_date
 from .forms_spec import spec_for
-from .models import Application, Attachment, Batch, Organisation, User
+from .models import Application, ApplicationLog, Attachment, Base, Batch, County, Industry, Organisation, User
 from .validators import detect_attachment_kind
+from .workflow import refusal_message
+
+
+@transaction.atomic
+def reference_data_load(*, fixtures_dir: Path) -> int:
+    """Create the counties (附件1) and industries (第三条（五）) of the fixtures that are missing,
+    matched by natural key (county code, industry name); rows the administrators edited are left
+    as they are. Returns how many were created."""
+    created = 0
+    for model, key, filename in ((County, "code", "counties.json"), (Industry, "name", "industries.json")):
+        for row in json.loads((fixtures_dir / filename).read_text(encoding="utf-8")):
+            fields = dict(row["fields"])
+            _, was_created = model.objects.get_or_create(**{key: fields.pop(key)}, defaults=fields)
+            created += was_created
+    return created
+
+
+def queue_task(name: str, *args) -> None:
+    """Queue a Celery task by name once the transaction commits. Services never import tasks
+    (tasks call services); without REDIS_URL the task runs at once in this process."""
+    transaction.on_commit(lambda: signature(name, args=args).delay())
+
+
+class StaleApplication(ValidationError):
+    """The page was rendered from an older version of the application."""
+
+
+def check_version(*, application: Application, version: int | None) -> None:
+    if version is None or int(version) != application.version:
+        raise StaleApplication(
+            "该申报已在其他页面或由他人更新（当前为第%(current)d版，您的页面为第%(yours)s版），本次操作未执行。"
+            "请刷新页面核对后再操作。",
+            code="stale",
+            params={"current": application.version, "yours": version if version is not None else "?"},
+        )
+
+
+def log_write(
+    *,
+    application: Application,
+    user,
+    action: str,
+    label: str,
+    comment: str = "",
+    ip: str | None = None,
+    transition: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    details: dict | None = None,
+) -> ApplicationLog:
+    """Append one entry to the application's log."""
+    return ApplicationLog.objects.create(
+        application=application,
+        action=action,
+        transition=transition,
+        label=label,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+        actor_role=user.get_role_display(),
+        comment=comment,
+        details=details or {},
+        ip_address=ip,
+    )
+
+
+def declared_transition(application: Application, action: str):
+    """The declared transition named `action` from the current state (or any state), if any."""
+    candidates = [t for t in application.get_all_state_transitions() if t.name == action]
+    return next((t for t in candidates if t.source == application.state), None) or next(
+        (t for t in candidates if t.source == "*"), candidates[0] if candidates else None
+    )
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application: Application,
+    action: str,
+    user,
+    version: int | None,
+    comment: str = "",
+    method_kwargs: dict | None = None,
+    effect_kwargs: dict | None = None,
+    details: dict | None = None,
+    ip: str | None = None,
+) -> Application:
+    """Run the declared transition `action` on the application for `user`.
+
+    Locks the row, refuses a stale version (so a double click or an old page does
+    nothing twice), checks the declared permission, source state and conditions,
+    runs the declared validation, calls the transition method with `method_kwargs`,
+    saves with version + 1, runs the action's side effect with `effect_kwargs` and
+    appends a log entry.
+
+    Side effects: the Application row; the rows of the action's effect (acceptance
+    group and object grants, 公示, Base); one ApplicationLog row; after commit, the
+    notification task queued. Raises PermissionDenied, StaleApplication or
+    ValidationError (the list of problems).
+    """
+    locked = Application.objects.select_for_update().select_related("organisation", "batch").get(pk=application.pk)
+    check_version(application=locked, version=version)
+    transition = declared_transition(locked, action)
+    if transition is None or not transition.has_perm(locked, user):
+        raise PermissionDenied("您无权执行该操作。")
+    if transition.source not in (locked.state, "*"):
+        raise ValidationError(
+            "申报当前为“%(state)s”，不能执行“%(label)s”。",
+            params={"state": locked.get_state_display(), "label": transition.custom["label"]},
+            code="state",
+        )
+    refusals = [refusal_message(c, locked) for c in transition.conditions if not c(locked)]
+    if refusals:
+        raise ValidationError(refusals, code="condition")
+    custom = transition.custom
+    comment = (comment or "").strip()
+    if custom.get("comment") == "required" and not comment:
+        raise ValidationError("请填写%(label)s的意见或理由。", params={"label": custom["label"]}, code="comment")
+    if custom.get("validate"):
+        problems = getattr(locked, custom["validate"])()
+        if problems:
+            raise ValidationError(problems, code="incomplete")
+    if not has_transition_perm(getattr(locked, action), user):  # the library's own check, last
+        raise PermissionDenied("您无权执行该操作。")
+    from_state = locked.state
+    method = getattr(locked, action)
+    accepted = set(inspect.signature(method).parameters)
+    method(**{k: v for k, v in (method_kwargs or {}).items() if k in accepted})
+    locked.version += 1
+    try:
+        locked.save()
+    except ConcurrentTransition as exc:
+        raise StaleApplication("该申报已被他人同时办理，本次操作未执行。请刷新页面。", code="stale") from exc
+    effect = TRANSITION_EFFECTS.get(action)
+    if effect:
+        effect(application=locked, user=user, **(effect_kwargs or {}))
+    entry = log_write(
+        application=locked,
+        user=user,
+        action=LogAction.TRANSITION,
+        label=custom["label"],
+        comment=comment,
+        ip=ip,
+        transition=action,
+        from_state=from_state,
+        to_state=locked.state,
+        details=details,
+    )
+    queue_task("reviews.tasks.notify_transition", entry.pk)
+    return locked
+
+
+# --- Side effects of transitions ------------------------------------------------------------------
+# Run inside the transition's transaction, with the effect_kwargs of the action's form. This app's
+# own are registered below (the recognised Base); the reviews app registers those that write its
+# records (the acceptance group and its grants, the 公示).
+
+TRANSITION_EFFECTS: dict[str, Callable] = {}
+
+
+def transition_effect(action: str):
+    """Register the side effect of the declared transition `action` (one per action)."""
+
+    def register(effect: Callable) -> Callable:
+        if TRANSITION_EFFECTS.setdefault(action, effect) is not effect:
+            raise ImproperlyConfigured(f"The transition {action!r} has a side effect already.")
+        return effect
+
+    return register
+
+
+@transition_effect("recognise")
+def _create_base(*, application: Application, user, document_number: str, recognised_on) -> None:
+    """发文认定: the recognised base (第十一条（六））."""
+    Base.objects.create(
+        application=application,
+        organisation=application.organisation,
+        name=application.display_name,
+        base_type=application.base_type,
+        level=application.level,
+        year=application.batch.year,
+        document_number=document_number,
+        recognised_on=recognised_on,
+    )
+
+
+@transition_effect("revoke")
+def _revoke_base(
+    *, application: Application, user, ground: str, details: str, document_number: str, revoked_on
+) -> None:
+    """第十五条: the base is marked revoked; the 2-year ban follows from it."""
+    base = Base.objects.select_for_update().get(application=application)
+    base.status, base.revoked_on = BaseStatus.REVOKED, revoked_on
+    base.revocation_ground, base.revocation_details, base.revocation_document = ground, details, document_number
+    base.full_clean()
+    base.save()
 
 
 @transaction.atomic
@@ -41,8 +241,26 @@ def organisation_register(
     user.set_password(password)
     user.full_clean()
     user.save()
-    transaction.on_commit(lambda: tasks.notify_county_of_registration.delay(organisation.pk))
+    queue_task("bases.tasks.notify_county_of_registration", organisation.pk)
     return user
+
+
+def registration_notify_county(*, organisation_id: int) -> int:
+    """E-mail the county bureau's staff that an organisation registered and waits for their
+    confirmation. Returns how many e-mails went out."""
+    organisation = Organisation.objects.select_related("county").get(pk=organisation_id)
+    recipients = list(selectors.county_staff(organisation.county_id).exclude(email="").values_list("email", flat=True))
+    if not recipients:
+        return 0
+    return send_mail(
+        subject=f"【商业秘密保护基地】{organisation.name} 注册待确认",
+        message=(
+            f"{organisation.name}（统一社会信用代码 {organisation.credit_code}）已在绍兴市商业秘密保护基地管理平台"
+            f"注册，所在地为{organisation.county.name}，请登录平台“申报单位”页面核对并确认。"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
 
 
 @transaction.atomic

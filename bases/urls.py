@@ -7,7 +7,6 @@ app_name = "bases"
 urlpatterns = [
     path("applications/", views.application_list, name="application-list"),
     path("applications/new/", views.application_create, name="application-create"),
-    path("applications/<int:pk>/", views.application_detail, name="application-detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),
     path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),

@@ -6,15 +6,12 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from reviews import selectors as review_selectors
-from reviews.services import StaleApplication, application_transition
 
 from . import permissions, selectors, services
 from .filters import ApplicationFilter
@@ -27,7 +24,7 @@ from .forms import (
     application_form_class,
 )
 from .forms_spec import SPECS
-from .validators import ATTACHMENT_ACCEPT
+from .services import StaleApplication, application_transition
 
 PAGE_SIZE = 20
 
@@ -49,23 +46,7 @@ def form_errors_to_messages(request, form) -> None:
             messages.error(request, f"{label}：{error}" if label else error)
 
 
-# --- Public -------------------------------------------------------------------------------------
-
-
-@require_GET
-def home(request):
-    """Anonymous visitors see what the platform is; signed-in users their own start page."""
-    if not request.user.is_authenticated:
-        return render(request, "bases/home_public.html", {"specs": SPECS.values()})
-    applications = selectors.applications_for_user(request.user)
-    context = {"batch": selectors.current_batch(), "recent": applications[:10], "total": applications.count()}
-    if permissions.is_county_staff(request.user) or permissions.is_city_admin(request.user):
-        context["pending_organisations"] = (
-            selectors.organisations_for_user(request.user).filter(status="pending").count()
-        )
-    context["queues"] = review_selectors.work_queues(request.user)
-    context["notifications"] = review_selectors.notifications_for_user(request.user)[:5]
-    return render(request, "bases/home.html", context)
+# --- Public (no login) -------------------------------------------------------------------------------------
 
 
 @require_GET
@@ -181,35 +162,6 @@ def application_create(request):
 
 
 @login_required
-@require_GET
-def application_detail(request, pk):
-    application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
-    attachments = list(application.attachments.all())
-    editable = permissions.can_edit_application(application, request.user)
-    evidenced = {a.condition_code for a in attachments}
-    first_missing = next((c.code for c in application.spec.conditions if c.code not in evidenced), "")
-    log = list(review_selectors.application_log(application))
-    context = {
-        "application": application,
-        "spec": application.spec,
-        "progress": review_selectors.application_progress(application, log),
-        "results": application.condition_results(),
-        "attachments": attachments,
-        "editable": editable,
-        "problems": application.submission_problems() if editable else [],
-        "actions": review_selectors.available_actions(application, request.user),
-        "log": log,
-        **review_selectors.review_context(application, request.user),
-        "upload_form": AttachmentUploadForm(spec=application.spec, initial={"condition_code": first_missing})
-        if editable
-        else None,
-        "accept": ATTACHMENT_ACCEPT,
-        "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-    }
-    return render(request, "bases/application_detail.html", context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
     """The online form. 保存草稿 keeps whatever is valid so far; 提交申报 applies the
@@ -256,9 +208,9 @@ def application_edit(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         messages.warning(request, "申报表已保存，但暂不能提交：")
         messages_from(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
-        return redirect("bases:application-detail", pk=saved.pk)
+        return redirect("reviews:application-detail", pk=saved.pk)
     messages.success(request, f"申报 {saved.reference} 已提交，等待县局审核推荐。")
-    return redirect("bases:application-detail", pk=saved.pk)
+    return redirect("reviews:application-detail", pk=saved.pk)
 
 
 def _render_edit(request, application, form, status=200):
@@ -280,7 +232,7 @@ def attachment_upload(request, pk):
     form = AttachmentUploadForm(request.POST, request.FILES, spec=application.spec)
     if not form.is_valid():
         form_errors_to_messages(request, form)
-        return redirect(reverse("bases:application-detail", args=[pk]) + "#attachments")
+        return redirect(reverse("reviews:application-detail", args=[pk]) + "#attachments")
     files = request.FILES.getlist("file")
     saved = 0
     for uploaded in files:
@@ -297,7 +249,7 @@ def attachment_upload(request, pk):
             messages_from(request, exc)
     if saved:
         messages.success(request, f"已上传 {saved} 个文件。")
-    return redirect(reverse("bases:application-detail", args=[pk]) + "#attachments")
+    return redirect(reverse("reviews:application-detail", args=[pk]) + "#attachments")
 
 
 @login_required
@@ -334,7 +286,7 @@ def attachment_delete(request, pk):
     if request.method == "POST":
         services.attachment_delete(attachment=attachment, user=request.user, ip=client_ip(request))
         messages.success(request, f"已删除“{attachment.original_name}”。")
-        return redirect(reverse("bases:application-detail", args=[application.pk]) + "#attachments")
+        return redirect(reverse("reviews:application-detail", args=[application.pk]) + "#attachments")
     return render(request, "bases/attachment_delete.html", {"attachment": attachment, "application": application})
 
 
@@ -346,13 +298,9 @@ def attachment_delete(request, pk):
 def organisation_list(request):
     if not (permissions.is_county_staff(request.user) or permissions.is_city(request.user)):
         raise PermissionDenied
-    queryset = selectors.organisations_for_user(request.user)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
-    if status:
-        queryset = queryset.filter(status=status)
-    if q:
-        queryset = queryset.filter(name__icontains=q) | queryset.filter(credit_code__iexact=q)
+    queryset = selectors.organisations_search(request.user, status=status, q=q)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -372,23 +320,26 @@ def organisation_detail(request, pk):
             raise PermissionDenied("该单位已处理，或您无权确认。")
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    organisation = services.organisation_confirm(
-                        organisation=organisation,
-                        user=request.user,
-                        approve=form.cleaned_data["decision"] == "approve",
-                        note=form.cleaned_data["note"],
-                    )
+                organisation = services.organisation_confirm(
+                    organisation=organisation,
+                    user=request.user,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    note=form.cleaned_data["note"],
+                )
             except ValidationError as exc:
                 form.add_error("note", exc)
             else:
                 messages.success(request, f"已将“{organisation.name}”标记为{organisation.get_status_display()}。")
                 return redirect("bases:organisation-detail", pk=organisation.pk)
-    applications = selectors.applications_for_user(request.user).filter(organisation=organisation)
     return render(
         request,
         "bases/organisation_detail.html",
-        {"organisation": organisation, "form": form, "applications": applications, "users": organisation.users.all()},
+        {
+            "organisation": organisation,
+            "form": form,
+            "applications": selectors.applications_for_user(request.user).filter(organisation=organisation),
+            "users": selectors.organisation_users(organisation),
+        },
     )
 
 

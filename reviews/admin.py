@@ -5,25 +5,12 @@ from bases.admin import ReadOnlyAdminMixin
 from .models import (
     AcceptanceGroup,
     AcceptanceRecord,
-    ApplicationLog,
     GuidanceVisit,
     Notification,
     Objection,
     Publicity,
     UpwardRecommendation,
 )
-
-
-@admin.register(ApplicationLog)
-class ApplicationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The log is append-only: visible in the admin, never editable there."""
-
-    list_display = ["created_at", "application", "label", "from_state", "to_state", "actor", "actor_role", "ip_address"]
-    list_filter = ["action", "to_state"]
-    search_fields = ["application__reference", "actor__username", "comment"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # Records of the procedure: shown in the admin for inspection, written only through the pages.

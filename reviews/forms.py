@@ -1,4 +1,4 @@
-"""Input of the workflow actions. Which form an action uses is declared in workflow.py
+"""Input of the workflow actions. Which form an action uses is declared in bases/workflow.py
 (`custom["form"]`); each form says what goes to the transition method, to the side
 effect and to the log."""
 
@@ -7,10 +7,19 @@ import re
 from django import forms
 from django.utils import timezone
 
-from bases.choices import Role
+from bases import selectors
+from bases.choices import (
+    APPLICATION_LEVELS,
+    UPWARD_LEVELS,
+    BaseType,
+    Level,
+    ObjectionOutcome,
+    RevocationGround,
+    choices_of,
+)
 
 from .calendar import add_working_days
-from .choices import ObjectionOutcome, RevocationGround, UpwardOutcome
+from .choices import UpwardOutcome
 from .models import AcceptanceRecord, GuidanceVisit, Objection
 
 
@@ -132,13 +141,7 @@ class GroupForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from bases.models import User
-
-        if self.application.level == "county":
-            staff = User.objects.filter(role=Role.COUNTY, county_id=self.application.organisation.county_id)
-        else:
-            staff = User.objects.filter(role__in=[Role.CITY_REVIEWER, Role.CITY_ADMIN])
-        staff = staff.filter(is_active=True).order_by("last_name", "username")
+        staff = selectors.acceptance_group_candidates(self.application)
         self.fields["leader"].queryset = staff
         self.fields["members"].queryset = staff
         self.fields["leader"].initial = self.user.pk
@@ -169,7 +172,7 @@ class PublicityForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields.pop("comment", None)
         batch = self.application.batch
-        level = "县级" if self.application.level == "county" else "市级"
+        level = Level(self.application.level).label
         self.fields["title"].initial = f"{batch.year}年度{level}商业秘密保护基地拟认定名单公示"
 
     def clean(self):
@@ -231,7 +234,8 @@ class RevocationForm(ActionForm):
 
     def log_comment(self):
         d = self.cleaned_data
-        return f"{RevocationGround(d['ground']).label}；{d['details']}（{d['document_number']}，{d['revoked_on']:%Y-%m-%d}）"
+        ground = RevocationGround(d["ground"]).label
+        return f"{ground}；{d['details']}（{d['document_number']}，{d['revoked_on']:%Y-%m-%d}）"
 
 
 ACTION_FORMS = {
@@ -298,9 +302,7 @@ class ObjectionReplyForm(forms.Form):
 
 
 class UpwardRecommendationForm(forms.Form):
-    level = forms.ChoiceField(
-        label="推荐级别", choices=[("provincial", "省级"), ("national", "国家级")], widget=forms.RadioSelect
-    )
+    level = forms.ChoiceField(label="推荐级别", choices=choices_of(UPWARD_LEVELS), widget=forms.RadioSelect)
     recommended_on = PastDateField(label="推荐日期")
     note = forms.CharField(label="说明", required=False, max_length=200)
 
@@ -322,13 +324,11 @@ class CandidateForm(forms.Form):
     organisation = forms.ModelChoiceField(label="培育对象（本辖区已确认单位）", queryset=None, empty_label="请选择")
     base_type = forms.ChoiceField(label="拟申报基地类型", choices=[])
     level = forms.ChoiceField(
-        label="拟申报级别", choices=[("city", "市级"), ("county", "县级")], widget=forms.RadioSelect, initial="city"
+        label="拟申报级别", choices=choices_of(APPLICATION_LEVELS), widget=forms.RadioSelect, initial=Level.CITY
     )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        from bases.choices import BaseType
-
         self.fields["organisation"].queryset = organisations
         self.fields["base_type"].choices = [("", "请选择"), *list(BaseType.choices)]
 

@@ -1,61 +1,14 @@
-"""Records of the review workflow. The application log is append-only."""
+"""Records of the review around an application: guidance, acceptance, 公示 and objections,
+upward recommendations and notifications."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from bases.choices import APPLICATION_LEVELS, UPWARD_LEVELS, AcceptanceKind, ObjectionOutcome, choices_of
 from bases.models import Application
 
-from .choices import AcceptanceKind, LogAction, NotificationKind, ObjectionOutcome, State, UpwardOutcome
-
-
-class AppendOnlyError(Exception):
-    pass
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("办理记录只能追加，不能修改。")
-
-    def delete(self):
-        raise AppendOnlyError("办理记录只能追加，不能删除。")
-
-
-class ApplicationLog(models.Model):
-    """Who did what to an application, when, from where and why. Never updated or deleted."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.PROTECT, related_name="log")
-    action = models.CharField("操作类型", max_length=20, choices=LogAction.choices)
-    transition = models.CharField("流程操作", max_length=40, blank=True)
-    label = models.CharField("操作", max_length=40)
-    from_state = models.CharField("原状态", max_length=20, choices=State.choices, blank=True)
-    to_state = models.CharField("新状态", max_length=20, choices=State.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
-    )
-    actor_role = models.CharField("操作人角色", max_length=30)
-    comment = models.TextField("意见/说明", blank=True)
-    details = models.JSONField("明细", default=dict, blank=True)  # e.g. the items of a 退回修改 (一次性告知)
-    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = "办理记录"
-        verbose_name_plural = "办理记录"
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.label}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("办理记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("办理记录只能追加，不能删除。")
+from .choices import NotificationKind, UpwardOutcome
 
 
 class GuidanceVisit(models.Model):
@@ -133,7 +86,7 @@ class Publicity(models.Model):
     """公示: the list to be recognised, published for objections (第十一条（五）)."""
 
     title = models.CharField("公示名称", max_length=150)
-    level = models.CharField("级别", max_length=10, choices=[("city", "市级"), ("county", "县级")])
+    level = models.CharField("级别", max_length=10, choices=choices_of(APPLICATION_LEVELS))
     county = models.ForeignKey(
         "bases.County", verbose_name="县级公示所属县", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -162,8 +115,6 @@ class Publicity(models.Model):
         return self.title
 
     def has_ended(self, today=None) -> bool:
-        from django.utils import timezone
-
         return self.closed_at is not None or (today or timezone.localdate()) > self.ends_on
 
 
@@ -223,7 +174,7 @@ class UpwardRecommendation(models.Model):
     base = models.ForeignKey(
         "bases.Base", verbose_name="基地", on_delete=models.PROTECT, related_name="upward_recommendations"
     )
-    level = models.CharField("推荐级别", max_length=20, choices=[("provincial", "省级"), ("national", "国家级")])
+    level = models.CharField("推荐级别", max_length=20, choices=choices_of(UPWARD_LEVELS))
     recommended_on = models.DateField("推荐日期")
     outcome = models.CharField("结果", max_length=20, choices=UpwardOutcome.choices, default=UpwardOutcome.PENDING)
     outcome_on = models.DateField("结果日期", null=True, blank=True)

@@ -1,168 +1,46 @@
-"""Writes of the workflow: the one way any application changes state, the records
-around it (guidance, acceptance, publicity, objections) and the log."""
+"""Writes of the review: the records around an application (guidance, acceptance, 公示,
+objections, upward recommendations), the side effects of the transitions that write them,
+and notifications read. Every state change goes through bases.services.application_transition."""
 
-import inspect
+import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, has_transition_perm
 from guardian.shortcuts import assign_perm, remove_perm
 
-from bases import permissions
-from bases.choices import BaseStatus, Level
+from bases import permissions, states
+from bases.choices import BaseStatus, Level, LogAction, ObjectionOutcome, State
 from bases.dates import cn_date
-from bases.models import Application, Base, Organisation
+from bases.models import Application, ApplicationLog, Base, Organisation
+from bases.selectors import (
+    applicant_users,
+    applications_submitted_before,
+    applications_unsubmitted_at_deadline,
+    staff_holding,
+)
+from bases.services import application_transition, log_write, new_application, transition_effect
 
-from .choices import LogAction, ObjectionOutcome, State, UpwardOutcome
+from .choices import NotificationKind, UpwardOutcome
 from .models import (
     AcceptanceGroup,
     AcceptanceRecord,
-    ApplicationLog,
     GuidanceVisit,
+    Notification,
     Objection,
     Publicity,
     UpwardRecommendation,
 )
-from .workflow import refusal_message
+from .selectors import applications_in_publicity
+
+# --- Side effects of the transitions that write review records ----------------------------------
+# Registered with bases.services, which runs them inside the transition's transaction.
 
 
-class StaleApplication(ValidationError):
-    """The page was rendered from an older version of the application."""
-
-
-def check_version(*, application: Application, version: int | None) -> None:
-    if version is None or int(version) != application.version:
-        raise StaleApplication(
-            "该申报已在其他页面或由他人更新（当前为第%(current)d版，您的页面为第%(yours)s版），本次操作未执行。"
-            "请刷新页面核对后再操作。",
-            code="stale",
-            params={"current": application.version, "yours": version if version is not None else "?"},
-        )
-
-
-def log_write(
-    *,
-    application: Application,
-    user,
-    action: str,
-    label: str,
-    comment: str = "",
-    ip: str | None = None,
-    transition: str = "",
-    from_state: str = "",
-    to_state: str = "",
-    details: dict | None = None,
-) -> ApplicationLog:
-    """Append one entry to the application's log."""
-    return ApplicationLog.objects.create(
-        application=application,
-        action=action,
-        transition=transition,
-        label=label,
-        from_state=from_state,
-        to_state=to_state,
-        actor=user,
-        actor_role=user.get_role_display(),
-        comment=comment,
-        details=details or {},
-        ip_address=ip,
-    )
-
-
-def declared_transition(application: Application, action: str):
-    """The declared transition named `action` from the current state (or any state), if any."""
-    candidates = [t for t in application.get_all_state_transitions() if t.name == action]
-    return next((t for t in candidates if t.source == application.state), None) or next(
-        (t for t in candidates if t.source == "*"), candidates[0] if candidates else None
-    )
-
-
-@transaction.atomic
-def application_transition(
-    *,
-    application: Application,
-    action: str,
-    user,
-    version: int | None,
-    comment: str = "",
-    method_kwargs: dict | None = None,
-    effect_kwargs: dict | None = None,
-    details: dict | None = None,
-    ip: str | None = None,
-) -> Application:
-    """Run the declared transition `action` on the application for `user`.
-
-    Locks the row, refuses a stale version (so a double click or an old page does
-    nothing twice), checks the declared permission, source state and conditions,
-    runs the declared validation, calls the transition method with `method_kwargs`,
-    saves with version + 1, runs the action's side effect with `effect_kwargs` and
-    appends a log entry.
-
-    Side effects: the Application row; the rows of the action's effect (acceptance
-    group and object grants, 公示, Base); one ApplicationLog row; after commit, the
-    notification task queued. Raises PermissionDenied, StaleApplication or
-    ValidationError (the list of problems).
-    """
-    locked = Application.objects.select_for_update().select_related("organisation", "batch").get(pk=application.pk)
-    check_version(application=locked, version=version)
-    transition = declared_transition(locked, action)
-    if transition is None or not transition.has_perm(locked, user):
-        raise PermissionDenied("您无权执行该操作。")
-    if transition.source not in (locked.state, "*"):
-        raise ValidationError(
-            "申报当前为“%(state)s”，不能执行“%(label)s”。",
-            params={"state": locked.get_state_display(), "label": transition.custom["label"]},
-            code="state",
-        )
-    refusals = [refusal_message(c, locked) for c in transition.conditions if not c(locked)]
-    if refusals:
-        raise ValidationError(refusals, code="condition")
-    custom = transition.custom
-    comment = (comment or "").strip()
-    if custom.get("comment") == "required" and not comment:
-        raise ValidationError("请填写%(label)s的意见或理由。", params={"label": custom["label"]}, code="comment")
-    if custom.get("validate"):
-        problems = getattr(locked, custom["validate"])()
-        if problems:
-            raise ValidationError(problems, code="incomplete")
-    if not has_transition_perm(getattr(locked, action), user):  # the library's own check, last
-        raise PermissionDenied("您无权执行该操作。")
-    from_state = locked.state
-    method = getattr(locked, action)
-    accepted = set(inspect.signature(method).parameters)
-    method(**{k: v for k, v in (method_kwargs or {}).items() if k in accepted})
-    locked.version += 1
-    try:
-        locked.save()
-    except ConcurrentTransition as exc:
-        raise StaleApplication("该申报已被他人同时办理，本次操作未执行。请刷新页面。", code="stale") from exc
-    effect = EFFECTS.get(action)
-    if effect:
-        effect(application=locked, user=user, **(effect_kwargs or {}))
-    entry = log_write(
-        application=locked,
-        user=user,
-        action=LogAction.TRANSITION,
-        label=custom["label"],
-        comment=comment,
-        ip=ip,
-        transition=action,
-        from_state=from_state,
-        to_state=locked.state,
-        details=details,
-    )
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.notify_transition.delay(entry.pk))
-    return locked
-
-
-# --- Side effects of transitions (called inside the transition's transaction) --------------------
-
-
-def _form_acceptance_group(*, application, user, leader, members, external_experts=""):
+@transition_effect("start_acceptance")
+def _form_acceptance_group(*, application, user, leader, members, external_experts="") -> None:
     """Record the group and grant its members the application (django-guardian)."""
     group, created = AcceptanceGroup.objects.update_or_create(
         application=application,
@@ -184,41 +62,13 @@ def _form_acceptance_group(*, application, user, leader, members, external_exper
         assign_perm("bases.record_acceptance", person, application)
 
 
-def _add_to_publicity(*, application, user, publicity=None, title=None, starts_on=None, ends_on=None):
+@transition_effect("open_publicity")
+def _add_to_publicity(*, application, user, publicity=None, title=None, starts_on=None, ends_on=None) -> None:
     if publicity is None:
         publicity = publicity_create(
             application=application, user=user, title=title, starts_on=starts_on, ends_on=ends_on
         )
     publicity.applications.add(application)
-
-
-def _create_base(*, application, user, document_number, recognised_on):
-    Base.objects.create(
-        application=application,
-        organisation=application.organisation,
-        name=application.display_name,
-        base_type=application.base_type,
-        level=application.level,
-        year=application.batch.year,
-        document_number=document_number,
-        recognised_on=recognised_on,
-    )
-
-
-def _revoke_base(*, application, user, ground, details, document_number, revoked_on):
-    base = Base.objects.select_for_update().get(application=application)
-    base.status, base.revoked_on = BaseStatus.REVOKED, revoked_on
-    base.revocation_ground, base.revocation_details, base.revocation_document = ground, details, document_number
-    base.full_clean()
-    base.save()
-
-
-EFFECTS = {
-    "start_acceptance": _form_acceptance_group,
-    "open_publicity": _add_to_publicity,
-    "recognise": _create_base,
-    "revoke": _revoke_base,
-}
 
 
 # --- Cultivation ----------------------------------------------------------------------------------
@@ -232,9 +82,7 @@ def candidate_register(
 
     Side effects: one Application (培育中) and one log entry.
     """
-    from bases.services import new_application
-
-    if not (permissions.is_county_staff(user) and organisation.county_id == user.county_id):
+    if not permissions.is_staff_of_county(organisation.county_id, user):
         raise PermissionDenied("只能登记本辖区的培育对象。")
     application = new_application(
         organisation=organisation, base_type=base_type, level=level, batch=batch, user=user, state=State.CULTIVATION
@@ -345,17 +193,11 @@ def publicity_open(
     return publicity
 
 
-def _may_manage(publicity: Publicity, user) -> bool:
-    if publicity.level == Level.COUNTY:
-        return permissions.is_county_staff(user) and user.county_id == publicity.county_id
-    return permissions.is_city(user)
-
-
 @transaction.atomic
 def publicity_close(*, publicity: Publicity, user=None) -> Publicity:
     """End a 公示 (by hand, or by the daily job once its last day has passed)."""
     locked = Publicity.objects.select_for_update().get(pk=publicity.pk)
-    if user is not None and not _may_manage(locked, user):
+    if user is not None and not permissions.may_manage_publicity(locked, user):
         raise PermissionDenied("您无权结束该公示。")
     if locked.closed_at is None:
         if timezone.localdate() <= locked.ends_on and user is not None:
@@ -390,7 +232,7 @@ def objection_add(
     Side effects: one Objection with a reference number, one log entry on the application.
     """
     locked = Publicity.objects.select_for_update().get(pk=publicity.pk)
-    if user is not None and not _may_manage(locked, user):
+    if user is not None and not permissions.may_manage_publicity(locked, user):
         raise PermissionDenied("您无权登记该公示的异议。")
     if not locked.applications.filter(pk=application.pk).exists():
         raise ValidationError("该申报不在本次公示中。")
@@ -426,7 +268,7 @@ def objection_add(
 def objection_reply(*, objection: Objection, user, outcome: str, reply: str, ip: str | None = None) -> Objection:
     """Record the written reply and the outcome. Side effects: the Objection, one log entry."""
     locked = Objection.objects.select_for_update().select_related("publicity", "application").get(pk=objection.pk)
-    if not _may_manage(locked.publicity, user):
+    if not permissions.may_manage_publicity(locked.publicity, user):
         raise PermissionDenied("您无权答复该异议。")
     if locked.application.state != State.IN_PUBLICITY:
         raise ValidationError("该申报已办结，异议处理结果不能再修改。")
@@ -453,9 +295,9 @@ def publicity_recognise(
 
     All or nothing: if one is refused (objection pending, period not over), none is recognised.
     """
-    if not _may_manage(publicity, user):
+    if not permissions.may_manage_publicity(publicity, user):
         raise PermissionDenied("您无权认定该公示的申报。")
-    pending = list(publicity.applications.filter(state=State.IN_PUBLICITY))
+    pending = list(applications_in_publicity(publicity))
     if not pending:
         raise ValidationError("该公示中没有待认定的申报。")
     data = {"document_number": document_number, "recognised_on": recognised_on}
@@ -513,3 +355,113 @@ def upward_recommendation_outcome(
         comment=f"{locked.get_level_display()}：{locked.get_outcome_display()}",
     )
     return locked
+
+
+# --- Notifications and the daily job ------------------------------------------------------------------
+# Who is told what: after a transition, the applicant's users and the staff of the office that has the
+# application now (the state table says which); reminders before the deadline and to waiting counties.
+
+REMIND_DAYS_BEFORE_DEADLINE = (7, 1)
+WAITING_DAYS = 10
+
+
+def notify(*, users, application: Application | None, kind: str, key: str, message: str) -> int:
+    """One in-app notification and one e-mail per user; a key already used for a user is skipped,
+    so a reminder job that runs twice does not remind twice. Returns how many were sent."""
+    sent = 0
+    for user in users:
+        try:
+            with transaction.atomic():
+                Notification.objects.create(user=user, application=application, kind=kind, key=key, message=message)
+        except IntegrityError:
+            continue
+        if user.email:
+            send_mail(
+                subject=f"【商业秘密保护基地】{message[:40]}",
+                message=message,
+                from_email=None,
+                recipient_list=[user.email],
+                fail_silently=True,
+            )
+        sent += 1
+    return sent
+
+
+def transition_notify(*, log_id: int) -> int:
+    """Tell the applicant and the office that has the application now about one transition
+    (not the person who made it). Side effects: Notification rows, e-mails."""
+    entry = ApplicationLog.objects.select_related("application__organisation__county").get(pk=log_id)
+    application = entry.application
+    people = {u.pk: u for u in [*applicant_users(application), *staff_holding(application)]}
+    people.pop(entry.actor_id, None)
+    message = (
+        f"申报 {application.reference}（{application.display_name}）：{entry.label}，"
+        f"状态变为“{states.label(entry.to_state)}”。"
+    )
+    if entry.comment:
+        message += f"意见：{entry.comment[:120]}"
+    return notify(
+        users=people.values(),
+        application=application,
+        kind=NotificationKind.TRANSITION,
+        key=f"log:{entry.pk}",
+        message=message[:300],
+    )
+
+
+def publicities_close_ended(*, today=None) -> int:
+    """Close every 公示 whose last day has passed. Returns how many."""
+    today = today or timezone.localdate()
+    ended = list(Publicity.objects.filter(closed_at__isnull=True, ends_on__lt=today))
+    for publicity in ended:
+        publicity_close(publicity=publicity)
+    return len(ended)
+
+
+def deadline_reminders_send(*, today=None) -> int:
+    """Remind applicants 7 and 1 days before their batch closes of applications not yet submitted."""
+    today = today or timezone.localdate()
+    sent = 0
+    for days in REMIND_DAYS_BEFORE_DEADLINE:
+        for application in applications_unsubmitted_at_deadline(today + datetime.timedelta(days=days)):
+            batch = application.batch
+            sent += notify(
+                users=applicant_users(application),
+                application=application,
+                kind=NotificationKind.DEADLINE,
+                key=f"deadline:{application.pk}:{days}",
+                message=f"{batch.name}将于{cn_date(batch.deadline)}截止（还有{days}天），"
+                f"申报 {application.reference} 尚未提交，请抓紧完成。",
+            )
+    return sent
+
+
+def waiting_reminders_send(*, today=None) -> int:
+    """Remind county bureaus of submitted applications waiting for them over 10 days."""
+    now = timezone.now() if today is None else timezone.make_aware(datetime.datetime.combine(today, datetime.time(8)))
+    sent = 0
+    for application in applications_submitted_before(now - datetime.timedelta(days=WAITING_DAYS)):
+        days = (now - application.submitted_at).days
+        sent += notify(
+            users=staff_holding(application),
+            application=application,
+            kind=NotificationKind.WAITING,
+            key=f"waiting:{application.pk}:{now:%Y%m%d}",
+            message=f"申报 {application.reference}（{application.display_name}）已提交{days}天，"
+            f"{states.next_step(application.state, application.level)}。",
+        )
+    return sent
+
+
+def daily_housekeeping_run(*, today=None) -> dict:
+    """Once a day: close ended 公示, remind applicants of the deadline and counties of what waits."""
+    return {
+        "closed_publicities": publicities_close_ended(today=today),
+        "deadline_reminders": deadline_reminders_send(today=today),
+        "waiting_reminders": waiting_reminders_send(today=today),
+    }
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark all of the user's unread notifications read. Side effects: their read_at set; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

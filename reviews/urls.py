@@ -5,6 +5,7 @@ from . import views
 app_name = "reviews"
 
 urlpatterns = [
+    path("applications/<int:pk>/", views.application_detail, name="application-detail"),
     path("applications/<int:pk>/actions/<slug:action>/", views.application_action, name="application-transition"),
     path("applications/<int:pk>/guidance/", views.guidance_add, name="guidance-add"),
     path("applications/<int:pk>/acceptance-records/", views.acceptance_record_add, name="acceptance-record-add"),

@@ -1,5 +1,7 @@
-"""Thin views of the workflow: fetch via a selector, call a service, render or redirect."""
+"""Thin views of the review and of the pages that show an application with its review:
+fetch via a selector, call a service, render or redirect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +13,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bases import permissions
+from bases import selectors as base_selectors
+from bases import services as base_services
+from bases.choices import OrganisationStatus, State
+from bases.forms import AttachmentUploadForm
+from bases.forms_spec import SPECS
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
+from bases.validators import ATTACHMENT_ACCEPT
 from bases.views import client_ip, form_errors_to_messages, messages_from
 
 from . import selectors, services
-from .choices import State
 from .forms import (
     ACTION_FORMS,
     AcceptanceRecordForm,
@@ -28,7 +35,64 @@ from .forms import (
     UpwardOutcomeForm,
     UpwardRecommendationForm,
 )
-from .workflow import PROCEDURE
+
+# --- Start page and the application page ------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    """Anonymous visitors see what the platform is; signed-in users their own start page."""
+    if not request.user.is_authenticated:
+        return render(request, "reviews/home_public.html", {"specs": SPECS.values()})
+    user = request.user
+    applications = applications_for_user(user)
+    context = {
+        "batch": current_batch(),
+        "recent": applications[:10],
+        "total": applications.count(),
+        "pending_organisations": base_selectors.pending_organisations_count(user),
+        "queues": base_selectors.work_queues(user),
+        "notifications": selectors.notifications_for_user(user)[:5],
+    }
+    return render(request, "reviews/home.html", context)
+
+
+@login_required
+@require_GET
+def application_detail(request, pk):
+    """An application with its form, self-assessment, evidence, progress, actions, review and history."""
+    application = get_object_or_404(applications_for_user(request.user), pk=pk)
+    attachments = list(application.attachments.all())
+    editable = permissions.can_edit_application(application, request.user)
+    evidenced = {a.condition_code for a in attachments}
+    first_missing = next((c.code for c in application.spec.conditions if c.code not in evidenced), "")
+    log = list(base_selectors.application_log(application))
+    review = selectors.review_context(application, request.user)
+    context = {
+        "application": application,
+        "spec": application.spec,
+        "progress": base_selectors.application_progress(application, log),
+        "results": application.condition_results(),
+        "attachments": attachments,
+        "editable": editable,
+        "problems": application.submission_problems() if editable else [],
+        "actions": base_selectors.available_actions(application, request.user),
+        "log": log,
+        **review,
+        "guidance_form": GuidanceVisitForm(initial={"officer": request.user.display_name})
+        if review["may_log_guidance"]
+        else None,
+        "acceptance_form": AcceptanceRecordForm() if review["may_record_acceptance"] else None,
+        "upload_form": AttachmentUploadForm(spec=application.spec, initial={"condition_code": first_missing})
+        if editable
+        else None,
+        "accept": ATTACHMENT_ACCEPT,
+        "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "reviews/application_detail.html", context)
+
+
+# --- Workflow actions -------------------------------------------------------------------------------
 
 
 def _version(request) -> int | None:
@@ -44,10 +108,10 @@ def application_action(request, pk, action):
     """The one endpoint for every workflow action. GET shows the action's form; POST runs it.
 
     Which actions exist, who may run them and what they ask for all come from the
-    declaration in workflow.py; this view only wires the form to the service.
+    declaration in bases/workflow.py; this view only wires the form to the service.
     """
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
-    transition = services.declared_transition(application, action)
+    transition = base_services.declared_transition(application, action)
     if transition is None:
         raise Http404
     declared = transition.custom
@@ -58,7 +122,7 @@ def application_action(request, pk, action):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.application_transition(
+                base_services.application_transition(
                     application=application,
                     action=action,
                     user=request.user,
@@ -71,18 +135,18 @@ def application_action(request, pk, action):
                 )
             except ValidationError as exc:
                 messages_from(request, exc)
-                if isinstance(exc, services.StaleApplication):
-                    return redirect("bases:application-detail", pk=application.pk)
+                if isinstance(exc, base_services.StaleApplication):
+                    return redirect("reviews:application-detail", pk=application.pk)
             else:
                 application.refresh_from_db()
                 messages.success(
                     request, f"“{declared['label']}”已办理，申报当前状态：{application.get_state_display()}。"
                 )
-                return redirect("bases:application-detail", pk=application.pk)
+                return redirect("reviews:application-detail", pk=application.pk)
         elif declared.get("form") is None:
             form_errors_to_messages(request, form)
-            return redirect("bases:application-detail", pk=application.pk)
-    elif not any(a.name == action for a in selectors.available_actions(application, request.user)):
+            return redirect("reviews:application-detail", pk=application.pk)
+    elif not any(a.name == action for a in base_selectors.available_actions(application, request.user)):
         raise PermissionDenied(f"当前不能对申报 {application.reference} 执行“{declared['label']}”。")
     return render(
         request,
@@ -107,7 +171,7 @@ def guidance_add(request, pk):
             messages_from(request, exc)
     else:
         form_errors_to_messages(request, form)
-    return redirect(reverse("bases:application-detail", args=[pk]) + "#guidance")
+    return redirect(reverse("reviews:application-detail", args=[pk]) + "#guidance")
 
 
 @login_required
@@ -122,7 +186,7 @@ def acceptance_record_add(request, pk):
         messages.success(request, f"已记录{form.instance.get_kind_display()}情况。")
     else:
         form_errors_to_messages(request, form)
-    return redirect(reverse("bases:application-detail", args=[pk]) + "#acceptance")
+    return redirect(reverse("reviews:application-detail", args=[pk]) + "#acceptance")
 
 
 @login_required
@@ -132,7 +196,7 @@ def candidate_create(request):
     if not permissions.is_county_staff(request.user):
         raise PermissionDenied("培育对象由县局登记。")
     batch = current_batch()
-    organisations = organisations_for_user(request.user).filter(status="confirmed")
+    organisations = organisations_for_user(request.user).filter(status=OrganisationStatus.CONFIRMED)
     form = CandidateForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         if batch is None:
@@ -146,7 +210,7 @@ def candidate_create(request):
                 form.add_error(None, exc)
             else:
                 messages.success(request, f"已登记培育对象 {application.reference}，可记录培育指导。")
-                return redirect("bases:application-detail", pk=application.pk)
+                return redirect("reviews:application-detail", pk=application.pk)
     return render(request, "reviews/candidate_form.html", {"form": form, "batch": batch})
 
 
@@ -162,7 +226,7 @@ def publicity_list(request):
     return render(
         request,
         "reviews/publicity_list.html",
-        {"page": page, "awaiting": selectors.accepted_awaiting_publicity(request.user).count()},
+        {"page": page, "awaiting": base_selectors.accepted_awaiting_publicity(request.user).count()},
     )
 
 
@@ -174,7 +238,7 @@ def publicity_open(request):
         raise PermissionDenied
     candidates = [
         a
-        for a in selectors.accepted_awaiting_publicity(request.user)
+        for a in base_selectors.accepted_awaiting_publicity(request.user)
         if permissions.is_acceptance_authority(a, request.user)
     ]
     chosen = [a for a in candidates if str(a.pk) in request.POST.getlist("applications")]
@@ -247,7 +311,7 @@ def publicity_close(request, pk):
 def publicity_recognise(request, pk):
     """Bulk: recognise every application of the 公示 with one document."""
     publicity = _publicity_or_404(request, pk)
-    pending = list(publicity.applications.filter(state=State.IN_PUBLICITY))
+    pending = list(selectors.applications_in_publicity(publicity))
     if not pending:
         messages.error(request, "该公示中没有待认定的申报。")
         return redirect("reviews:publicity-detail", pk=pk)
@@ -289,14 +353,7 @@ def objection_add(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def objection_reply(request, pk):
-    from .models import Objection
-
-    objection = get_object_or_404(
-        Objection.objects.filter(publicity__in=selectors.publicities_for_user(request.user)).select_related(
-            "publicity", "application"
-        ),
-        pk=pk,
-    )
+    objection = get_object_or_404(selectors.objections_for_user(request.user), pk=pk)
     form = ObjectionReplyForm(request.POST or None, initial={"reply": objection.reply} if objection.reply else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -315,18 +372,15 @@ def objection_reply(request, pk):
 @login_required
 @require_GET
 def base_list(request):
-    queryset = selectors.bases_for_user(request.user)
     q = request.GET.get("q", "").strip()
-    if q:
-        queryset = queryset.filter(name__icontains=q) | queryset.filter(document_number__icontains=q)
-    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.recognised_bases(request.user, q=q), 20).get_page(request.GET.get("page"))
     return render(request, "reviews/base_list.html", {"page": page, "q": q})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def base_detail(request, pk):
-    base = get_object_or_404(selectors.bases_for_user(request.user), pk=pk)
+    base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
     form = UpwardRecommendationForm(request.POST or None) if permissions.is_city(request.user) else None
     if request.method == "POST":
         if form is None:
@@ -354,7 +408,7 @@ def base_detail(request, pk):
 @login_required
 @require_POST
 def upward_outcome(request, pk, item_pk):
-    base = get_object_or_404(selectors.bases_for_user(request.user), pk=pk)
+    base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
     item = get_object_or_404(base.upward_recommendations.all(), pk=item_pk)
     form = UpwardOutcomeForm(request.POST)
     if form.is_valid():
@@ -367,24 +421,20 @@ def upward_outcome(request, pk, item_pk):
 
 @require_GET
 def workflow_diagram(request):
-    """The procedure as declared in workflow.py: states, transitions, who may run them."""
-    rows = selectors.all_transitions()
-    by_source = {s.value: [] for s in State}
-    for row in rows:
-        by_source.setdefault(row["source"], []).append({**row, "target_label": State(row["target"]).label})
-    ordered = [s for _, states, _ in PROCEDURE for s in states]
-    ordered += [s for s in State if s not in ordered]
-    states = [{"value": s.value, "label": s.label, "out": by_source.get(s.value, [])} for s in ordered]
-    return render(request, "reviews/workflow.html", {"states": states, "procedure": PROCEDURE})
+    """The procedure: the steps, what each state means and the transitions out of it, who may run them."""
+    return render(
+        request,
+        "reviews/workflow.html",
+        {"states": base_selectors.workflow_states(), "steps": base_selectors.procedure_steps()},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_list(request):
-    queryset = selectors.notifications_for_user(request.user)
     if request.method == "POST":
-        queryset.filter(read_at__isnull=True).update(read_at=timezone.now())
+        services.notifications_mark_read(user=request.user)
         messages.success(request, "已全部标记为已读。")
         return redirect("reviews:notification-list")
-    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notifications_for_user(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "reviews/notification_list.html", {"page": page})

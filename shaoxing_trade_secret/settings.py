@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bases.context_processors.navigation",
+                "reviews.context_processors.notifications",
             ],
         },
     },

@@ -3,13 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bases import views as base_views
+from reviews import views as review_views
 
 admin.site.site_header = "绍兴市商业秘密保护基地管理平台"
 admin.site.site_title = "商业秘密保护基地管理"
 admin.site.index_title = "后台管理"
 
 urlpatterns = [
-    path("", base_views.home, name="home"),
+    path("", review_views.home, name="home"),
     path("conditions/", base_views.conditions, name="conditions"),
     path("healthz", base_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

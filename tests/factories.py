@@ -9,11 +9,11 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from bases.choices import BaseType, OrganisationKind, OrganisationStatus, Role
+from bases.choices import BaseType, OrganisationKind, OrganisationStatus, Role, State
 from bases.forms_spec import spec_for
 from bases.models import Application, Attachment, Batch, County, Industry, Organisation, User
+from bases.services import application_transition
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
-from reviews.choices import State
 
 PASSWORD = "Shaoxing#2021"
 
@@ -388,9 +388,9 @@ def advance(
       working days; `publicity_ended` overrides.
     Returns the application, refreshed.
     """
+    from bases.choices import AcceptanceKind, RevocationGround
     from reviews import services
     from reviews.calendar import add_working_days
-    from reviews.choices import AcceptanceKind, RevocationGround
 
     today = timezone.localdate()
     level = application.level
@@ -405,7 +405,7 @@ def advance(
 
     def run(action, user, **kwargs):
         current = Application.objects.get(pk=application.pk)
-        services.application_transition(
+        application_transition(
             application=current, action=action, user=user, version=current.version, **kwargs
         )
 

@@ -1,6 +1,6 @@
 from django import template
 
-from reviews.choices import State
+from bases import states
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ def cell(application, field_spec):
 
 @register.inclusion_tag("bases/_state_badge.html")
 def state_badge(state):
-    return {"state": state, "label": State(state).label if state in State.values else state}
+    return {"state": state, "label": states.label(state)}
 
 
 @register.filter

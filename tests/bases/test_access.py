@@ -9,9 +9,8 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from bases.choices import OrganisationKind, OrganisationStatus, Role
-from bases.models import Application, Attachment
+from bases.models import Application, ApplicationLog, Attachment
 from bases.selectors import applications_for_user, organisations_for_user
-from reviews.models import ApplicationLog
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, add_evidence, county, form_data
 from tests.helpers import link_texts, url_patterns
 
@@ -31,7 +30,7 @@ ROUTES = {
     "password_change_done": ("accounts/password/done/", LOGIN, LOGIN),
     "bases:application-list": ("applications/", LOGIN, LOGIN),
     "bases:application-create": ("applications/new/", LOGIN, LOGIN),
-    "bases:application-detail": ("applications/<int:pk>/", LOGIN, LOGIN),
+    "reviews:application-detail": ("applications/<int:pk>/", LOGIN, LOGIN),
     "bases:application-edit": ("applications/<int:pk>/edit/", LOGIN, LOGIN),
     "bases:attachment-upload": ("applications/<int:pk>/attachments/", LOGIN, LOGIN),
     "bases:attachment-download": ("attachments/<int:pk>/", LOGIN, LOGIN),
@@ -240,7 +239,7 @@ def test_application_detail_every_application_visible_only_in_scope(client, worl
 
     shown, hidden_leaks = set(), set()
     for key, application in world.applications.items():
-        response = client.get(reverse("bases:application-detail", args=[application.pk]))
+        response = client.get(reverse("reviews:application-detail", args=[application.pk]))
         body = response.content.decode()
         if response.status_code == 200 and application.reference in body:
             shown.add(key)

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from bases.choices import LogAction, State
 from bases.forms_spec import SPECS
-from reviews.choices import LogAction, State
 from tests.factories import ApplicationFactory, add_evidence, form_data
 from tests.helpers import field_groups, list_items, messages_shown
 
@@ -156,7 +156,7 @@ def test_edit_submit_complete_with_evidence_submits(applicant_client, applicatio
     response = applicant_client.post(edit_url(application), form_data(application), follow=True)
 
     application.refresh_from_db()
-    assert response.redirect_chain == [(reverse("bases:application-detail", args=[application.pk]), 302)]
+    assert response.redirect_chain == [(reverse("reviews:application-detail", args=[application.pk]), 302)]
     assert application.state == State.SUBMITTED
     assert application.submitted_at is not None
     assert application.version == 3  # saved, then submitted

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bases import services
+from bases.choices import LogAction
 from bases.models import Attachment
-from reviews.choices import LogAction
 from shaoxing_trade_secret import settings as project_settings
 from tests.factories import (
     ApplicationFactory,

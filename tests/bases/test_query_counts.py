@@ -6,9 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bases import services
-from bases.choices import OrganisationKind
-from reviews.choices import LogAction
-from reviews.services import log_write
+from bases.choices import LogAction, OrganisationKind
+from bases.services import log_write
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, county, upload
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +88,7 @@ def test_application_detail_queries_constant_for_1_and_6_attachments_and_log_ent
             "city_admin": lambda: UserFactory(city_admin=True),
         }[viewer]()
     )
-    url = reverse("bases:application-detail", args=[application.pk])
+    url = reverse("reviews:application-detail", args=[application.pk])
     add_evidence_and_log(application, 1)
     client.get(url)
     with django_assert_max_num_queries(25):

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from reviews.choices import State
+from bases.choices import State
 from tests.factories import ApplicationFactory, UserFactory, add_evidence
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ def test_applicant_submits_complete_application_state_becomes_submitted(client):
     add_evidence(app)
     user = UserFactory(role="applicant", organisation=app.organisation)
     client.force_login(user)
-    detail = client.get(reverse("bases:application-detail", args=[app.pk]))
+    detail = client.get(reverse("reviews:application-detail", args=[app.pk]))
     assert "提交申报" in detail.content.decode()
     response = client.post(reverse("reviews:application-transition", args=[app.pk, "submit"]), {"version": app.version})
     app.refresh_from_db()

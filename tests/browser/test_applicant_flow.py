@@ -2,9 +2,8 @@
 
 import pytest
 
-from bases.choices import OrganisationKind
+from bases.choices import OrganisationKind, State
 from bases.forms_spec import POINT
-from reviews.choices import State
 from tests.factories import PASSWORD, BatchFactory, OrganisationFactory, UserFactory, pdf_bytes
 
 from .conftest import axe_violations

@@ -6,9 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from bases.choices import BaseStatus, OrganisationKind
+from bases.choices import BaseStatus, OrganisationKind, State
 from bases.models import Base, Batch
-from reviews.choices import State
 from reviews.models import Publicity
 from tests.factories import (
     ApplicationFactory,

@@ -8,10 +8,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from bases.models import Application
+from bases.choices import LogAction, ObjectionOutcome, State
+from bases.models import AppendOnlyError, Application, ApplicationLog
 from reviews import services
-from reviews.choices import LogAction, ObjectionOutcome, State
-from reviews.models import AppendOnlyError, ApplicationLog
 from tests.factories import ApplicationFactory, UserFactory, advance, applicant_of, county
 from tests.helpers import list_items
 
@@ -77,8 +76,8 @@ def test_log_admin_offers_no_add_change_delete_nor_delete_action(client, entry):
     request.user = superuser
     client.force_login(superuser)
 
-    changelist = client.get(reverse("admin:reviews_applicationlog_changelist")).content.decode()
-    change = client.get(reverse("admin:reviews_applicationlog_change", args=[entry.pk])).content.decode()
+    changelist = client.get(reverse("admin:bases_applicationlog_changelist")).content.decode()
+    change = client.get(reverse("admin:bases_applicationlog_change", args=[entry.pk])).content.decode()
 
     assert (
         model_admin.has_add_permission(request),
@@ -86,9 +85,9 @@ def test_log_admin_offers_no_add_change_delete_nor_delete_action(client, entry):
         model_admin.has_delete_permission(request, entry),
     ) == (False, False, False)
     assert "delete_selected" not in model_admin.get_actions(request)
-    assert reverse("admin:reviews_applicationlog_add") not in changelist
+    assert reverse("admin:bases_applicationlog_add") not in changelist
     assert 'name="_save"' not in change
-    assert reverse("admin:reviews_applicationlog_delete", args=[entry.pk]) not in change
+    assert reverse("admin:bases_applicationlog_delete", args=[entry.pk]) not in change
 
 
 # --- Every step writes exactly one entry ------------------------------------------------------------
@@ -198,7 +197,7 @@ def test_application_page_timeline_lists_entries_in_order_with_actor_and_role(cl
     advance(application, State.IN_ACCEPTANCE, county_user=county_clerk, city_user=city)
     client.force_login(applicant)
 
-    timeline = list_items(client.get(reverse("bases:application-detail", args=[application.pk])), "timeline")
+    timeline = list_items(client.get(reverse("reviews:application-detail", args=[application.pk])), "timeline")
 
     assert ["".join(item.split()) for item in timeline] == [  # whitespace aside
         f"提交申报（草稿→已申报）{_when(application, 0)}·李小红（申报单位）",

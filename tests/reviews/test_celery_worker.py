@@ -15,8 +15,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from bases.services import application_transition
 from reviews.models import Notification, Publicity
-from reviews.services import application_transition
 from shaoxing_trade_secret.celery import app as celery_app
 from tests.factories import ApplicationFactory, UserFactory, add_evidence
 

@@ -16,14 +16,16 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from bases.models import Application
-from reviews import services
-from reviews.choices import LogAction, State
-from reviews.models import ApplicationLog
+from bases.choices import LogAction, State
+from bases.models import Application, ApplicationLog
+from bases.services import StaleApplication, application_transition
 from tests.factories import ApplicationFactory, UserFactory, county
 from tests.helpers import messages_shown
 
-STALE = "该申报已在其他页面或由他人更新（当前为第{current}版，您的页面为第{yours}版），本次操作未执行。请刷新页面核对后再操作。"
+STALE = (
+    "该申报已在其他页面或由他人更新（当前为第{current}版，您的页面为第{yours}版），本次操作未执行。"
+    "请刷新页面核对后再操作。"
+)
 
 
 def snapshot(application):
@@ -42,7 +44,7 @@ def test_stale_page_second_post_refused_with_message_first_one_kept():
     chen_browser, wang_browser = Client(), Client()
     chen_browser.force_login(chen)
     wang_browser.force_login(wang)
-    chen_page = chen_browser.get(reverse("bases:application-detail", args=[application.pk]))
+    chen_page = chen_browser.get(reverse("reviews:application-detail", args=[application.pk]))
     wang_page = wang_browser.get(reverse("reviews:application-transition", args=[application.pk, "recommend"]))
     version = rendered_version(chen_page)
     chen_browser.post(
@@ -84,7 +86,7 @@ def race(application, moves) -> list:
     def run(i, action, user, kwargs):
         try:
             barrier.wait(timeout=10)
-            services.application_transition(
+            application_transition(
                 application=application, action=action, user=user, version=application.version, **kwargs
             )
             outcomes[i] = "ok"
@@ -123,7 +125,7 @@ def test_race_two_threads_same_version_exactly_one_wins(reference_data, second):
     winners = [o for o in outcomes if o == "ok"]
     losers = [o for o in outcomes if o != "ok"]
     assert len(winners) == 1, outcomes
-    assert [type(o) for o in losers] == [services.StaleApplication], outcomes
+    assert [type(o) for o in losers] == [StaleApplication], outcomes
     assert isinstance(losers[0], ValidationError) and losers[0].code == "stale"
     state, version, entries = snapshot(application)
     assert (version, entries) == (before[1] + 1, before[2] + 1)

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bases import services as base_services
+from bases.choices import State
 from bases.models import Application, Base
-from reviews import services
-from reviews.choices import State
+from bases.services import application_transition
 from tests.factories import ApplicationFactory, BatchFactory, add_evidence, advance, applicant_of
 from tests.helpers import messages_shown
 
@@ -73,7 +73,7 @@ def test_submit_returned_application_after_deadline_refused():
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(
+        application_transition(
             application=application, action="submit", user=application.created_by, version=before[1]
         )
 
@@ -86,7 +86,7 @@ def test_submit_returned_application_after_deadline_refused():
 def test_submit_on_deadline_day_allowed():
     application = ready(batch=BatchFactory(deadline=TODAY))
 
-    submitted = services.application_transition(
+    submitted = application_transition(
         application=application, action="submit", user=application.created_by, version=application.version
     )
 
@@ -113,7 +113,7 @@ def test_withdraw_before_recommendation_allowed(level, state):
         application = ApplicationFactory(level=level, complete=True, advanced_to=state)
     version = application.version
 
-    withdrawn = services.application_transition(
+    withdrawn = application_transition(
         application=application, action="withdraw", user=applicant_of(application), version=version, comment="暂不申报"
     )
 
@@ -140,7 +140,7 @@ def test_withdraw_after_recommendation_refused(level, state):
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(
+        application_transition(
             application=application, action="withdraw", user=applicant_of(application), version=before[1]
         )
 
@@ -229,7 +229,7 @@ def test_reapply_ban_one_day_before_end_also_blocks_submit_of_draft():
     before = snapshot(draft)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(application=draft, action="submit", user=draft.created_by, version=before[1])
+        application_transition(application=draft, action="submit", user=draft.created_by, version=before[1])
 
     assert raised.value.messages == [ban_message(draft.organisation, TODAY + datetime.timedelta(days=1))]
     assert snapshot(draft) == before

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from bases.choices import State
 from bases.models import Application, User
-from reviews import notifications, services, tasks
-from reviews.choices import NotificationKind, State
+from bases.services import application_transition
+from reviews import services, tasks
+from reviews.choices import NotificationKind
 from reviews.models import Notification, Publicity
 from shaoxing_trade_secret.celery import app as celery_app
 from tests.factories import ApplicationFactory, BatchFactory, OrganisationFactory, UserFactory, add_evidence, county
@@ -62,7 +64,7 @@ def application(office):
 
 def run(application, action, user, **kwargs):
     current = Application.objects.get(pk=application.pk)
-    return services.application_transition(
+    return application_transition(
         application=current, action=action, user=user, version=current.version, **kwargs
     )
 
@@ -104,10 +106,10 @@ def test_notify_after_recommend_applicants_and_city_not_county_not_actor(
 def test_notify_twice_same_key_one_row_one_mail(office):
     user = office["chen"]
 
-    first = notifications.notify(
+    first = services.notify(
         users=[user], application=None, kind=NotificationKind.WAITING, key="k:1", message="待办提醒"
     )
-    second = notifications.notify(
+    second = services.notify(
         users=[user], application=None, kind=NotificationKind.WAITING, key="k:1", message="待办提醒"
     )
 

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from bases.choices import LogAction, ObjectionOutcome, State
 from bases.models import Application, Base
+from bases.services import application_transition
 from reviews import services
 from reviews.calendar import add_working_days
-from reviews.choices import LogAction, ObjectionOutcome, State
 from reviews.forms import ObjectionForm, RecognitionForm
 from reviews.models import Objection, Publicity, UpwardRecommendation
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, county
@@ -216,7 +217,7 @@ def test_objection_http_registered_with_reference_and_log(client, running, city)
 
 
 def recognise(application, user):
-    return services.application_transition(
+    return application_transition(
         application=application,
         action="recognise",
         user=user,
@@ -264,7 +265,7 @@ def test_recognise_with_upheld_objection_refused_and_reject_after_publicity_allo
 
     with pytest.raises(ValidationError) as raised:
         recognise(application, city)
-    rejected = services.application_transition(
+    rejected = application_transition(
         application=application,
         action="reject_after_publicity",
         user=city,
@@ -282,7 +283,7 @@ def test_reject_after_publicity_without_upheld_objection_refused(city):
     open_publicity(city, [application], starts_on=TODAY - datetime.timedelta(days=10))
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(
+        application_transition(
             application=application,
             action="reject_after_publicity",
             user=city,
@@ -346,7 +347,7 @@ def test_revoke_marks_base_revoked_with_ground_and_details(city):
     application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
     revoked_on = TODAY - datetime.timedelta(days=1)
 
-    services.application_transition(
+    application_transition(
         application=application,
         action="revoke",
         user=city,

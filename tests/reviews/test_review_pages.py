@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bases.choices import OrganisationKind
+from bases.choices import OrganisationKind, State
 from bases.models import Base
-from reviews.choices import NotificationKind, State
+from reviews.choices import NotificationKind
 from reviews.models import Notification, Objection, Publicity
 from tests.factories import (
     ApplicationFactory,

@@ -12,11 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bases import services
-from bases.choices import OrganisationKind, Role
-from bases.models import Application
-from reviews.choices import LogAction, State
-from reviews.models import AppendOnlyError, ApplicationLog
-from reviews.services import StaleApplication, application_transition, log_write
+from bases.choices import LogAction, OrganisationKind, Role, State
+from bases.models import AppendOnlyError, Application, ApplicationLog
+from bases.services import StaleApplication, application_transition, log_write
 from tests.factories import ApplicationFactory, BatchFactory, OrganisationFactory, UserFactory, add_evidence, county
 from tests.helpers import messages_shown
 
@@ -200,12 +198,12 @@ def test_log_admin_has_no_add_change_delete_permission(entry):
 
 def test_log_admin_superuser_cannot_add_change_or_delete_over_http(client, entry):
     client.force_login(UserFactory(city_admin=True, is_superuser=True, is_staff=True))
-    change = reverse("admin:reviews_applicationlog_change", args=[entry.pk])
+    change = reverse("admin:bases_applicationlog_change", args=[entry.pk])
 
     responses = (
-        client.get(reverse("admin:reviews_applicationlog_add")).status_code,
+        client.get(reverse("admin:bases_applicationlog_add")).status_code,
         client.post(change, {"comment": "篡改", "label": "篡改"}).status_code,
-        client.post(reverse("admin:reviews_applicationlog_delete", args=[entry.pk]), {"post": "yes"}).status_code,
+        client.post(reverse("admin:bases_applicationlog_delete", args=[entry.pk]), {"post": "yes"}).status_code,
     )
 
     assert responses == (403, 403, 403)

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from bases.models import Application
+from bases.choices import LogAction, ObjectionOutcome, State
+from bases.models import Application, ApplicationLog
+from bases.services import application_transition
 from reviews import services
 from reviews.calendar import add_working_days
-from reviews.choices import LogAction, ObjectionOutcome, State
-from reviews.models import ApplicationLog
 from tests.factories import ApplicationFactory, BatchFactory, UserFactory, add_evidence, applicant_of, county
 from tests.helpers import field_groups, messages_shown
 
@@ -396,7 +396,7 @@ def test_transition_http_right_role_changes_state_and_logs_one_entry(client, peo
     )
 
     assert (page.status_code, set(field_groups(page))) == (200, case.fields)
-    assert response.status_code == 302 and response.url == reverse("bases:application-detail", args=[application.pk])
+    assert response.status_code == 302 and response.url == reverse("reviews:application-detail", args=[application.pk])
     assert snapshot(application)[:2] == (case.target, version + 1)
     new = transitions(application)[len(earlier) :]
     assert [(e.transition, e.actor, e.actor_role, e.from_state, e.to_state, e.comment, e.ip_address) for e in new] == [
@@ -602,7 +602,7 @@ def test_transition_service_required_comment_blank_refused(people, action, label
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(
+        application_transition(
             application=application, action=action, user=people.county, version=before[1], comment=" \n "
         )
 
@@ -616,7 +616,7 @@ def test_transition_http_return_records_items_and_applicant_sees_them_under_prog
     client.post(url(application, "return_for_changes"), {**RETURN_DATA, "version": snapshot(application)[1]})
     client.force_login(applicant_of(application))
 
-    page = client.get(reverse("bases:application-detail", args=[application.pk])).content.decode()
+    page = client.get(reverse("reviews:application-detail", args=[application.pk])).content.decode()
 
     [entry] = [e for e in transitions(application) if e.transition == "return_for_changes"]
     assert entry.details == {
@@ -639,7 +639,7 @@ def test_transition_service_county_level_recommend_refused_with_reason(people):
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        services.application_transition(
+        application_transition(
             application=application,
             action="recommend",
             user=people.county,
@@ -668,7 +668,7 @@ def test_transition_service_county_level_start_acceptance_by_city_permission_den
     before = snapshot(application)
 
     with pytest.raises(PermissionDenied):
-        services.application_transition(
+        application_transition(
             application=application,
             action="start_acceptance",
             user=getattr(people, who),

@@ -1,4 +1,4 @@
-"""State × role: the actions reviews.selectors.available_actions offers, for every state of a
+"""State × role: the actions bases.selectors.available_actions offers, for every state of a
 city-level and a county-level application, written out here rather than derived from the
 declaration in reviews/workflow.py. Each situation is reached through the real services
 (tests.factories.advance), conditions included (batch open, ban, records, 公示, objections)."""
@@ -10,9 +10,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from bases import selectors
+from bases.choices import AcceptanceKind, ObjectionOutcome, State
 from bases.models import Application, Batch
-from reviews import selectors, services
-from reviews.choices import AcceptanceKind, ObjectionOutcome, State
+from bases.services import application_transition
+from reviews import services
 from tests.factories import ApplicationFactory, BatchFactory, UserFactory, advance, applicant_of, county
 
 pytestmark = pytest.mark.django_db
@@ -339,7 +341,7 @@ def test_acceptance_group_reformed_after_return_former_member_loses_member_actio
     new_leader = people.city_reviewer if level == "city" else people.county
     application = _advanced(level, people, State.IN_ACCEPTANCE)
     handler = people.city_reviewer if level == "city" else people.county
-    services.application_transition(
+    application_transition(
         application=application,
         action="return_for_changes",
         user=handler,

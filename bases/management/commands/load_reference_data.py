@@ -5,28 +5,18 @@ created, existing ones are left as the administrators edited them. Safe to run o
 every deploy.
 """
 
-import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from bases.models import County, Industry
-
-FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+from bases.services import reference_data_load
 
 
 class Command(BaseCommand):
     help = "创建缺少的区县与行业参考数据（不覆盖已修改的数据）"
 
-    @transaction.atomic
     def handle(self, *args, **options):
-        created = 0
-        for model, key, filename in ((County, "code", "counties.json"), (Industry, "name", "industries.json")):
-            for row in json.loads((FIXTURES / filename).read_text(encoding="utf-8")):
-                fields = dict(row["fields"])
-                _, was_created = model.objects.get_or_create(**{key: fields.pop(key)}, defaults=fields)
-                created += was_created
+        created = reference_data_load(fixtures_dir=Path(settings.BASE_DIR) / "fixtures")
         if options["verbosity"]:
             self.stdout.write(f"参考数据就绪：新建 {created} 条。")

@@ -18,12 +18,13 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from bases import services
-from bases.choices import BaseType, OrganisationKind, OrganisationStatus, Role
+from bases.choices import BaseType, Level, OrganisationKind, OrganisationStatus, Role
 from bases.forms_spec import spec_for
 from bases.models import Batch, County, Industry, Organisation, User
+from bases.services import application_transition
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
 from reviews import services as review_services
-from reviews.services import application_transition
+from reviews.calendar import add_working_days
 
 PASSWORD = "Shaoxing#2021"
 
@@ -268,7 +269,7 @@ class Command(BaseCommand):
         if organisation.applications.filter(batch=batch).exists():
             return None
         level, _, target = target.rpartition(":")
-        level = level or "city"
+        level = level or Level.CITY
         if target == "cultivation":
             application = review_services.candidate_register(
                 organisation=organisation, base_type=base_type, level=level, batch=batch, user=self.county_user(county)
@@ -318,7 +319,7 @@ class Command(BaseCommand):
         return User.objects.get(role=Role.COUNTY, county__name=county_name)
 
     def authority(self, application) -> User:
-        if application.level == "county":
+        if application.level == Level.COUNTY:
             return self.county_user(application.organisation.county.name)
         return User.objects.get(username="city_reviewer")
 
@@ -334,7 +335,6 @@ class Command(BaseCommand):
 
     def advance(self, application, target):
         """From 已申报 to the target's stage short of 公示 (公示 is grouped afterwards)."""
-        stages = ["submitted", "recommended", "in_acceptance", "accepted"]
         reached = {
             "returned": 0,
             "declined": 0,
@@ -374,7 +374,7 @@ class Command(BaseCommand):
                 comment="近两年存在商业秘密侵权纠纷尚未了结，暂不符合第十条（五）的条件。",
             )
             return
-        if application.level == "city" and reached >= 1:
+        if application.level == Level.CITY and reached >= 1:
             self.act(
                 application,
                 "recommend",
@@ -387,7 +387,7 @@ class Command(BaseCommand):
             )
         if reached >= 2:
             leader = self.authority(application)
-            members = [u for u in User.objects.filter(role__in=[Role.CITY_ADMIN]) if application.level == "city"]
+            members = [u for u in User.objects.filter(role__in=[Role.CITY_ADMIN]) if application.level == Level.CITY]
             self.act(
                 application,
                 "start_acceptance",
@@ -459,13 +459,13 @@ class Command(BaseCommand):
             by_target.setdefault((application.level, target), []).append(application)
         city = User.objects.get(username="city_reviewer")
         past = (
-            by_target.get(("city", "recognised"), [])
-            + by_target.get(("city", "revoked"), [])
-            + by_target.get(("city", "publicity_ended"), [])
+            by_target.get((Level.CITY, "recognised"), [])
+            + by_target.get((Level.CITY, "revoked"), [])
+            + by_target.get((Level.CITY, "publicity_ended"), [])
         )
         if past:
             publicity = self.open_publicity(past, city, "拟认定名单公示（第一批）", today - datetime.timedelta(days=20))
-            for application in by_target.get(("city", "publicity_ended"), []):
+            for application in by_target.get((Level.CITY, "publicity_ended"), []):
                 objection = review_services.objection_add(
                     publicity=publicity,
                     application=application,
@@ -483,19 +483,19 @@ class Command(BaseCommand):
                     reply="经核查培训签到表和会员名单，培训企业数统计属实，异议不成立。",
                 )
             for application in past:
-                if application in by_target.get(("city", "publicity_ended"), []):
+                if application in by_target.get((Level.CITY, "publicity_ended"), []):
                     continue
                 self.act(
                     application,
                     "recognise",
                     city,
-                    comment="绍市监管〔%d〕8号" % today.year,
+                    comment=f"绍市监管〔{today.year}〕8号",
                     effect_kwargs={
                         "document_number": f"绍市监管〔{today.year}〕8号",
                         "recognised_on": today - datetime.timedelta(days=10),
                     },
                 )
-        for application in by_target.get(("city", "revoked"), []):
+        for application in by_target.get((Level.CITY, "revoked"), []):
             self.act(
                 application,
                 "revoke",
@@ -508,7 +508,7 @@ class Command(BaseCommand):
                     "revoked_on": today - datetime.timedelta(days=3),
                 },
             )
-        recognised = by_target.get(("city", "recognised"), [])
+        recognised = by_target.get((Level.CITY, "recognised"), [])
         if recognised:
             base = recognised[0].base
             review_services.upward_recommendation_add(
@@ -518,7 +518,7 @@ class Command(BaseCommand):
                 recommended_on=today - datetime.timedelta(days=2),
                 note="推荐申报省级商业秘密保护示范点",
             )
-        ongoing = by_target.get(("city", "in_publicity"), [])
+        ongoing = by_target.get((Level.CITY, "in_publicity"), [])
         if ongoing:
             publicity = self.open_publicity(
                 ongoing, city, "拟认定名单公示（第二批）", today - datetime.timedelta(days=1)
@@ -533,7 +533,7 @@ class Command(BaseCommand):
                 received_on=today,
                 reasons="该园区所报开展保护工作的企业比例与我司了解的情况不符，请予核实。附园区企业走访记录。",
             )
-        for application in by_target.get(("county", "recognised"), []):
+        for application in by_target.get((Level.COUNTY, "recognised"), []):
             county = self.authority(application)
             self.open_publicity([application], county, "县级拟认定名单公示", today - datetime.timedelta(days=15))
             self.act(
@@ -547,11 +547,9 @@ class Command(BaseCommand):
             )
 
     def open_publicity(self, applications, user, title, starts_on):
-        from reviews.calendar import add_working_days
-
         for application in applications:
             application.refresh_from_db()
-        level = "县级" if applications[0].level == "county" else "市级"
+        level = Level(applications[0].level).label
         return review_services.publicity_open(
             applications=[(a, a.version) for a in applications],
             user=user,

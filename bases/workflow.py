@@ -1,18 +1,22 @@
 """The application workflow, declared once (第十一条–第十七条).
 
-States and transitions live here and nowhere else. The declaration drives:
-enforcement (reviews.services.application_transition), the action buttons on a
-page (reviews.selectors.available_actions), the labels in the history, the
-notifications (who has something to do next), the diagram page and the
-state × role tests. Transition methods only set fields; side effects (rows in
-other tables, object grants) live in the service.
+The transitions live here and nowhere else, beside the model whose field they drive;
+what each state means for whom is the table in states.py. The declaration drives:
+enforcement (services.application_transition), the action buttons on a page
+(selectors.available_actions), the labels in the history, the diagram page and the
+state × role tests. Transition methods only set fields; side effects (rows in other
+tables, object grants) live in the services.
+
+The conditions read the records the reviews app keeps about an application (its
+acceptance group and records, its 公示 and objections) through their related names,
+so this app never imports that one.
 
 `custom` keys understood by the service and the templates:
     label       button text and history label
     style       "primary" | "secondary" | "danger"
     confirm     confirmation question shown before the POST
     comment     None | "optional" | "required": a free-text reason/opinion
-    form        key of reviews.forms.ACTION_FORMS when the action needs more input
+    form        key of the action forms (reviews.forms.ACTION_FORMS) when the action needs more input
     validate    name of an Application method returning the problems that block the action
     bulk        the action is also offered for many applications at once
 """
@@ -21,8 +25,9 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from bases.dates import cn_date
-from bases.permissions import (
+from .choices import AcceptanceKind, Level, ObjectionOutcome, State
+from .dates import cn_date
+from .permissions import (
     is_acceptance_authority,
     is_acceptance_member,
     is_applicant_of,
@@ -30,91 +35,105 @@ from bases.permissions import (
     is_current_handler,
 )
 
-from .choices import REQUIRED_ACCEPTANCE_KINDS, ObjectionOutcome, State
+# An acceptance opinion needs at least these records of the current round (第十一条（四））.
+REQUIRED_ACCEPTANCE_KINDS = (AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING)
 
 
-def refusal(message, *, label: str):
-    """Attach to a condition its name on the diagram page and the message shown when it does not hold."""
-
-    def decorate(condition):
-        condition.refusal, condition.label = message, label
-        return condition
-
-    return decorate
+def describe(condition, *, label: str, refusal) -> None:
+    """Give a condition its name on the diagram page and the message shown when it does not hold
+    (a string, or a function of the application)."""
+    condition.label, condition.refusal = label, refusal
 
 
 def refusal_message(condition, application) -> str:
     message = getattr(condition, "refusal", "当前不满足办理条件。")
-    return message(application) if callable(message) else message
+    if callable(message):
+        return message(application)
+    return message
 
 
 # --- Conditions ---------------------------------------------------------------------------------
+# Plain functions (the decorated transition methods below only name them), each described below.
 
 
-@refusal(
-    lambda app: f"本批次（{app.batch.name}）申报已于{cn_date(app.batch.deadline)}截止，不能再提交。",
-    label="申报截止日前",
-)
 def batch_is_open(application) -> bool:
     """第十一条（二）: applications close on the batch deadline (30 September by default)."""
     return application.batch.is_open
 
 
-@refusal(lambda app: app.organisation.reapply_ban_message(), label="不在撤销后2年禁止申报期内")
+def batch_closed_message(application) -> str:
+    batch = application.batch
+    return f"本批次（{batch.name}）申报已于{cn_date(batch.deadline)}截止，不能再提交。"
+
+
 def not_barred(application) -> bool:
     """第十五条: no new application within 2 years of a revocation."""
     return application.organisation.may_apply_again_on() is None
 
 
-@refusal("县级基地由县局直接组织验收，无需向市局推荐。", label="市级申报")
+def barred_message(application) -> str:
+    return application.organisation.reapply_ban_message()
+
+
 def is_city_level(application) -> bool:
-    return application.level == "city"
+    return application.level == Level.CITY
 
 
-@refusal("市级基地须经县局审核推荐后，方可组织验收。", label="市级已推荐／县级已申报")
 def awaits_acceptance(application) -> bool:
     """City-level: after the county's recommendation. County-level: straight after submission (第十七条)."""
-    expected = State.RECOMMENDED if application.level == "city" else State.SUBMITTED
-    return application.state == expected
+    if application.level == Level.CITY:
+        return application.state == State.RECOMMENDED
+    return application.state == State.SUBMITTED
 
 
-@refusal("验收通过前须至少记录书面预审和会议验收情况。", label="已记录书面预审和会议验收")
 def acceptance_recorded(application) -> bool:
-    """Records of this round only: after a return and resubmission the group starts again."""
-    group = getattr(application, "acceptance_group", None)
-    kinds = {r.kind for r in application.acceptance_records.all() if group is None or r.created_at >= group.formed_at}
+    """Records of this round only: after a return and resubmission the group is formed anew
+    and starts again, so records made before it was (re)formed do not count."""
+    group = getattr(application, "acceptance_group", None)  # the reverse one-to-one raises when absent
+    if group is None:
+        return False
+    kinds = {record.kind for record in application.acceptance_records.all() if record.created_at >= group.formed_at}
     return all(kind in kinds for kind in REQUIRED_ACCEPTANCE_KINDS)
 
 
-def _current_publicity(application):
+def current_publicity(application):
+    """The application's latest 公示 (a failed one may be followed by another), or None."""
     return max(application.publicities.all(), key=lambda p: (p.starts_on, p.pk), default=None)
 
 
-@refusal(
-    lambda app: (
-        "公示期尚未结束，不能认定。"
-        + (f"公示至{cn_date(_current_publicity(app).ends_on)}。" if _current_publicity(app) else "")
-    ),
-    label="公示期已满",
-)
 def publicity_ended(application) -> bool:
-    publicity = _current_publicity(application)
+    publicity = current_publicity(application)
     return publicity is not None and publicity.has_ended()
 
 
-@refusal("公示期间的异议尚未全部书面答复处理，不能认定。", label="异议均已书面答复")
+def publicity_running_message(application) -> str:
+    publicity = current_publicity(application)
+    if publicity is None:
+        return "公示期尚未结束，不能认定。"
+    return f"公示期尚未结束，不能认定。公示至{cn_date(publicity.ends_on)}。"
+
+
 def objections_resolved(application) -> bool:
-    return all(o.resolved for o in application.objections.all())
+    return all(objection.resolved for objection in application.objections.all())
 
 
-@refusal("存在成立的异议，不能认定；请执行“公示后不予认定”。", label="无成立的异议")
 def no_upheld_objection(application) -> bool:
-    return not any(o.outcome == ObjectionOutcome.UPHELD for o in application.objections.all())
+    return not any(objection.outcome == ObjectionOutcome.UPHELD for objection in application.objections.all())
 
 
-@refusal("没有成立的异议，不能以异议为由不予认定。", label="有成立的异议")
 def has_upheld_objection(application) -> bool:
     return not no_upheld_objection(application)
+
+
+describe(batch_is_open, label="申报截止日前", refusal=batch_closed_message)
+describe(not_barred, label="不在撤销后2年禁止申报期内", refusal=barred_message)
+describe(is_city_level, label="市级申报", refusal="县级基地由县局直接组织验收，无需向市局推荐。")
+describe(awaits_acceptance, label="市级已推荐／县级已申报", refusal="市级基地须经县局审核推荐后，方可组织验收。")
+describe(acceptance_recorded, label="已记录书面预审和会议验收", refusal="验收通过前须至少记录书面预审和会议验收情况。")
+describe(publicity_ended, label="公示期已满", refusal=publicity_running_message)
+describe(objections_resolved, label="异议均已书面答复", refusal="公示期间的异议尚未全部书面答复处理，不能认定。")
+describe(no_upheld_objection, label="无成立的异议", refusal="存在成立的异议，不能认定；请执行“公示后不予认定”。")
+describe(has_upheld_objection, label="有成立的异议", refusal="没有成立的异议，不能以异议为由不予认定。")
 
 
 # --- The state machine --------------------------------------------------------------------------
@@ -292,15 +311,3 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
     )
     def revoke(self):
         """第十五条: the service marks the Base revoked; the 2-year ban follows from it."""
-
-
-# The procedure as the applicant sees it (办件进度): each step, the states in it, who handles it.
-PROCEDURE = (
-    ("培育指导", (State.CULTIVATION,), "county"),
-    ("自主申报", (State.DRAFT, State.RETURNED), "applicant"),
-    ("审核推荐", (State.SUBMITTED,), "county"),
-    ("组织验收", (State.RECOMMENDED, State.IN_ACCEPTANCE), "authority"),
-    ("公示", (State.ACCEPTED, State.IN_PUBLICITY), "authority"),
-    ("发文认定", (State.RECOGNISED,), "authority"),
-)
-FINAL_STATES = frozenset({State.DECLINED, State.FAILED, State.WITHDRAWN, State.REVOKED})

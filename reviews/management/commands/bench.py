@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from bases.choices import State
 from bases.models import Application, User
 from reviews.models import Publicity
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise: no collectstatic for a benchmark
         n = options["requests"]
-        big = Application.objects.order_by("-pk").filter(state="recognised").first() or Application.objects.first()
+        big = Application.objects.order_by("-pk").filter(state=State.RECOGNISED).first() or Application.objects.first()
         publicity = Publicity.objects.first()
         cases = [
             ("anonymous", None, reverse("home")),
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             ("county", "county_yuecheng", reverse("home")),
             ("city", "city_reviewer", reverse("bases:application-list")),
             ("city", "city_reviewer", reverse("bases:application-list") + "?state=recognised&page=1"),
-            ("city", "city_reviewer", reverse("bases:application-detail", args=[big.pk])),
+            ("city", "city_reviewer", reverse("reviews:application-detail", args=[big.pk])),
             ("city", "city_reviewer", reverse("reviews:publicity-detail", args=[publicity.pk]) if publicity else "/"),
             ("city", "city_reviewer", reverse("reviews:workflow")),
         ]
@@ -57,7 +58,9 @@ class Command(BaseCommand):
             for _ in range(3):
                 assert client.get(url).status_code == 200, url
             executed = []
-            with connection.execute_wrapper(lambda execute, sql, *a: executed.append(sql) or execute(sql, *a)):
+            with connection.execute_wrapper(
+                lambda execute, sql, *a, _log=executed: _log.append(sql) or execute(sql, *a)
+            ):
                 client.get(url)
             timings = []
             for _ in range(n):
