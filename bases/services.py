@@ -114,10 +114,10 @@ def application_transition(
     saves with version + 1, runs the action's side effect with `effect_kwargs` and
     appends a log entry.
 
-    Side effects: the Application row; the rows of the action's effect (acceptance
-    group and object grants, 公示, Base); one ApplicationLog row; after commit, the
-    notification task queued. Raises PermissionDenied, StaleApplication or
-    ValidationError (the list of problems).
+    Side effects: the Application row; the rows of the action's registered effect
+    (acceptance group and object grants, 公示, Base); one ApplicationLog row; whatever
+    the registered listeners do with it (the review queues its notifications).
+    Raises PermissionDenied, StaleApplication or ValidationError (the list of problems).
     """
     locked = Application.objects.select_for_update().select_related("organisation", "batch").get(pk=application.pk)
     check_version(application=locked, version=version)
@@ -167,7 +167,8 @@ def application_transition(
         to_state=locked.state,
         details=details,
     )
-    queue_task("reviews.tasks.notify_transition", entry.pk)
+    for listener in TRANSITION_LISTENERS:
+        listener(entry)
     return locked
 
 
@@ -177,6 +178,16 @@ def application_transition(
 # records (the acceptance group and its grants, the 公示).
 
 TRANSITION_EFFECTS: dict[str, Callable] = {}
+# Called inside the transaction with each transition's new log entry (the reviews app queues its
+# notifications from here).
+TRANSITION_LISTENERS: list[Callable] = []
+
+
+def after_transition(listener: Callable) -> Callable:
+    """Register a function to be called with the log entry of every transition."""
+    TRANSITION_LISTENERS.append(listener)
+    return listener
+
 
 
 def transition_effect(action: str):

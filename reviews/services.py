@@ -21,7 +21,14 @@ from bases.selectors import (
     applications_unsubmitted_at_deadline,
     staff_holding,
 )
-from bases.services import application_transition, log_write, new_application, transition_effect
+from bases.services import (
+    after_transition,
+    application_transition,
+    log_write,
+    new_application,
+    queue_task,
+    transition_effect,
+)
 
 from .choices import NotificationKind, UpwardOutcome
 from .models import (
@@ -385,6 +392,11 @@ def notify(*, users, application: Application | None, kind: str, key: str, messa
             )
         sent += 1
     return sent
+
+
+@after_transition
+def _queue_transition_notifications(entry: ApplicationLog) -> None:
+    queue_task("reviews.tasks.notify_transition", entry.pk)
 
 
 def transition_notify(*, log_id: int) -> int:
