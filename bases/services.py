@@ -189,7 +189,6 @@ def after_transition(listener: Callable) -> Callable:
     return listener
 
 
-
 def transition_effect(action: str):
     """Register the side effect of the declared transition `action` (one per action)."""
 

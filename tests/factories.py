@@ -405,9 +405,7 @@ def advance(
 
     def run(action, user, **kwargs):
         current = Application.objects.get(pk=application.pk)
-        application_transition(
-            application=current, action=action, user=user, version=current.version, **kwargs
-        )
+        application_transition(application=current, action=action, user=user, version=current.version, **kwargs)
 
     start = Application.objects.values_list("state", flat=True).get(pk=application.pk)  # the instance may be stale
     for _, _, how in _route(level, start, to_state):

@@ -73,9 +73,7 @@ def test_submit_returned_application_after_deadline_refused():
     before = snapshot(application)
 
     with pytest.raises(ValidationError) as raised:
-        application_transition(
-            application=application, action="submit", user=application.created_by, version=before[1]
-        )
+        application_transition(application=application, action="submit", user=application.created_by, version=before[1])
 
     assert raised.value.messages == [
         f"本批次（{application.batch.name}）申报已于{cn(TODAY - datetime.timedelta(days=1))}截止，不能再提交。"

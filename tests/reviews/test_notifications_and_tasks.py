@@ -64,9 +64,7 @@ def application(office):
 
 def run(application, action, user, **kwargs):
     current = Application.objects.get(pk=application.pk)
-    return application_transition(
-        application=current, action=action, user=user, version=current.version, **kwargs
-    )
+    return application_transition(application=current, action=action, user=user, version=current.version, **kwargs)
 
 
 def test_notify_after_submit_applicant_colleague_and_county_clerks_not_actor(
