@@ -11,12 +11,17 @@ PORT ?= 8000
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test serve install system-packages test-packages migrate seed check bench clean
+.PHONY: run test lint mutants serve install system-packages test-packages migrate seed check bench clean
 
 run: install migrate seed serve ## venv, packages, migrate, demo data, serve on 127.0.0.1:8000
 
 test: install test-packages ## the whole suite
 	$(VENV)/bin/pytest
+
+lint: install ## ruff (lint and format) and the import contracts of pyproject.toml
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 serve:
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
