@@ -124,6 +124,10 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def is_rejected(self) -> bool:
+        return self.status == OrganisationStatus.REJECTED
+
+    @property
     def allowed_base_types(self) -> list[str]:
         return forms_spec.base_types_for_organisation(self.kind)
 
@@ -132,7 +136,7 @@ class Organisation(models.Model):
 
         Returns the first day it may apply again, or None when it is not barred today.
         """
-        revoked = [b.revoked_on for b in self.bases.all() if b.status == BaseStatus.REVOKED and b.revoked_on]
+        revoked = [b.revoked_on for b in self.bases.all() if b.is_revoked and b.revoked_on]
         if not revoked:
             return None
         latest = max(revoked)
@@ -404,6 +408,10 @@ class Base(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == BaseStatus.REVOKED
 
 
 class AppendOnlyError(Exception):

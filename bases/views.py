@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, selectors, services
+from .choices import OrganisationStatus
 from .filters import ApplicationFilter
 from .forms import (
     ApplicationCreateForm,
@@ -305,7 +306,15 @@ def organisation_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "bases/organisation_list.html", {"page": page, "status": status, "q": q, "query": query.urlencode()}
+        request,
+        "bases/organisation_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": OrganisationStatus.choices,
+            "q": q,
+            "query": query.urlencode(),
+        },
     )
 
 

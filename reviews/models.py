@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from bases.choices import APPLICATION_LEVELS, UPWARD_LEVELS, AcceptanceKind, ObjectionOutcome, choices_of
+from bases.choices import APPLICATION_LEVELS, UPWARD_LEVELS, AcceptanceKind, ObjectionOutcome, State, choices_of
 from bases.models import Application
 
 from .choices import NotificationKind, UpwardOutcome
@@ -166,6 +166,11 @@ class Objection(models.Model):
     @property
     def resolved(self) -> bool:
         return self.outcome != ObjectionOutcome.PENDING and bool(self.reply.strip())
+
+    @property
+    def answerable(self) -> bool:
+        """The reply may be written or changed while the application is still in 公示."""
+        return self.application.state == State.IN_PUBLICITY
 
 
 class UpwardRecommendation(models.Model):

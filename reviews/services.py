@@ -277,7 +277,7 @@ def objection_reply(*, objection: Objection, user, outcome: str, reply: str, ip:
     locked = Objection.objects.select_for_update().select_related("publicity", "application").get(pk=objection.pk)
     if not permissions.may_manage_publicity(locked.publicity, user):
         raise PermissionDenied("您无权答复该异议。")
-    if locked.application.state != State.IN_PUBLICITY:
+    if not locked.answerable:
         raise ValidationError("该申报已办结，异议处理结果不能再修改。")
     if outcome == ObjectionOutcome.PENDING or not reply.strip():
         raise ValidationError("请选择处理结果并填写书面答复。")
