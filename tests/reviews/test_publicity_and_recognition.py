@@ -142,6 +142,37 @@ def objection(publicity, application, user, **overrides):
     return services.objection_add(publicity=publicity, application=application, user=user, **data)
 
 
+@pytest.mark.parametrize("who", ["county", "applicant"])
+def test_publicity_services_by_anyone_but_its_authority_permission_denied_nothing_written(running, city, who):
+    """A city-level 公示 is the city's: a county clerk or the applicant may neither register or answer
+    an objection, nor end the 公示, nor recognise from it."""
+    publicity, application = running
+    outsider = {
+        "county": UserFactory(county_staff=True, county=application.organisation.county),
+        "applicant": application.created_by,
+    }[who]
+    registered = objection(publicity, application, city)
+
+    with pytest.raises(PermissionDenied):
+        objection(publicity, application, outsider)
+    with pytest.raises(PermissionDenied):
+        services.objection_reply(
+            objection=registered, user=outsider, outcome=ObjectionOutcome.DISMISSED, reply="不成立"
+        )
+    with pytest.raises(PermissionDenied):
+        services.publicity_close(publicity=publicity, user=outsider)
+    with pytest.raises(PermissionDenied):
+        services.publicity_recognise(
+            publicity=publicity, user=outsider, document_number="绍市监管〔2026〕9号", recognised_on=TODAY
+        )
+
+    assert list(Objection.objects.filter(publicity=publicity).values_list("pk", "outcome")) == [
+        (registered.pk, ObjectionOutcome.PENDING)
+    ]
+    assert Publicity.objects.get(pk=publicity.pk).closed_at is None
+    assert state_of(application) == State.IN_PUBLICITY
+
+
 @pytest.mark.parametrize(
     "received",
     [
