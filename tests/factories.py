@@ -299,7 +299,7 @@ def xlsx_bytes() -> bytes:
 
 
 def _edges(level: str) -> list[tuple[str, str, str]]:
-    """(from, to, action) for every step advance() knows, as declared in reviews/workflow.py."""
+    """(from, to, action) for every step advance() knows, as declared in bases/workflow.py."""
     acceptance_from = State.RECOMMENDED if level == "city" else State.SUBMITTED
     edges = [
         (State.CULTIVATION, State.DRAFT, "start"),

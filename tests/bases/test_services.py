@@ -1,20 +1,17 @@
-"""application_transition: the one way an application changes state; the append-only log;
-application_create's refusals."""
+"""bases.services: application_transition, the one way an application changes state, and
+application_create's refusals. The log itself is tested in test_log.py."""
 
 import datetime
 
 import pytest
-from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from bases import services
 from bases.choices import LogAction, OrganisationKind, Role, State
-from bases.models import AppendOnlyError, Application, ApplicationLog
-from bases.services import StaleApplication, application_transition, log_write
+from bases.models import Application
+from bases.services import StaleApplication, application_transition
 from tests.factories import ApplicationFactory, BatchFactory, OrganisationFactory, UserFactory, add_evidence, county
 from tests.helpers import messages_shown
 
@@ -139,78 +136,6 @@ def test_transition_unknown_action_permission_denied(ready):
         application_transition(application=ready, action="delete", user=ready.created_by, version=1)
 
     assert snapshot(ready)["state"] == State.DRAFT
-
-
-# --- The log is append-only -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def entry(ready):
-    return log_write(
-        application=ready, user=ready.created_by, action=LogAction.EDIT, label="保存申报表", comment="原始记录"
-    )
-
-
-def test_log_entry_update_refused(entry):
-    entry.comment = "篡改"
-
-    with pytest.raises(AppendOnlyError):
-        entry.save()
-
-    assert ApplicationLog.objects.get(pk=entry.pk).comment == "原始记录"
-
-
-def test_log_entry_delete_refused(entry):
-    with pytest.raises(AppendOnlyError):
-        entry.delete()
-
-    assert ApplicationLog.objects.filter(pk=entry.pk).exists()
-
-
-@pytest.mark.parametrize(
-    "bulk",
-    [lambda qs: qs.update(comment="篡改"), lambda qs: qs.delete()],
-    ids=["queryset_update", "queryset_delete"],
-)
-def test_log_bulk_update_or_delete_refused(entry, bulk):
-    # The model docstring promises "Never updated or deleted"; QuerySet.update()/delete()
-    # skip Model.save()/delete(), so the promise must hold there too.
-    with pytest.raises((AppendOnlyError, DatabaseError)), transaction.atomic():
-        bulk(ApplicationLog.objects.filter(pk=entry.pk))
-
-    assert ApplicationLog.objects.filter(pk=entry.pk).values_list("comment", flat=True).get() == "原始记录"
-
-
-def test_log_admin_has_no_add_change_delete_permission(entry):
-    model_admin = admin.site._registry[ApplicationLog]
-    request = RequestFactory().get("/admin/")
-    request.user = UserFactory(city_admin=True, is_superuser=True, is_staff=True)
-
-    permissions = (
-        model_admin.has_add_permission(request),
-        model_admin.has_change_permission(request, entry),
-        model_admin.has_delete_permission(request, entry),
-    )
-
-    assert permissions == (False, False, False)
-    assert set(model_admin.get_readonly_fields(request, entry)) >= {"comment", "actor", "to_state", "created_at"}
-
-
-def test_log_admin_superuser_cannot_add_change_or_delete_over_http(client, entry):
-    client.force_login(UserFactory(city_admin=True, is_superuser=True, is_staff=True))
-    change = reverse("admin:bases_applicationlog_change", args=[entry.pk])
-
-    responses = (
-        client.get(reverse("admin:bases_applicationlog_add")).status_code,
-        client.post(change, {"comment": "篡改", "label": "篡改"}).status_code,
-        client.post(reverse("admin:bases_applicationlog_delete", args=[entry.pk]), {"post": "yes"}).status_code,
-    )
-
-    assert responses == (403, 403, 403)
-    assert ApplicationLog.objects.filter(pk=entry.pk).values_list("comment", "label").get() == (
-        "原始记录",
-        "保存申报表",
-    )
 
 
 # --- application_create ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """State × role: the actions bases.selectors.available_actions offers, for every state of a
 city-level and a county-level application, written out here rather than derived from the
-declaration in reviews/workflow.py. Each situation is reached through the real services
+declaration in bases/workflow.py. Each situation is reached through the real services
 (tests.factories.advance), conditions included (batch open, ban, records, 公示, objections)."""
 
 import datetime
