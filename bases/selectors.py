@@ -157,9 +157,10 @@ def acceptance_group_candidates(application) -> QuerySet[User]:
     return bureau_staff(bureau, application.organisation.county_id).order_by("last_name", "username")
 
 
-def staff_holding(application) -> QuerySet[User]:
-    """The staff of the office that has the application on its desk now (the state table says which)."""
-    bureau = states.holder(application.state, application.level)
+def staff_holding(application, state=None) -> QuerySet[User]:
+    """The staff of the office that has the application on its desk in `state` (default: its state
+    now), as the state table says."""
+    bureau = states.holder(state or application.state, application.level)
     return bureau_staff(bureau, application.organisation.county_id)
 
 

@@ -89,7 +89,7 @@ STATES: dict[State, StateInfo] = {
     State.RECOMMENDED: StateInfo(
         public="县局已推荐，等待市局组织验收",
         step="acceptance",
-        next_step="等待市局组织验收",
+        next_step={CITY: "等待市局组织验收", COUNTY: "等待县局组织验收"},
         queue={CITY: "已推荐待组织验收"},  # county-level applications are not recommended (第十七条)
     ),
     State.IN_ACCEPTANCE: StateInfo(

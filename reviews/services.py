@@ -400,11 +400,11 @@ def _queue_transition_notifications(entry: ApplicationLog) -> None:
 
 
 def transition_notify(*, log_id: int) -> int:
-    """Tell the applicant and the office that has the application now about one transition
-    (not the person who made it). Side effects: Notification rows, e-mails."""
+    """Tell the applicant and the office the transition handed the application to (not the person
+    who made it), whenever the task runs. Side effects: Notification rows, e-mails."""
     entry = ApplicationLog.objects.select_related("application__organisation__county").get(pk=log_id)
     application = entry.application
-    people = {u.pk: u for u in [*applicant_users(application), *staff_holding(application)]}
+    people = {u.pk: u for u in [*applicant_users(application), *staff_holding(application, entry.to_state)]}
     people.pop(entry.actor_id, None)
     message = (
         f"申报 {application.reference}（{application.display_name}）：{entry.label}，"

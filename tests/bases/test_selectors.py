@@ -204,6 +204,7 @@ def test_staff_holding_follows_the_state_table(staff):
     assert names(selectors.staff_holding(submitted), staff) == {"yc_a", "yc_b"}
     assert names(selectors.staff_holding(recommended), staff) == {"reviewer", "admin"}
     assert names(selectors.staff_holding(draft), staff) == set()
+    assert names(selectors.staff_holding(recommended, State.SUBMITTED), staff) == {"yc_a", "yc_b"}
 
 
 def test_applicant_users_active_users_of_the_organisation():

@@ -101,6 +101,25 @@ def test_notify_after_recommend_applicants_and_city_not_county_not_actor(
     assert {n.application_id for n in Notification.objects.all()} == {application.pk}
 
 
+def test_notify_late_task_tells_the_office_the_transition_handed_it_to(application, office):
+    """A worker that runs the submit notification after the county has already recommended still
+    tells the county (who had it after the submission), not the city."""
+    run(application, "submit", application.created_by)
+    run(
+        application,
+        "recommend",
+        office["chen"],
+        method_kwargs={"opinion": "同意。", "signer": "陈", "signed_on": TODAY},
+    )
+    submitted = application.log.get(transition="submit")
+    Notification.objects.all().delete()
+
+    services.transition_notify(log_id=submitted.pk)
+
+    colleague = application.organisation.users.exclude(pk=application.created_by_id).get()
+    assert notified() == {colleague, office["chen"], office["wang"]}
+
+
 def test_notify_twice_same_key_one_row_one_mail(office):
     user = office["chen"]
 
