@@ -422,7 +422,6 @@ POINT = BaseTypeSpec(
 
 
 SPECS: dict[str, BaseTypeSpec] = {spec.base_type: spec for spec in (ZONE, STATION, POINT)}
-FORM_FIELD_NAMES: tuple[str, ...] = tuple(dict.fromkeys(n for s in SPECS.values() for n in s.field_names))
 
 
 def spec_for(base_type: str) -> BaseTypeSpec:
