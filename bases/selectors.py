@@ -7,10 +7,11 @@ Each scoped selector starts from nothing and adds rows per role (deny by default
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from . import permissions, states
-from .choices import APPLICATION_LEVELS, CITY_ROLES, Level, Office, OrganisationStatus, Role, State
+from .choices import APPLICATION_LEVELS, CITY_ROLES, Level, Office, OrganisationStatus, State
 from .models import Application, ApplicationLog, Attachment, Base, Batch, County, Industry, Organisation, User
 
 CITY_BUREAU = "绍兴市市场监督管理局"
@@ -23,7 +24,7 @@ def applications_for_user(user) -> QuerySet[Application]:
     """
     if not (user and user.is_authenticated and user.is_active):
         return Application.objects.none()
-    base = Application.objects.select_related("organisation", "organisation__county", "batch", "industry")
+    base = Application.objects.select_related("organisation__county", "batch", "industry")
     if permissions.is_city(user):
         return base.all()
     scope = Q(pk__in=[])
@@ -31,9 +32,8 @@ def applications_for_user(user) -> QuerySet[Application]:
         scope = Q(organisation__county_id=user.county_id)
     elif permissions.is_confirmed_applicant(user):
         scope = Q(organisation_id=user.organisation_id)
-    granted = get_objects_for_user(
-        user, "bases.view_application_granted", klass=Application, with_superuser=False, accept_global_perms=False
-    )
+    # Grants on single objects only: a model-wide "view_application_granted" would open every row.
+    granted = get_objects_for_user(user, "bases.view_application_granted", klass=Application, accept_global_perms=False)
     return base.filter(scope | Q(pk__in=granted.values("pk")))
 
 
@@ -42,8 +42,8 @@ def attachments_for_user(user) -> QuerySet[Attachment]:
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:
-    if not (user and user.is_authenticated and user.is_active):
-        return Organisation.objects.none()
+    """Organisations the user may see: all (city), its county's (county), its own (applicant, even
+    while its registration waits for the county). The predicates refuse inactive and anonymous users."""
     base = Organisation.objects.select_related("county", "industry")
     if permissions.is_city(user):
         return base.all()
@@ -84,8 +84,8 @@ def bases_for_user(user) -> QuerySet[Base]:
 
 def current_batch() -> Batch | None:
     """The batch applicants file into now: the newest one still open, else the newest."""
-    batches = list(Batch.objects.order_by("-year")[:3])
-    return next((b for b in batches if b.is_open), batches[0] if batches else None)
+    newest_first = Batch.objects.order_by("-year")
+    return newest_first.filter(deadline__gte=timezone.localdate()).first() or newest_first.first()
 
 
 def active_application(*, organisation, batch) -> Application | None:
@@ -132,8 +132,8 @@ def batches() -> QuerySet[Batch]:
 
 
 def county_staff(county_id) -> QuerySet[User]:
-    """The active staff of a county bureau."""
-    return User.objects.filter(is_active=True, role=Role.COUNTY, county_id=county_id)
+    """The active staff of a county bureau (only county staff have a county: constraint user_role_scope)."""
+    return User.objects.filter(is_active=True, county_id=county_id)
 
 
 def city_staff() -> QuerySet[User]:
@@ -165,7 +165,8 @@ def staff_holding(application, state=None) -> QuerySet[User]:
 
 
 def applicant_users(application) -> QuerySet[User]:
-    return User.objects.filter(is_active=True, role=Role.APPLICANT, organisation_id=application.organisation_id)
+    """The active users of the applying organisation (only applicants have one: constraint user_role_scope)."""
+    return User.objects.filter(is_active=True, organisation_id=application.organisation_id)
 
 
 # --- The workflow as a user meets it ---------------------------------------------------------------
@@ -192,7 +193,7 @@ def action_from(transition) -> Action:
     return Action(
         name=transition.name,
         label=custom["label"],
-        style=custom.get("style", "secondary"),
+        style=custom["style"],
         confirm=custom.get("confirm", ""),
         comment=custom.get("comment"),
         form=custom.get("form"),
@@ -213,8 +214,8 @@ def all_transitions() -> list[dict]:
             "name": transition.name,
             "source": transition.source,
             "target": transition.target,
-            "label": transition.custom.get("label", transition.name),
-            "permission": getattr(transition.permission, "label", ""),
+            "label": transition.custom["label"],
+            "permission": transition.permission.label,
             "conditions": [condition.label for condition in transition.conditions],
         }
         for transition in state_field.get_all_transitions(Application)
@@ -312,9 +313,9 @@ def application_progress(application, log: list[ApplicationLog]) -> Progress:
     index = procedure.index(current) if current in procedure else None
     left_at = {}
     for entry in log:
-        if entry.from_state and entry.to_state:
+        if entry.from_state and entry.to_state:  # a transition; no transition leaves an ended state
             left = states.step_of(entry.from_state, level)
-            if left is not None and left != states.step_of(entry.to_state, level):
+            if left != states.step_of(entry.to_state, level):
                 left_at[left.key] = entry.created_at
     steps = []
     for i, step in enumerate(procedure):

@@ -13,7 +13,7 @@ so this app never imports that one.
 
 `custom` keys understood by the service and the templates:
     label       button text and history label
-    style       "primary" | "secondary" | "danger"
+    style       "primary" | "secondary" | "danger" (every transition has one)
     confirm     confirmation question shown before the POST
     comment     None | "optional" | "required": a free-text reason/opinion
     form        key of the action forms (reviews.forms.ACTION_FORMS) when the action needs more input

@@ -162,9 +162,14 @@ def world():
         "anonymous": AnonymousUser(),
         "granted": UserFactory(role=Role.APPLICANT),
         "county_kq_granted": UserFactory(county_staff=True, county=kq),
+        "inactive_granted": UserFactory(role=Role.APPLICANT, is_active=False),
+        "county_kq_model_wide_grant": UserFactory(county_staff=True, county=kq),
     }
     assign_perm("bases.view_application_granted", users["granted"], applications["b"])
     assign_perm("bases.view_application_granted", users["county_kq_granted"], applications["a1"])
+    assign_perm("bases.view_application_granted", users["inactive_granted"], applications["a1"])
+    # A model-wide permission (e.g. ticked by mistake in the admin) opens no application by itself.
+    assign_perm("bases.view_application_granted", users["county_kq_model_wide_grant"])
     return World(organisations, applications, users)
 
 
@@ -185,6 +190,8 @@ APPLICATION_SCOPE = {
     "anonymous": set(),
     "granted": {"b"},
     "county_kq_granted": {"b", "a1"},
+    "inactive_granted": set(),
+    "county_kq_model_wide_grant": {"b"},
 }
 ORGANISATION_SCOPE = APPLICATION_SCOPE | {
     "applicant_pending": {"pending"},

@@ -119,8 +119,9 @@ def test_current_batch_newest_open_else_newest_else_none():
     assert selectors.current_batch() == newest_open
 
 
-def test_active_application_ignores_ended_ones():
+def test_active_application_ignores_ended_ones_and_other_organisations():
     withdrawn = advance(ApplicationFactory(complete=True), State.WITHDRAWN)
+    ApplicationFactory(batch=withdrawn.batch)  # another organisation's, same batch
     assert selectors.active_application(organisation=withdrawn.organisation, batch=withdrawn.batch) is None
 
     again = ApplicationFactory(organisation=withdrawn.organisation, batch=withdrawn.batch)
@@ -306,6 +307,7 @@ def test_workflow_states_merges_the_levels_where_they_agree():
         },
     ]
     assert rows["in_publicity"]["levels"][0]["office"] == "市局"
+    assert [row["queue"] for row in rows["in_acceptance"]["levels"]] == ["验收中", "县级验收中"]
     assert rows["withdrawn"] == {
         "value": "withdrawn",
         "label": "已撤回",
@@ -396,6 +398,7 @@ def test_progress_county_level_submitted_is_at_the_county_acceptance():
         ("发文认定", "todo"),
     ]
     assert progress.current_office == "越城区市场监督管理局"
+    assert progress.next_step == "等待县局审核并组织验收"
     assert [step.office for step in progress.steps][2:] == ["越城区市场监督管理局"] * 3
 
 
@@ -413,6 +416,8 @@ def test_progress_returned_lists_the_reasons_and_withdrawn_is_final_with_the_ste
     progress = progress_of(application)
     assert [entry.transition for entry in progress.requests] == ["return_for_changes"]
     assert progress.next_step == "按退回意见修改后重新提交"
+    current = progress.steps[1]  # back in 自主申报, which it left once when it was submitted
+    assert (current.status, current.finished_at) == ("current", None)
 
     withdrawn = advance(application, State.WITHDRAWN)
     progress = progress_of(withdrawn)
@@ -484,3 +489,38 @@ def test_accepted_awaiting_publicity_by_level_county_order_then_pk():
     ApplicationFactory(in_acceptance=True)
 
     assert list(selectors.accepted_awaiting_publicity(city)) == [yuecheng_city, keqiao_city, yuecheng_county]
+
+
+# --- Query shapes: what a page reads of each row comes with it -------------------------------------------
+
+
+def test_row_selectors_bring_what_pages_read_in_one_query(django_assert_num_queries):
+    city = UserFactory(city_reviewer=True)
+    for _ in range(2):
+        application = ApplicationFactory(complete=True, submitted_at=NOW - datetime.timedelta(days=20))
+        add_evidence(application)
+    deadline = application.batch.deadline
+    Application.objects.update(state=State.DRAFT)
+
+    with django_assert_num_queries(1):
+        assert len({a.application.reference for a in selectors.attachments_for_user(city)}) == 2
+    with django_assert_num_queries(1):
+        assert len([(o.county.name, o.industry.name) for o in selectors.organisations_for_user(city)]) == 2
+    with django_assert_num_queries(1):
+        rows = selectors.applications_unsubmitted_at_deadline(deadline)
+        assert len([(a.organisation.name, a.batch.name) for a in rows]) == 2
+    Application.objects.update(state=State.SUBMITTED)
+    with django_assert_num_queries(1):
+        rows = selectors.applications_submitted_before(NOW)
+        assert len([a.organisation.county.bureau_name for a in rows]) == 2
+
+
+def test_bases_for_user_brings_organisation_county_and_application(django_assert_num_queries):
+    ApplicationFactory(recognised=True)
+    ApplicationFactory(recognised=True)
+    city = UserFactory(city_reviewer=True)
+
+    with django_assert_num_queries(1):
+        rows = [(b.organisation.county.name, b.application.reference) for b in selectors.bases_for_user(city)]
+
+    assert len(rows) == 2

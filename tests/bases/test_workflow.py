@@ -105,6 +105,15 @@ def test_acceptance_recorded_needs_written_review_and_meeting_of_the_group():
     assert workflow.acceptance_recorded(fresh(application)) is True
 
 
+def test_acceptance_recorded_counts_a_record_made_the_moment_the_group_was_formed():
+    leader = UserFactory(city_reviewer=True)
+    application = ApplicationFactory(in_acceptance=True, advance_with={"city_user": leader})
+    record(application, leader, AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING)
+    application.acceptance_records.update(created_at=application.acceptance_group.formed_at)
+
+    assert workflow.acceptance_recorded(fresh(application)) is True
+
+
 def test_acceptance_recorded_without_a_group_does_not_hold():
     application = ApplicationFactory(submitted=True)
 
@@ -240,6 +249,15 @@ def test_every_condition_is_described_with_a_label_and_a_refusal():
     assert (
         workflow.refusal_message(workflow.is_city_level, application) == "县级基地由县局直接组织验收，无需向市局推荐。"
     )
+
+
+def test_describe_gives_a_condition_its_label_and_refusal():
+    def condition(application):
+        return False
+
+    workflow.describe(condition, label="某条件", refusal="不满足某条件。")
+
+    assert (condition.label, workflow.refusal_message(condition, None)) == ("某条件", "不满足某条件。")
 
 
 def test_refusal_message_of_an_undescribed_condition_is_generic():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from bases.choices import AcceptanceKind, Level, State
 from bases.models import Application
 from reviews import selectors, services
-from reviews.models import Notification, Publicity
+from reviews.models import GuidanceVisit, Notification, Publicity
 from tests.factories import ApplicationFactory, UserFactory, advance, county
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +23,14 @@ def pks(rows) -> set:
     return {row.pk for row in rows}
 
 
-def test_acceptance_group_members_by_name_or_nobody_without_a_group():
-    leader = UserFactory(city_reviewer=True, last_name="张", username="zhang")
+def test_acceptance_group_members_by_name_then_username_or_nobody_without_a_group():
+    leader = UserFactory(city_reviewer=True, last_name="张", username="zhang_b")
     member = UserFactory(city_reviewer=True, last_name="李", username="li")
-    application = ApplicationFactory(in_acceptance=True, advance_with={"leader": leader, "members": [member]})
+    namesake = UserFactory(city_reviewer=True, last_name="张", username="zhang_a")
+    application = ApplicationFactory(in_acceptance=True, advance_with={"leader": leader, "members": [member, namesake]})
 
-    assert selectors.acceptance_group_members(application.acceptance_group) == [leader, member]  # 张 < 李 by code point
+    # 张 sorts before 李 by code point
+    assert selectors.acceptance_group_members(application.acceptance_group) == [namesake, leader, member]
     assert selectors.acceptance_group_members(None) == []
 
 
@@ -162,9 +164,102 @@ def test_recognised_bases_search_by_name_or_document_number():
 def test_notifications_own_and_the_unread_count():
     me, other = UserFactory(applicant=True), UserFactory(applicant=True)
     read = Notification.objects.create(user=me, kind="transition", key="a", message="一", read_at=timezone.now())
-    unread = Notification.objects.create(user=me, kind="transition", key="b", message="二")
-    Notification.objects.create(user=other, kind="transition", key="c", message="三")
+    unread = [Notification.objects.create(user=me, kind="transition", key=k, message="二") for k in "bc"]
+    Notification.objects.create(user=other, kind="transition", key="d", message="三")
 
-    assert pks(selectors.notifications_for_user(me)) == {read.pk, unread.pk}
-    assert selectors.unread_notifications_count(me) == 1
+    assert pks(selectors.notifications_for_user(me)) == {read.pk, *pks(unread)}
+    assert selectors.unread_notifications_count(me) == 2
     assert list(selectors.notifications_for_user(AnonymousUser())) == []
+
+
+def test_publicities_for_user_county_never_sees_a_city_level_publicity_whatever_its_county():
+    city = UserFactory(city_reviewer=True)
+    application = advance(ApplicationFactory(complete=True), State.IN_PUBLICITY, city_user=city)
+    Publicity.objects.filter(pk=application.publicities.get().pk).update(county=county("越城区"))
+
+    assert list(selectors.publicities_for_user(UserFactory(county_staff=True, county=county("越城区")))) == []
+
+
+# --- Query shapes -----------------------------------------------------------------------------------------
+
+
+def test_publicities_and_objections_bring_what_pages_read(publicities, django_assert_num_queries):
+    for publicity in publicities.values():
+        publicity.objections.create(
+            reference=f"YYQ{publicity.pk}",
+            application=publicity.applications.get(),
+            name="张三",
+            phone="13900000000",
+            reasons="理由",
+            received_on=publicity.starts_on,
+        )
+    city = UserFactory(city_reviewer=True)
+
+    with django_assert_num_queries(3):  # the 公示, then their applications, then their objections
+        rows = [
+            (
+                p.county and p.county.name,
+                p.opened_by.username,
+                [a.organisation.county.name for a in p.applications.all()],
+                [o.application.reference for o in p.objections.all()],
+            )
+            for p in selectors.publicities_for_user(city)
+        ]
+    with django_assert_num_queries(1):
+        objections = [(o.publicity.title, o.application.reference) for o in selectors.objections_for_user(city)]
+
+    assert (len(rows), len(objections)) == (3, 3)
+
+
+def test_recognised_bases_bring_their_upward_recommendations(django_assert_num_queries):
+    for _ in range(2):
+        application = ApplicationFactory(recognised=True)
+        services.upward_recommendation_add(
+            base=application.base, user=UserFactory(city_admin=True), level="provincial", recommended_on=TODAY
+        )
+    city = UserFactory(city_reviewer=True)
+
+    with django_assert_num_queries(2):
+        assert [len(b.upward_recommendations.all()) for b in selectors.recognised_bases(city)] == [1, 1]
+
+
+def test_review_context_reads_each_record_kind_once(django_assert_num_queries):
+    leader = UserFactory(city_reviewer=True)
+    application = advance(ApplicationFactory(complete=True), State.IN_PUBLICITY, city_user=leader, leader=leader)
+    publicity = application.publicities.get()
+    for i in range(2):
+        publicity.objections.create(
+            reference=f"YYR{i}",
+            application=application,
+            name="张三",
+            phone="13900000000",
+            reasons="理由",
+            received_on=publicity.starts_on,
+        )
+    for day in range(2):
+        GuidanceVisit.objects.create(
+            application=application, visited_on=TODAY, officer="陈", content=f"第{day + 1}次指导", recorded_by=leader
+        )
+    application = Application.objects.select_related("organisation__county", "batch").get(pk=application.pk)
+
+    # visits, group, its members, records, objections, 公示, base: one query each, whatever their number
+    with django_assert_num_queries(7):
+        context = selectors.review_context(application, leader)
+        [record.recorded_by.username for record in context["acceptance_records"]]
+        [visit.recorded_by.username for visit in context["guidance_visits"]]
+        [objection.publicity.title for objection in context["objections"]]
+
+    assert (len(context["acceptance_records"]), len(context["objections"]), len(context["guidance_visits"])) == (
+        2,
+        2,
+        2,
+    )
+
+
+def test_notifications_bring_their_application(django_assert_num_queries):
+    me = UserFactory(applicant=True)
+    for key in "ab":
+        Notification.objects.create(user=me, application=ApplicationFactory(), kind="transition", key=key, message="一")
+
+    with django_assert_num_queries(1):
+        assert len([n.application.reference for n in selectors.notifications_for_user(me)]) == 2
