@@ -4,7 +4,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 from guardian.admin import GuardedModelAdmin
 
-from .models import Application, ApplicationLog, Attachment, Base, Batch, County, Industry, Organisation, User
+from .models import (
+    Application,
+    ApplicationLog,
+    Attachment,
+    Base,
+    Batch,
+    CalendarDay,
+    CalendarYear,
+    County,
+    Industry,
+    Organisation,
+    User,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -65,6 +77,20 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 3
+    fields = ["day", "name", "is_workday"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """The yearly holiday arrangement: 公示 and statement periods count working days from it."""
+
+    list_display = ["year", "source"]
+    inlines = [CalendarDayInline]
 
 
 @admin.register(Batch)

@@ -9,9 +9,10 @@ ROLE_PERMISSIONS = {
     Role.CITY_ADMIN: frozenset(
         [
             f"bases.{verb}_{model}"
-            for model in ("user", "county", "industry", "batch", "organisation")
+            for model in ("user", "county", "industry", "batch", "organisation", "calendaryear", "calendarday")
             for verb in ("view", "add", "change")
         ]
+        + ["bases.delete_calendarday"]
         + ["bases.view_application", "bases.view_attachment", "bases.view_base", "bases.view_applicationlog"]
     ),
 }

@@ -108,6 +108,11 @@ class AttachmentKind(models.TextChoices):
     XLSX = "xlsx", "Excel 工作簿"
 
 
+class AttachmentPurpose(models.TextChoices):
+    EVIDENCE = "evidence", "证明材料"
+    STATEMENT = "statement", "陈述申辩材料"
+
+
 class BaseStatus(models.TextChoices):
     VALID = "valid", "有效"
     REVOKED = "revoked", "已撤销"
@@ -154,6 +159,7 @@ class LogAction(models.TextChoices):
     ACCEPTANCE_RECORD = "acceptance_record", "验收记录"
     OBJECTION = "objection", "公示异议"
     UPWARD = "upward", "向上推荐"
+    REVOCATION = "revocation", "撤销程序"
 
 
 class AcceptanceKind(models.TextChoices):

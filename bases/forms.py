@@ -1,5 +1,6 @@
 """Input validation only. The application form is built from forms_spec."""
 
+import copy
 from functools import cache
 
 from django import forms
@@ -12,6 +13,57 @@ from .models import Application, Organisation, User
 from .validators import ATTACHMENT_ACCEPT
 
 YES_NO = [("yes", "具备"), ("no", "不具备")]
+
+
+def explain_errors(form) -> None:
+    """Error messages that name the field and say what is expected ("请填写年产值（万元）"),
+    instead of Django's generic ones."""
+    for field in form.fields.values():
+        label = str(field.label or "此项")
+        unit = getattr(field, "unit", "")
+        named = f"{label}（{unit}）" if unit else label
+        choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField) or isinstance(
+            field.widget, forms.CheckboxInput
+        )
+        messages = {"required": f"请选择{named}" if choosing else f"请填写{named}。"}
+        if choosing:
+            messages["required"] += "。"
+            messages["invalid_choice"] = f"{label}的选项无效，请重新选择。"
+        if isinstance(field, forms.IntegerField):
+            messages["invalid"] = f"{named}应填写整数。"
+        elif isinstance(field, forms.DecimalField):
+            messages["invalid"] = f"{named}应填写数字。"
+        elif isinstance(field, forms.DateField):
+            messages["invalid"] = f"{label}应为有效日期，如 2026-11-26。"
+        elif isinstance(field, forms.EmailField):
+            messages["invalid"] = f"{label}格式不正确，如 name@example.com。"
+        field.error_messages = {**field.error_messages, **messages}
+        worded = {
+            "min_value": f"{named}不能小于%(limit_value)s。",
+            "max_value": f"{named}不能大于%(limit_value)s。",
+            "max_length": f"{label}不能超过%(limit_value)d字（现有%(show_value)d字）。",
+            "min_length": f"{label}不能少于%(limit_value)d字（现有%(show_value)d字）。",
+        }
+        # Validators may be shared with the model field and other forms: reword copies.
+        field.validators = [
+            _reworded(validator, worded[validator.code]) if getattr(validator, "code", "") in worded else validator
+            for validator in field.validators
+        ]
+
+
+def _reworded(validator, message: str):
+    validator = copy.copy(validator)
+    validator.message = message
+    return validator
+
+
+class ExplainedErrors:
+    """Form mixin: every field's error messages say which field and what is expected, worded from
+    the labels as they stand when the form is validated (subclasses may relabel fields)."""
+
+    def full_clean(self):
+        explain_errors(self)
+        super().full_clean()
 
 
 class RegistrationUserForm(UserCreationForm):

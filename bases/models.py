@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,7 @@ from . import forms_spec, states
 from .choices import (
     APPLICATION_LEVELS,
     AttachmentKind,
+    AttachmentPurpose,
     BaseStatus,
     BaseType,
     IndustryCategory,
@@ -215,7 +217,12 @@ class Batch(models.Model):
     )
     name = models.CharField("批次名称", max_length=100)
     deadline = models.DateField("申报截止日期", default=default_deadline, help_text="含当日；默认当年9月30日")
-    publicity_working_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
+    publicity_working_days = models.PositiveSmallIntegerField(
+        "公示期（工作日）",
+        default=5,
+        validators=[MinValueValidator(5), MaxValueValidator(30)],
+        help_text="公示期一般为5个工作日，不少于5个工作日；结束日期按节假日安排自动计算",
+    )
 
     class Meta:
         verbose_name = "申报批次"
@@ -228,6 +235,47 @@ class Batch(models.Model):
     @property
     def is_open(self) -> bool:
         return timezone.localdate() <= self.deadline
+
+
+class CalendarYear(models.Model):
+    """A year whose statutory holidays and make-up working days have been entered (国务院办公厅
+    关于部分节假日安排的通知). Working days of a year not entered here cannot be computed."""
+
+    year = models.PositiveSmallIntegerField(
+        "年度", unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    source = models.CharField(
+        "依据", max_length=200, blank=True, help_text="如：国务院办公厅关于2027年部分节假日安排的通知"
+    )
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年节假日安排"
+
+
+class CalendarDay(models.Model):
+    """A weekday off (法定节假日) or a weekend day worked (调休上班) in a covered year."""
+
+    calendar_year = models.ForeignKey(CalendarYear, verbose_name="年度", on_delete=models.CASCADE, related_name="days")
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("调休上班", default=False, help_text="勾选：周末调休上班；不勾选：法定节假日休息")
+    name = models.CharField("节日", max_length=30)
+
+    class Meta:
+        verbose_name = "节假日或调休日"
+        verbose_name_plural = "节假日或调休日"
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {self.name}{'（调休上班）' if self.is_workday else ''}"
+
+    def clean(self):
+        if self.day and self.calendar_year_id and self.day.year != self.calendar_year.year:
+            raise ValidationError({"day": f"日期应在{self.calendar_year.year}年内。"})
 
 
 class Application(ApplicationWorkflow):
@@ -278,6 +326,8 @@ class Application(ApplicationWorkflow):
     city_signer = models.CharField("验收意见负责人", max_length=50, blank=True)
     city_opinion_on = models.DateField("验收意见日期", null=True, blank=True)
     self_assessment = models.JSONField("条件自评", default=dict, blank=True)
+    # 查询码: given on submission (申报回执), with the reference it opens the progress lookup.
+    lookup_code = models.CharField("查询码", max_length=12, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
@@ -325,27 +375,49 @@ class Application(ApplicationWorkflow):
     def condition_results(self) -> list[forms_spec.ConditionResult]:
         return forms_spec.evaluate(self.spec, self.form_values, self.self_assessment)
 
-    def submission_problems(self) -> list[str]:
-        """Everything that keeps this application from being submitted, listed at once (一次性告知)."""
+    def submission_problems(self) -> list["Problem"]:
+        """Everything that keeps this application from being submitted, listed at once (一次性告知),
+        each with where to mend it: a cell or the narrative of the form, a condition's self-assessment,
+        or a condition's evidence."""
         spec = self.spec
-        problems = [f"“{f.label}”未填写" for f in spec.fields if getattr(self, f.name) in (None, "")]
-        if len(self.narrative.strip()) < spec.narrative_min_length:
+        problems = [
+            Problem(f"“{f.label}”未填写", "field", f.name) for f in spec.fields if getattr(self, f.name) in (None, "")
+        ]
+        narrative = len(self.narrative.strip())
+        if narrative < spec.narrative_min_length:
             problems.append(
-                f"“{spec.narrative_label}”不少于{spec.narrative_min_length}字（现有{len(self.narrative.strip())}字）"
+                Problem(
+                    f"“{spec.narrative_label}”不少于{spec.narrative_min_length}字（现有{narrative}字）",
+                    "field",
+                    "narrative",
+                )
             )
         if not self.applicant_opinion.strip():
-            problems.append(f"“{spec.applicant_opinion_label}”未填写")
-        evidenced = {a.condition_code for a in self.attachments.all()}
+            problems.append(Problem(f"“{spec.applicant_opinion_label}”未填写", "field", "applicant_opinion"))
+        evidenced = {a.condition_code for a in self.attachments.all() if a.purpose == AttachmentPurpose.EVIDENCE}
         for result in self.condition_results():
             c = result.condition
             if not result.complete:
-                problems.append(f"{c.article}{c.title}：自评未完成（是否具备、说明及数据均需填写）")
+                problems.append(
+                    Problem(f"{c.article}{c.title}：自评未完成（是否具备、说明及数据均需填写）", "condition", c.code)
+                )
             elif not result.holds:
                 failed = "；".join(r.text for r in result.checks if r.passed is False)
-                problems.append(f"{c.article}{c.title}：不具备该条件" + (f"（{failed}）" if failed else ""))
+                text = f"{c.article}{c.title}：不具备该条件" + (f"（{failed}）" if failed else "")
+                problems.append(Problem(text, "condition", c.code))
             if c.code not in evidenced:
-                problems.append(f"{c.article}{c.title}：未上传证明材料")
+                problems.append(Problem(f"{c.article}{c.title}：未上传证明材料", "evidence", c.code))
         return problems
+
+
+class Problem(str):
+    """One thing that keeps an application from being submitted: its text, and where to mend it
+    (`where`: "field", "condition" or "evidence"; `key`: the field name or condition code)."""
+
+    def __new__(cls, text: str, where: str, key: str):
+        problem = super().__new__(cls, text)
+        problem.where, problem.key = where, key
+        return problem
 
 
 def attachment_path(instance, filename):
@@ -356,6 +428,9 @@ def attachment_path(instance, filename):
 class Attachment(models.Model):
     application = models.ForeignKey(
         Application, verbose_name="申报", on_delete=models.PROTECT, related_name="attachments"
+    )
+    purpose = models.CharField(
+        "用途", max_length=10, choices=AttachmentPurpose.choices, default=AttachmentPurpose.EVIDENCE
     )
     condition_code = models.CharField("对应条件", max_length=20, blank=True, help_text="空表示其他材料")
     file = models.FileField("文件", upload_to=attachment_path, max_length=200)

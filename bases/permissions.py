@@ -38,6 +38,11 @@ def is_applicant(user) -> bool:
     return _active(user) and user.role == Role.APPLICANT
 
 
+def is_bureau_staff(user) -> bool:
+    """Staff of the city bureau or of a county bureau: they see review records whole."""
+    return is_city(user) or is_county_staff(user)
+
+
 def is_staff_of_county(county_id, user) -> bool:
     return is_county_staff(user) and user.county_id == county_id
 

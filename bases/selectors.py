@@ -11,8 +11,22 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from . import permissions, states
+from .calendar import WorkingCalendar
 from .choices import APPLICATION_LEVELS, CITY_ROLES, Level, Office, OrganisationStatus, State
-from .models import Application, ApplicationLog, Attachment, Base, Batch, County, Industry, Organisation, User
+from .models import (
+    Application,
+    ApplicationLog,
+    Attachment,
+    Base,
+    Batch,
+    CalendarDay,
+    CalendarYear,
+    County,
+    Industry,
+    Organisation,
+    User,
+)
+from .workflow import refusal_message
 
 CITY_BUREAU = "绍兴市市场监督管理局"
 
@@ -110,6 +124,16 @@ def applications_submitted_before(moment) -> QuerySet[Application]:
     )
 
 
+def working_calendar() -> WorkingCalendar:
+    """Working days as the holiday table (节假日安排) says; years not entered are refused."""
+    days = list(CalendarDay.objects.values_list("day", "is_workday"))
+    return WorkingCalendar(
+        years=CalendarYear.objects.values_list("year", flat=True),
+        days_off=[day for day, is_workday in days if not is_workday],
+        days_on=[day for day, is_workday in days if is_workday],
+    )
+
+
 def counties() -> QuerySet[County]:
     return County.objects.all()
 
@@ -181,15 +205,22 @@ class Action:
     comment: str | None  # None | "optional" | "required"
     form: str | None  # key of the action forms
     bulk: bool = False
+    problems: tuple = ()  # what the declared validation still finds (e.g. submission_problems)
+
+    @property
+    def apart(self) -> bool:
+        """Destructive actions (撤回, 不予推荐, 撤销 …) stand apart, on a page of their own."""
+        return self.style == "danger"
 
     @property
     def inline(self) -> bool:
-        """Actions without a form of their own are a button (with a comment box) on the page."""
-        return self.form is None
+        """Other actions without a form of their own are a button on the application page."""
+        return self.form is None and not self.apart
 
 
-def action_from(transition) -> Action:
+def action_from(transition, application=None) -> Action:
     custom = transition.custom
+    problems = tuple(getattr(application, custom["validate"])()) if application and custom.get("validate") else ()
     return Action(
         name=transition.name,
         label=custom["label"],
@@ -198,12 +229,34 @@ def action_from(transition) -> Action:
         comment=custom.get("comment"),
         form=custom.get("form"),
         bulk=bool(custom.get("bulk")),
+        problems=problems,
     )
 
 
 def available_actions(application, user) -> list[Action]:
     """The transitions the declaration allows this user now: the only source of action buttons."""
-    return [action_from(t) for t in application.get_available_user_state_transitions(user)]
+    return [action_from(t, application) for t in application.get_available_user_state_transitions(user)]
+
+
+@dataclass(frozen=True)
+class RefusedAction:
+    """An action the user may take in this state but not yet, and why (the conditions' refusals)."""
+
+    action: Action
+    reasons: tuple[str, ...]
+
+
+def refused_actions(application, user) -> list[RefusedAction]:
+    """Transitions out of the current state that the user may run but whose conditions do not hold
+    now: the application page says what is missing instead of hiding them."""
+    refused = []
+    for transition in application.get_all_state_transitions():
+        if transition.source != application.state or not transition.has_perm(application, user):
+            continue
+        reasons = tuple(refusal_message(c, application) for c in transition.conditions if not c(application))
+        if reasons:
+            refused.append(RefusedAction(action=action_from(transition), reasons=reasons))
+    return refused
 
 
 def all_transitions() -> list[dict]:

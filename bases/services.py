@@ -13,26 +13,81 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 
-from . import permissions, selectors
-from .choices import BaseStatus, LogAction, OrganisationStatus, Role, State
+from . import permissions, selectors, signals
+from .choices import AttachmentPurpose, BaseStatus, LogAction, OrganisationStatus, Role, State
 from .dates import cn_date
 from .forms_spec import spec_for
-from .models import Application, ApplicationLog, Attachment, Base, Batch, County, Industry, Organisation, User
+from .models import (
+    Application,
+    ApplicationLog,
+    Attachment,
+    Base,
+    Batch,
+    CalendarDay,
+    CalendarYear,
+    County,
+    Industry,
+    Organisation,
+    User,
+)
 from .validators import detect_attachment_kind
-from .workflow import refusal_message
+from .workflow import date_problem, earliest_date, refusal_message
 
 
 @transaction.atomic
 def reference_data_load(*, fixtures_dir: Path) -> int:
     """Create the counties (附件1) and industries (第三条（五）) of the fixtures that are missing,
-    matched by natural key (county code, industry name); rows the administrators edited are left
-    as they are. Returns how many were created."""
+    matched by natural key (county code, industry name), and the holiday arrangements of the years
+    the `chinese-calendar` package knows; rows the administrators edited, and years already entered,
+    are left as they are. Returns how many rows were created."""
     created = 0
     for model, key, filename in ((County, "code", "counties.json"), (Industry, "name", "industries.json")):
         for row in json.loads((fixtures_dir / filename).read_text(encoding="utf-8")):
             fields = dict(row["fields"])
             _, was_created = model.objects.get_or_create(**{key: fields.pop(key)}, defaults=fields)
             created += was_created
+    return created + calendar_years_load()
+
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+FIRST_CALENDAR_YEAR = 2021  # the notice's year
+
+
+def calendar_years_load() -> int:
+    """Enter the holiday arrangements of the years the chinese-calendar package knows (from 2021),
+    each year once: a year already entered (and perhaps corrected by the city admin) is left alone."""
+    from chinese_calendar.constants import holidays, workdays
+
+    known = {day.year for day in holidays} | {day.year for day in workdays}
+    created = 0
+    for year in sorted(y for y in known if y >= FIRST_CALENDAR_YEAR):
+        calendar_year, was_created = CalendarYear.objects.get_or_create(
+            year=year, defaults={"source": f"国务院办公厅关于{year}年部分节假日安排的通知（chinese-calendar 数据）"}
+        )
+        if not was_created:
+            continue
+        days = [
+            CalendarDay(
+                calendar_year=calendar_year,
+                day=day,
+                is_workday=is_workday,
+                name=HOLIDAY_NAMES.get(str(name), str(name)),
+            )
+            for table, is_workday in ((holidays, False), (workdays, True))
+            for day, name in table.items()
+            if day.year == year
+        ]
+        CalendarDay.objects.bulk_create(days)
+        created += 1 + len(days)
     return created
 
 
@@ -116,7 +171,8 @@ def application_transition(
 
     Side effects: the Application row; the rows of the action's registered effect
     (acceptance group and object grants, 公示, Base); one ApplicationLog row; whatever
-    the registered listeners do with it (the review queues its notifications).
+    whatever the receivers of signals.application_transitioned do with it (the review queues its
+    notifications).
     Raises PermissionDenied, StaleApplication or ValidationError (the list of problems).
     """
     locked = Application.objects.select_for_update().select_related("organisation", "batch").get(pk=application.pk)
@@ -141,6 +197,11 @@ def application_transition(
         problems = getattr(locked, custom["validate"])()
         if problems:
             raise ValidationError(problems, code="incomplete")
+    if custom.get("date"):
+        dated = {**(method_kwargs or {}), **(effect_kwargs or {})}.get(custom["date"])
+        problem = date_problem(dated, earliest_date(locked, action)) if dated else "请填写日期。"
+        if problem:
+            raise ValidationError(problem, code="date")
     if not has_transition_perm(getattr(locked, action), user):  # the library's own check, last
         raise PermissionDenied("您无权执行该操作。")
     from_state = locked.state
@@ -167,26 +228,16 @@ def application_transition(
         to_state=locked.state,
         details=details,
     )
-    for listener in TRANSITION_LISTENERS:
-        listener(entry)
+    signals.application_transitioned.send(sender=Application, entry=entry)
     return locked
 
 
 # --- Side effects of transitions ------------------------------------------------------------------
 # Run inside the transition's transaction, with the effect_kwargs of the action's form. This app's
-# own are registered below (the recognised Base); the reviews app registers those that write its
-# records (the acceptance group and its grants, the 公示).
+# own is registered below (the recognised Base); the reviews app registers those that write its
+# records (the acceptance group and its grants, the 公示, the revocation decision).
 
 TRANSITION_EFFECTS: dict[str, Callable] = {}
-# Called inside the transaction with each transition's new log entry (the reviews app queues its
-# notifications from here).
-TRANSITION_LISTENERS: list[Callable] = []
-
-
-def after_transition(listener: Callable) -> Callable:
-    """Register a function to be called with the log entry of every transition."""
-    TRANSITION_LISTENERS.append(listener)
-    return listener
 
 
 def transition_effect(action: str):
@@ -215,16 +266,15 @@ def _create_base(*, application: Application, user, document_number: str, recogn
     )
 
 
-@transition_effect("revoke")
-def _revoke_base(
-    *, application: Application, user, ground: str, details: str, document_number: str, revoked_on
-) -> None:
-    """第十五条: the base is marked revoked; the 2-year ban follows from it."""
+def base_revoke(*, application: Application, ground: str, details: str, document_number: str, revoked_on) -> Base:
+    """第十五条: the recognised base is marked revoked; the 2-year ban follows from its date. Called by
+    the revocation decision (the side effect of the revoke transition). Side effects: the Base row."""
     base = Base.objects.select_for_update().get(application=application)
     base.status, base.revoked_on = BaseStatus.REVOKED, revoked_on
     base.revocation_ground, base.revocation_details, base.revocation_document = ground, details, document_number
     base.full_clean()
     base.save()
+    return base
 
 
 @transaction.atomic
@@ -289,6 +339,7 @@ def organisation_confirm(*, organisation: Organisation, user: User, approve: boo
     locked.confirmed_by = user
     locked.confirmed_at = timezone.now()
     locked.save()
+    signals.organisation_decided.send(sender=Organisation, organisation=locked)
     return locked
 
 
@@ -405,27 +456,19 @@ def application_save_draft(
     return locked
 
 
-@transaction.atomic
-def attachment_add(
-    *, application: Application, user: User, uploaded, condition_code: str = "", ip: str | None = None
+def attachment_store(
+    *, application: Application, user: User, uploaded, purpose: str, condition_code: str = ""
 ) -> Attachment:
-    """Store one evidence file after checking its content type and size.
-
-    Side effects: the file written to private storage, one Attachment row and one
-    log entry written.
-    """
-    locked = Application.objects.select_for_update().get(pk=application.pk)
-    if not permissions.can_edit_application(locked, user):
-        raise PermissionDenied("该申报当前不能上传材料。")
-    if condition_code and condition_code not in {c.code for c in locked.spec.conditions}:
-        raise ValidationError("所选条件不存在。", code="condition")
+    """Check one uploaded file's content type and size and store it under a random name.
+    The caller checks who may upload and writes the log. Side effects: the file, one Attachment row."""
     kind = detect_attachment_kind(uploaded)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
     attachment = Attachment(
-        application=locked,
+        application=application,
+        purpose=purpose,
         condition_code=condition_code,
         original_name=uploaded.name[:200],
         kind=kind,
@@ -435,6 +478,30 @@ def attachment_add(
     )
     attachment.file.save(uploaded.name, uploaded, save=False)
     attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_add(
+    *, application: Application, user: User, uploaded, condition_code: str = "", ip: str | None = None
+) -> Attachment:
+    """Store one evidence file of a condition (or other material) while the form is open.
+
+    Side effects: the file written to private storage, one Attachment row and one
+    log entry written.
+    """
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not permissions.can_edit_application(locked, user):
+        raise PermissionDenied("该申报当前不能上传材料。")
+    if condition_code and condition_code not in {c.code for c in locked.spec.conditions}:
+        raise ValidationError("所选条件不存在。", code="condition")
+    attachment = attachment_store(
+        application=locked,
+        user=user,
+        uploaded=uploaded,
+        purpose=AttachmentPurpose.EVIDENCE,
+        condition_code=condition_code,
+    )
     label = locked.spec.condition(condition_code).article if condition_code else "其他材料"
     log_write(
         application=locked,

@@ -8,7 +8,6 @@ urlpatterns = [
     path("applications/", views.application_list, name="application-list"),
     path("applications/new/", views.application_create, name="application-create"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),
-    path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment-delete"),
     path("organisations/", views.organisation_list, name="organisation-list"),

@@ -11,14 +11,13 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import permissions, selectors, services
 from .choices import OrganisationStatus
 from .filters import ApplicationFilter
 from .forms import (
     ApplicationCreateForm,
-    AttachmentUploadForm,
     OrganisationDecisionForm,
     RegistrationOrganisationForm,
     RegistrationUserForm,
@@ -224,33 +223,6 @@ def _render_edit(request, application, form, status=200):
 
 
 # --- Attachments --------------------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def attachment_upload(request, pk):
-    application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
-    form = AttachmentUploadForm(request.POST, request.FILES, spec=application.spec)
-    if not form.is_valid():
-        form_errors_to_messages(request, form)
-        return redirect(reverse("reviews:application-detail", args=[pk]) + "#attachments")
-    files = request.FILES.getlist("file")
-    saved = 0
-    for uploaded in files:
-        try:
-            services.attachment_add(
-                application=application,
-                user=request.user,
-                uploaded=uploaded,
-                condition_code=form.cleaned_data["condition_code"],
-                ip=client_ip(request),
-            )
-            saved += 1
-        except ValidationError as exc:
-            messages_from(request, exc)
-    if saved:
-        messages.success(request, f"已上传 {saved} 个文件。")
-    return redirect(reverse("reviews:application-detail", args=[pk]) + "#attachments")
 
 
 @login_required

@@ -19,7 +19,15 @@ so this app never imports that one.
     form        key of the action forms (reviews.forms.ACTION_FORMS) when the action needs more input
     validate    name of an Application method returning the problems that block the action
     bulk        the action is also offered for many applications at once
+    date        the input (a method or effect argument) holding the step's date: between the date of
+                the step before (earliest_date) and today
+    comment_label  how notifications name the comment ("" keeps it from the applicant)
+    then        "edit": after the action the applicant goes on to the form
 """
+
+import datetime
+import secrets
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
@@ -50,6 +58,14 @@ def refusal_message(condition, application) -> str:
     if callable(message):
         return message(application)
     return message
+
+
+LOOKUP_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I to misread
+
+
+def new_lookup_code() -> str:
+    """A random 查询码 of 8 characters (32⁸ ≈ 10¹² values), printed on the receipt."""
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(8))
 
 
 # --- Conditions ---------------------------------------------------------------------------------
@@ -125,6 +141,119 @@ def has_upheld_objection(application) -> bool:
     return not no_upheld_objection(application)
 
 
+# --- Procedural dates --------------------------------------------------------------------------------
+# Every date a step records lies between the date of the step before it and today (a backdated
+# revocation must not shorten the 2-year ban, a 公示 cannot end before it began).
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The earliest date a step may carry, and what it is the date of."""
+
+    day: datetime.date
+    after: str  # e.g. "申报提交日"
+
+
+def local_day(moment) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def submitted_floor(application) -> Floor | None:
+    if application.submitted_at is None:
+        return None
+    return Floor(local_day(application.submitted_at), "申报提交日")
+
+
+def acceptance_floor(application) -> Floor | None:
+    """The acceptance opinion comes after the group's checks of this round (or its forming)."""
+    group = getattr(application, "acceptance_group", None)
+    if group is None:
+        return None
+    held = [r.held_on for r in application.acceptance_records.all() if r.created_at >= group.formed_at]
+    if held:
+        return Floor(max(held), "最近一次验收记录的日期")
+    return Floor(local_day(group.formed_at), "验收组组建日")
+
+
+def recognition_floor(application) -> Floor | None:
+    """Recognition follows the 公示: the day after its last day at the earliest."""
+    publicity = current_publicity(application)
+    if publicity is None:
+        return None
+    return Floor(publicity.ends_on + datetime.timedelta(days=1), "公示期满次日")
+
+
+def revocation_floor(application) -> Floor | None:
+    """The decision follows the statement, or the end of the period given for one (陈述申辩)."""
+    case = open_revocation_case(application)
+    if case is None:
+        return None
+    if case.statement_at is not None:
+        return Floor(local_day(case.statement_at), "陈述申辩提交日")
+    return Floor(case.statement_due + datetime.timedelta(days=1), "陈述申辩期满次日")
+
+
+def guidance_floor(application) -> Floor:
+    """培育指导 visits come after the candidate was registered (or the application created)."""
+    return Floor(local_day(application.created_at), "登记日")
+
+
+def acceptance_record_floor(application) -> Floor | None:
+    """The group's checks come after it was formed."""
+    group = getattr(application, "acceptance_group", None)
+    if group is None:
+        return None
+    return Floor(local_day(group.formed_at), "验收组组建日")
+
+
+DATE_FLOORS = {
+    "recommend": submitted_floor,
+    "pass_acceptance": acceptance_floor,
+    "fail_acceptance": acceptance_floor,
+    "recognise": recognition_floor,
+    "revoke": revocation_floor,
+}
+
+
+def earliest_date(application, action: str) -> Floor | None:
+    """The earliest date the dated input of `action` may carry (None: it has no dated input)."""
+    floor = DATE_FLOORS.get(action)
+    if floor is None:
+        return None
+    return floor(application)
+
+
+def date_problem(value: datetime.date, floor: Floor | None, *, today: datetime.date | None = None) -> str:
+    """Why a procedural date is refused, or "" when it lies between its floor and today."""
+    today = today or timezone.localdate()
+    if value > today:
+        return f"日期不能晚于今天（{cn_date(today)}）。"
+    if floor is not None and value < floor.day:
+        return f"日期不能早于{floor.after}（{cn_date(floor.day)}）。"
+    return ""
+
+
+# --- Revocation (第十五条): 告知, 陈述申辩, then the decision -------------------------------------------
+
+
+def open_revocation_case(application):
+    """The revocation procedure under way for the application's base, if any."""
+    return next((case for case in application.revocation_cases.all() if case.is_open), None)
+
+
+def revocation_ripe(application) -> bool:
+    """A notice (撤销告知) was served and the organisation has made its statement or let the period pass."""
+    case = open_revocation_case(application)
+    return case is not None and (case.statement_at is not None or timezone.localdate() > case.statement_due)
+
+
+def revocation_not_ripe_message(application) -> str:
+    case = open_revocation_case(application)
+    if case is None:
+        return "撤销认定前须先向该单位送达撤销告知（第十五条），听取其陈述申辩。"
+    return f"申报单位可在{cn_date(case.statement_due)}前陈述申辩，期满或收到陈述申辩后方可作出决定。"
+
+
 describe(batch_is_open, label="申报截止日前", refusal=batch_closed_message)
 describe(not_barred, label="不在撤销后2年禁止申报期内", refusal=barred_message)
 describe(is_city_level, label="市级申报", refusal="县级基地由县局直接组织验收，无需向市局推荐。")
@@ -134,6 +263,7 @@ describe(publicity_ended, label="公示期已满", refusal=publicity_running_mes
 describe(objections_resolved, label="异议均已书面答复", refusal="公示期间的异议尚未全部书面答复处理，不能认定。")
 describe(no_upheld_objection, label="无成立的异议", refusal="存在成立的异议，不能认定；请执行“公示后不予认定”。")
 describe(has_upheld_objection, label="有成立的异议", refusal="没有成立的异议，不能以异议为由不予认定。")
+describe(revocation_ripe, label="已送达撤销告知且陈述申辩已提交或期满", refusal=revocation_not_ripe_message)
 
 
 # --- The state machine --------------------------------------------------------------------------
@@ -158,7 +288,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         source=State.CULTIVATION,
         target=State.DRAFT,
         permission=is_applicant_of,
-        custom={"label": "开始填报", "style": "primary"},
+        custom={"label": "开始填报", "style": "primary", "then": "edit"},
     )
     def start(self):
         """The candidate begins its own application form."""
@@ -178,6 +308,8 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
     )
     def submit(self):
         self.submitted_at = timezone.now()
+        if not self.lookup_code:
+            self.lookup_code = new_lookup_code()
 
     @transition(
         field=state,
@@ -188,6 +320,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
             "label": "撤回申报",
             "style": "danger",
             "comment": "optional",
+            "comment_label": "说明",
             "confirm": "撤回后本批次的这份申报即告终止（可重新发起），确定撤回吗？",
         },
     )
@@ -199,7 +332,13 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         source=[State.SUBMITTED, State.RECOMMENDED, State.IN_ACCEPTANCE],
         target=State.RETURNED,
         permission=is_current_handler,
-        custom={"label": "退回修改", "style": "secondary", "form": "return", "comment": "required"},
+        custom={
+            "label": "退回修改",
+            "style": "secondary",
+            "form": "return",
+            "comment": "required",
+            "comment_label": "退回理由",
+        },
     )
     def return_for_changes(self):
         """一次性告知: the reasons and the flagged items are in the log entry."""
@@ -213,6 +352,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
             "label": "不予推荐",
             "style": "danger",
             "comment": "required",
+            "comment_label": "理由",
             "confirm": "不予推荐后本批次申报即告终止，确定吗？",
         },
     )
@@ -225,7 +365,13 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         target=State.RECOMMENDED,
         conditions=[is_city_level],
         permission=is_county_of,
-        custom={"label": "审核推荐", "style": "primary", "form": "opinion"},
+        custom={
+            "label": "审核推荐",
+            "style": "primary",
+            "form": "opinion",
+            "date": "signed_on",
+            "comment_label": "推荐意见",
+        },
     )
     def recommend(self, *, opinion, signer, signed_on):
         """县市场监管局推荐意见 (第十一条（三））."""
@@ -237,7 +383,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         target=State.IN_ACCEPTANCE,
         conditions=[awaits_acceptance],
         permission=is_acceptance_authority,
-        custom={"label": "组织验收", "style": "primary", "form": "group"},
+        custom={"label": "组织验收", "style": "primary", "form": "group", "comment_label": ""},
     )
     def start_acceptance(self):
         """An acceptance group is formed (by the service) and begins its checks (第十一条（四））."""
@@ -248,7 +394,13 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         target=State.ACCEPTED,
         conditions=[acceptance_recorded],
         permission=is_acceptance_member,
-        custom={"label": "验收通过", "style": "primary", "form": "opinion"},
+        custom={
+            "label": "验收通过",
+            "style": "primary",
+            "form": "opinion",
+            "date": "signed_on",
+            "comment_label": "验收意见",
+        },
     )
     def pass_acceptance(self, *, opinion, signer, signed_on):
         """市局验收意见 (综合验收意见): passed."""
@@ -259,7 +411,13 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         source=State.IN_ACCEPTANCE,
         target=State.FAILED,
         permission=is_acceptance_member,
-        custom={"label": "验收不通过", "style": "danger", "form": "opinion"},
+        custom={
+            "label": "验收不通过",
+            "style": "danger",
+            "form": "opinion",
+            "date": "signed_on",
+            "comment_label": "验收意见",
+        },
     )
     def fail_acceptance(self, *, opinion, signer, signed_on):
         """市局验收意见: not passed."""
@@ -270,7 +428,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         source=State.ACCEPTED,
         target=State.IN_PUBLICITY,
         permission=is_acceptance_authority,
-        custom={"label": "发起公示", "style": "primary", "form": "publicity", "bulk": True},
+        custom={"label": "发起公示", "style": "primary", "form": "publicity", "bulk": True, "comment_label": "公示"},
     )
     def open_publicity(self):
         """征求意见: the service adds the application to a 公示 (第十一条（五））."""
@@ -281,7 +439,14 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         target=State.RECOGNISED,
         conditions=[publicity_ended, objections_resolved, no_upheld_objection],
         permission=is_acceptance_authority,
-        custom={"label": "发文认定", "style": "primary", "form": "recognition", "bulk": True},
+        custom={
+            "label": "发文认定",
+            "style": "primary",
+            "form": "recognition",
+            "bulk": True,
+            "date": "recognised_on",
+            "comment_label": "认定文号",
+        },
     )
     def recognise(self):
         """发文认定: the service creates the Base with the document number (第十一条（六））."""
@@ -292,7 +457,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         target=State.FAILED,
         conditions=[objections_resolved, has_upheld_objection],
         permission=is_acceptance_authority,
-        custom={"label": "公示后不予认定", "style": "danger", "comment": "required"},
+        custom={"label": "公示后不予认定", "style": "danger", "comment": "required", "comment_label": "理由"},
     )
     def reject_after_publicity(self):
         """An objection was upheld: the application ends without recognition."""
@@ -301,13 +466,17 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.RECOGNISED,
         target=State.REVOKED,
+        conditions=[revocation_ripe],
         permission=is_acceptance_authority,
         custom={
             "label": "撤销认定",
             "style": "danger",
             "form": "revocation",
-            "confirm": "撤销后该单位2年内不得再次申报，确定撤销认定吗？",
+            "date": "revoked_on",
+            "comment_label": "撤销决定",
+            "confirm": "撤销后该单位2年内不得再次申报，确定作出撤销认定决定吗？",
         },
     )
     def revoke(self):
-        """第十五条: the service marks the Base revoked; the 2-year ban follows from it."""
+        """第十五条: after the 撤销告知 and the statement (陈述申辩), the decision; the service marks the
+        Base revoked and closes the procedure; the 2-year ban runs from the decision's date."""

@@ -13,8 +13,17 @@ class UpwardOutcome(models.TextChoices):
     NOT_RECOGNISED = "not_recognised", "未获认定"
 
 
+class RevocationStatus(models.TextChoices):
+    OPEN = "open", "告知已送达，待决定"
+    REVOKED = "revoked", "已决定撤销"
+    CLOSED = "closed", "已决定不予撤销"
+
+
 class NotificationKind(models.TextChoices):
     TRANSITION = "transition", "办理进度"
     DEADLINE = "deadline", "截止提醒"
     WAITING = "waiting", "待办提醒"
     PUBLICITY = "publicity", "公示"
+    RECEIPT = "receipt", "回执"
+    OBJECTION = "objection", "异议"
+    REVOCATION = "revocation", "撤销程序"

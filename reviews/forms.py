@@ -5,22 +5,36 @@ effect and to the log."""
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bases import selectors
 from bases.choices import (
     APPLICATION_LEVELS,
     UPWARD_LEVELS,
+    AcceptanceKind,
     BaseType,
     Level,
     ObjectionOutcome,
     RevocationGround,
     choices_of,
 )
+from bases.dates import cn_date
+from bases.forms import ExplainedErrors
+from bases.validators import ATTACHMENT_ACCEPT
+from bases.workflow import (
+    Floor,
+    acceptance_record_floor,
+    date_problem,
+    earliest_date,
+    guidance_floor,
+    open_revocation_case,
+)
 
-from .calendar import add_working_days
 from .choices import UpwardOutcome
 from .models import AcceptanceRecord, GuidanceVisit, Objection
+from .selectors import applications_in_publicity
+from .services import REVIEW_RIGHTS, REVOCATION_STATEMENT_DAYS, publicity_period
 
 
 class DateWidget(forms.DateInput):
@@ -32,37 +46,58 @@ class DateWidget(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def not_in_future(day):
-    if day > today():
-        raise forms.ValidationError("日期不能晚于今天。")
+def today():
+    return timezone.localdate()
 
 
-class PastDateField(forms.DateField):
-    """A date of something that has happened: today or earlier, today by default."""
+class StepDateField(forms.DateField):
+    """The date of a step of the procedure: not after today and not before the step it follows
+    (`floor`, from bases.workflow); today by default. The date picker offers only that range."""
 
     widget = DateWidget
-    default_validators = [not_in_future]
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, floor: Floor | None = None, **kwargs):
         kwargs.setdefault("initial", today)
         super().__init__(**kwargs)
+        self.set_floor(floor)
+
+    def set_floor(self, floor: Floor | None) -> None:
+        self.floor = floor
+        self.widget.attrs["max"] = today().isoformat()
+        if floor is not None:
+            self.widget.attrs["min"] = floor.day.isoformat()
+            self.help_text = f"不早于{floor.after}（{cn_date(floor.day)}），不晚于今天"
+        else:
+            self.widget.attrs.pop("min", None)
+            self.help_text = "不晚于今天"
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            problem = date_problem(value, self.floor)
+            if problem:
+                raise forms.ValidationError(problem, code="date")
 
 
 DOCUMENT_NUMBER = re.compile(r"^\S{2,20}〔(\d{4})〕(\d{1,4})号$")
 
 
-def today():
-    return timezone.localdate()
+def clean_document_number(value: str) -> str:
+    value = value.strip().replace("[", "〔").replace("]", "〕")
+    if not DOCUMENT_NUMBER.match(value):
+        raise forms.ValidationError("文号格式应为“机关代字〔年份〕序号号”，如 绍市监管〔2026〕12号。")
+    return value
 
 
-class ActionForm(forms.Form):
-    """Base: an optional or required comment, as the declaration says."""
+class ActionForm(ExplainedErrors, forms.Form):
+    """Base: an optional or required comment, as the declaration says; the step's date, when the
+    declaration names one, bounded by the date of the step before."""
 
     comment = forms.CharField(
         label="意见/理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, application, user, declared: dict, **kwargs):
+    def __init__(self, *args, application, user, declared: dict, action: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.application, self.user, self.declared = application, user, declared
         mode = declared.get("comment")
@@ -70,6 +105,10 @@ class ActionForm(forms.Form):
             del self.fields["comment"]
         else:
             self.fields["comment"].required = mode == "required"
+            self.fields["comment"].label = f"{declared.get('comment_label') or '意见/理由'}"
+        dated = declared.get("date")
+        if dated in self.fields:
+            self.fields[dated].set_floor(earliest_date(application, action))
 
     def method_kwargs(self) -> dict:
         return {}
@@ -89,7 +128,7 @@ class OpinionForm(ActionForm):
 
     opinion = forms.CharField(label="意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
     signer = forms.CharField(label="负责人", max_length=50)
-    signed_on = PastDateField(label="日期")
+    signed_on = StepDateField(label="日期")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +140,7 @@ class OpinionForm(ActionForm):
 
     def log_comment(self):
         d = self.cleaned_data
-        return f"{d['opinion']}（负责人：{d['signer']}，{d['signed_on']:%Y-%m-%d}）"
+        return f"{d['opinion']}（负责人：{d['signer']}，{cn_date(d['signed_on'])}）"
 
 
 class ReturnForm(ActionForm):
@@ -159,14 +198,10 @@ class GroupForm(ActionForm):
 
 
 class PublicityForm(ActionForm):
+    """征求意见: the 公示's title and first day; its last day is computed from the working days."""
+
     title = forms.CharField(label="公示名称", max_length=150)
     starts_on = forms.DateField(label="公示开始日期", initial=today, widget=DateWidget())
-    ends_on = forms.DateField(
-        label="公示结束日期",
-        required=False,
-        widget=DateWidget(),
-        help_text="留空则按批次规定的工作日数（默认5个工作日）自动计算",
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,68 +209,83 @@ class PublicityForm(ActionForm):
         batch = self.application.batch
         level = Level(self.application.level).label
         self.fields["title"].initial = f"{batch.year}年度{level}商业秘密保护基地拟认定名单公示"
+        days = batch.publicity_working_days
+        self.fields["starts_on"].widget.attrs["min"] = today().isoformat()
+        self.fields[
+            "starts_on"
+        ].help_text = f"不早于今天。公示期为{days}个工作日，结束日期按市局维护的节假日安排自动计算。"
+        self.period = None
 
-    def clean(self):
-        data = super().clean()
-        starts_on = data.get("starts_on")
-        if starts_on:
-            if not data.get("ends_on"):
-                data["ends_on"] = add_working_days(starts_on, self.application.batch.publicity_working_days)
-            if data["ends_on"] < starts_on:
-                self.add_error("ends_on", "公示结束日期不能早于开始日期。")
-        return data
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        try:
+            self.period = publicity_period(application=self.application, starts_on=starts_on)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return starts_on
 
     def effect_kwargs(self):
-        return {k: self.cleaned_data[k] for k in ("title", "starts_on", "ends_on")}
+        return {k: self.cleaned_data[k] for k in ("title", "starts_on")}
 
     def log_comment(self):
-        d = self.cleaned_data
-        return f"{d['title']}（{d['starts_on']:%Y-%m-%d} 至 {d['ends_on']:%Y-%m-%d}）"
+        starts_on, ends_on = self.period
+        return f"{self.cleaned_data['title']}（{cn_date(starts_on)}至{cn_date(ends_on)}）"
 
 
 class RecognitionForm(ActionForm):
     document_number = forms.CharField(
         label="认定文号", max_length=50, help_text="如：绍市监管〔2026〕12号（括号为六角括号〔〕）"
     )
-    recognised_on = PastDateField(label="认定日期")
+    recognised_on = StepDateField(label="认定日期")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("comment", None)
 
     def clean_document_number(self):
-        value = self.cleaned_data["document_number"].strip().replace("[", "〔").replace("]", "〕")
-        if not DOCUMENT_NUMBER.match(value):
-            raise forms.ValidationError("文号格式应为“机关代字〔年份〕序号号”，如 绍市监管〔2026〕12号。")
-        return value
+        return clean_document_number(self.cleaned_data["document_number"])
 
     def effect_kwargs(self):
         return {k: self.cleaned_data[k] for k in ("document_number", "recognised_on")}
 
     def log_comment(self):
         d = self.cleaned_data
-        return f"{d['document_number']}，{d['recognised_on']:%Y-%m-%d}"
+        return f"{d['document_number']}，{cn_date(d['recognised_on'])}"
 
 
 class RevocationForm(ActionForm):
-    ground = forms.ChoiceField(label="撤销事由（第十五条）", choices=RevocationGround.choices, widget=forms.RadioSelect)
-    details = forms.CharField(label="查证情况", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
-    document_number = forms.CharField(label="撤销文号", max_length=50)
-    revoked_on = PastDateField(label="撤销日期")
+    """撤销认定决定: after the notice (its ground and facts) and the statement or its lapse; the
+    reasons on a statement are required; the decision states the right to 复议/诉讼."""
+
+    reasons = forms.CharField(
+        label="对陈述申辩的采纳意见及理由",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="申报单位提交了陈述申辩的，须逐项说明是否采纳及理由",
+    )
+    document_number = forms.CharField(label="撤销决定文号", max_length=50, help_text="如：绍市监管〔2026〕20号")
+    revoked_on = StepDateField(label="决定日期")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("comment", None)
+        self.case = open_revocation_case(self.application)
+        if self.case is not None and self.case.statement_at is not None:
+            self.fields["reasons"].required = True
+            self.fields["reasons"].error_messages["required"] = "申报单位已陈述申辩，请写明采纳意见及理由。"
 
-    clean_document_number = RecognitionForm.clean_document_number
+    def clean_document_number(self):
+        return clean_document_number(self.cleaned_data["document_number"])
 
     def effect_kwargs(self):
-        return {k: self.cleaned_data[k] for k in ("ground", "details", "document_number", "revoked_on")}
+        return {k: self.cleaned_data[k] for k in ("reasons", "document_number", "revoked_on")}
 
     def log_comment(self):
         d = self.cleaned_data
-        ground = RevocationGround(d["ground"]).label
-        return f"{ground}；{d['details']}（{d['document_number']}，{d['revoked_on']:%Y-%m-%d}）"
+        ground = self.case.get_ground_display() if self.case else ""
+        reasons = f"；{d['reasons']}" if d["reasons"] else ""
+        return f"{ground}{reasons}（{d['document_number']}，{cn_date(d['revoked_on'])}）。{REVIEW_RIGHTS}"
 
 
 ACTION_FORMS = {
@@ -252,26 +302,36 @@ ACTION_FORMS = {
 # --- Records that are not transitions -----------------------------------------------------------
 
 
-class GuidanceVisitForm(forms.ModelForm):
-    visited_on = PastDateField(label="指导日期")
+class GuidanceVisitForm(ExplainedErrors, forms.ModelForm):
+    visited_on = StepDateField(label="指导日期")
 
     class Meta:
         model = GuidanceVisit
         fields = ["visited_on", "officer", "content"]
         widgets = {"content": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].set_floor(guidance_floor(application))
 
-class AcceptanceRecordForm(forms.ModelForm):
-    held_on = PastDateField(label="日期")
+
+class AcceptanceRecordForm(ExplainedErrors, forms.ModelForm):
+    held_on = StepDateField(label="日期")
 
     class Meta:
         model = AcceptanceRecord
         fields = ["kind", "held_on", "members", "findings"]
         widgets = {"findings": forms.Textarea(attrs={"rows": 5})}
 
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "请选择"), *AcceptanceKind.choices]
+        self.fields["held_on"].set_floor(acceptance_record_floor(application))
 
-class ObjectionForm(forms.ModelForm):
-    """异议: real name and contact required (anonymous objections are not accepted)."""
+
+class ObjectionForm(ExplainedErrors, forms.ModelForm):
+    """异议: real name and contact required (anonymous objections are not accepted); only against
+    applications still in that 公示."""
 
     class Meta:
         model = Objection
@@ -280,19 +340,27 @@ class ObjectionForm(forms.ModelForm):
 
     def __init__(self, *args, publicity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = publicity.applications.all()
+        self.fields["application"].queryset = applications_in_publicity(publicity)
         self.fields["application"].empty_label = "请选择"
         self.fields["received_on"].initial = today
+        attrs = self.fields["received_on"].widget.attrs
+        attrs["min"], attrs["max"] = publicity.starts_on.isoformat(), min(today(), publicity.ends_on).isoformat()
         self.publicity = publicity
 
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]
-        if day < self.publicity.starts_on or day > today():
-            raise forms.ValidationError("收到日期应在公示开始之后、今天之前。")
+        if day < self.publicity.starts_on or day > self.publicity.ends_on:
+            raise forms.ValidationError("异议须在公示期内提出，公示期外收到的不予受理。")
+        if day > today():
+            raise forms.ValidationError("收到日期不能晚于今天。")
         return day
 
 
-class ObjectionReplyForm(forms.Form):
+class ObjectionAnswerForm(ExplainedErrors, forms.Form):
+    answer = forms.CharField(label="书面说明", max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ObjectionReplyForm(ExplainedErrors, forms.Form):
     outcome = forms.ChoiceField(
         label="处理结果",
         widget=forms.RadioSelect,
@@ -301,15 +369,63 @@ class ObjectionReplyForm(forms.Form):
     reply = forms.CharField(label="书面答复", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class UpwardRecommendationForm(forms.Form):
+class RevocationNoticeForm(ExplainedErrors, forms.Form):
+    """撤销告知: the intended ground, the facts found, when it was served, the period for a statement."""
+
+    ground = forms.ChoiceField(
+        label="拟撤销事由（第十五条）", choices=RevocationGround.choices, widget=forms.RadioSelect
+    )
+    facts = forms.CharField(label="查证的事实", max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
+    served_on = StepDateField(label="告知送达日期")
+    statement_days = forms.IntegerField(
+        label="陈述申辩期（工作日）",
+        initial=REVOCATION_STATEMENT_DAYS,
+        min_value=REVOCATION_STATEMENT_DAYS,
+        max_value=30,
+        help_text="自送达次日起计算，不少于5个工作日",
+    )
+
+    def __init__(self, *args, base, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["served_on"].set_floor(Floor(base.recognised_on, "认定日期"))
+
+
+class RevocationStatementForm(ExplainedErrors, forms.Form):
+    statement = forms.CharField(label="陈述申辩意见", max_length=8000, widget=forms.Textarea(attrs={"rows": 8}))
+    files = forms.FileField(
+        label="证据材料（可选，可多选）",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
+        help_text="PDF、JPG、PNG、DOCX、XLSX",
+    )
+
+
+class RevocationCloseForm(ExplainedErrors, forms.Form):
+    reasons = forms.CharField(label="不予撤销的理由", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    decided_on = StepDateField(label="决定日期")
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].set_floor(Floor(case.served_on, "告知送达日"))
+
+
+class UpwardRecommendationForm(ExplainedErrors, forms.Form):
     level = forms.ChoiceField(label="推荐级别", choices=choices_of(UPWARD_LEVELS), widget=forms.RadioSelect)
-    recommended_on = PastDateField(label="推荐日期")
+    recommended_on = StepDateField(label="推荐日期")
     note = forms.CharField(label="说明", required=False, max_length=200)
 
+    def __init__(self, *args, base, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recommended_on"].set_floor(Floor(base.recognised_on, "认定日期"))
 
-class UpwardOutcomeForm(forms.Form):
+
+class UpwardOutcomeForm(ExplainedErrors, forms.Form):
     outcome = forms.ChoiceField(label="结果", choices=UpwardOutcome.choices, widget=forms.RadioSelect)
-    outcome_on = forms.DateField(label="结果日期", required=False, widget=DateWidget())
+    outcome_on = StepDateField(label="结果日期", required=False)
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_on"].set_floor(Floor(item.recommended_on, "推荐日期"))
 
     def clean(self):
         data = super().clean()
@@ -318,7 +434,7 @@ class UpwardOutcomeForm(forms.Form):
         return data
 
 
-class CandidateForm(forms.Form):
+class CandidateForm(ExplainedErrors, forms.Form):
     """培育: the county registers a candidate organisation for a base type and level."""
 
     organisation = forms.ModelChoiceField(label="培育对象（本辖区已确认单位）", queryset=None, empty_label="请选择")

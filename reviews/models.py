@@ -5,10 +5,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from bases.choices import APPLICATION_LEVELS, UPWARD_LEVELS, AcceptanceKind, ObjectionOutcome, State, choices_of
+from bases.choices import (
+    APPLICATION_LEVELS,
+    UPWARD_LEVELS,
+    AcceptanceKind,
+    ObjectionOutcome,
+    RevocationGround,
+    State,
+    choices_of,
+)
 from bases.models import Application
 
-from .choices import NotificationKind, UpwardOutcome
+from .choices import NotificationKind, RevocationStatus, UpwardOutcome
 
 
 class GuidanceVisit(models.Model):
@@ -153,6 +161,11 @@ class Objection(models.Model):
         related_name="+",
     )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    # The objection is put to the applicant (without the objector's identity) for a written answer
+    # before it can be upheld.
+    answer_due = models.DateField("申报单位说明截止日期", null=True, blank=True)
+    answer = models.TextField("申报单位书面说明", blank=True, max_length=4000)
+    answered_at = models.DateTimeField("说明提交时间", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -171,6 +184,68 @@ class Objection(models.Model):
     def answerable(self) -> bool:
         """The reply may be written or changed while the application is still in 公示."""
         return self.application.state == State.IN_PUBLICITY
+
+    def applicant_heard(self, today=None) -> bool:
+        """The applicant has answered in writing, or let the time given for it pass."""
+        today = today or timezone.localdate()
+        return self.answered_at is not None or (self.answer_due is not None and today > self.answer_due)
+
+
+class RevocationCase(models.Model):
+    """第十五条: the procedure before a recognition is revoked. The bureau serves a notice (撤销告知)
+    with the intended ground and the facts; from the day it is served the organisation has a period
+    to state its case in writing (陈述申辩); the bureau then decides, giving its reasons on the
+    statement: revoke (the 2-year ban runs from the decision) or close the matter. The base stays
+    valid until the decision."""
+
+    application = models.ForeignKey(
+        Application, verbose_name="申报", on_delete=models.PROTECT, related_name="revocation_cases"
+    )
+    ground = models.CharField("拟撤销事由（第十五条）", max_length=20, choices=RevocationGround.choices)
+    facts = models.TextField("查证的事实", max_length=4000)
+    served_on = models.DateField("告知送达日期")
+    statement_days = models.PositiveSmallIntegerField("陈述申辩期（工作日）", default=5)
+    statement_due = models.DateField("陈述申辩截止日期")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="告知人", on_delete=models.PROTECT, related_name="+"
+    )
+    statement = models.TextField("陈述申辩意见", blank=True, max_length=8000)
+    statement_at = models.DateTimeField("陈述申辩提交时间", null=True, blank=True)
+    status = models.CharField(
+        "办理状态", max_length=10, choices=RevocationStatus.choices, default=RevocationStatus.OPEN
+    )
+    decision_reasons = models.TextField("对陈述申辩的采纳意见及理由", blank=True, max_length=4000)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    document_number = models.CharField("决定文号", max_length=50, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "撤销认定程序"
+        verbose_name_plural = "撤销认定程序"
+        ordering = ["-served_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(status=RevocationStatus.OPEN),
+                name="one_open_revocation_case_per_application",
+                violation_error_message="该基地已有一项正在办理的撤销程序。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} 撤销告知（{self.served_on}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RevocationStatus.OPEN
 
 
 class UpwardRecommendation(models.Model):
@@ -193,6 +268,14 @@ class UpwardRecommendation(models.Model):
         verbose_name = "向上推荐"
         verbose_name_plural = "向上推荐"
         ordering = ["-recommended_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base", "level"],
+                condition=models.Q(outcome=UpwardOutcome.PENDING),
+                name="one_pending_upward_recommendation_per_base_and_level",
+                violation_error_message="该基地已有一项同级别的向上推荐正在评审。",
+            )
+        ]
 
     def __str__(self):
         return f"{self.base} → {self.get_level_display()}"

@@ -6,9 +6,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from bases import permissions
 from bases.choices import Level, State
 from bases.models import Application, Base, User
-from bases.selectors import bases_for_user
+from bases.selectors import application_log, applications_for_user, bases_for_user
 
-from .models import AcceptanceGroup, Notification, Objection, Publicity
+from . import disclosure
+from .models import AcceptanceGroup, Notification, Objection, Publicity, RevocationCase
 
 
 def acceptance_group_members(group: AcceptanceGroup | None) -> list[User]:
@@ -19,21 +20,35 @@ def acceptance_group_members(group: AcceptanceGroup | None) -> list[User]:
 
 
 def review_context(application, user) -> dict:
-    """What the application page shows of the review: guidance, the acceptance group and its
-    records, 公示 and objections and the recognised base, and which records the user may add."""
+    """What the application page shows of the review, as the user may read it (disclosure.py):
+    guidance, the acceptance group and its records, 公示 and objections, the recognised base, the
+    revocation procedure, and which records the user may add."""
+    whole = disclosure.sees_whole(user)
     group = getattr(application, "acceptance_group", None)  # the reverse one-to-one raises when absent
     return {
+        "internal": whole,
         "guidance_visits": list(application.guidance_visits.select_related("recorded_by")),
         "may_log_guidance": permissions.can_log_guidance(application, user),
-        "acceptance_group": group,
-        "acceptance_members": acceptance_group_members(group),
-        "acceptance_records": list(application.acceptance_records.select_related("recorded_by")),
+        "acceptance_group": group if whole else None,
+        "acceptance_members": acceptance_group_members(group) if whole else [],
+        "acceptance_records": disclosure.for_reader(
+            application.acceptance_records.select_related("recorded_by"), "acceptance_record", user
+        ),
         "may_record_acceptance": application.state == State.IN_ACCEPTANCE
         and permissions.is_acceptance_member(application, user),
-        "objections": list(application.objections.select_related("publicity")),
+        "objections": disclosure.for_reader(application.objections.select_related("publicity"), "objection", user),
         "publicities": list(application.publicities.all()),
         "base": Base.objects.filter(application=application).first(),
+        "revocation_cases": list(application.revocation_cases.select_related("opened_by", "decided_by")),
     }
+
+
+def application_log_for(application, user) -> list:
+    """The application's history (办理记录) as the user may read it: each entry with `shown_comment`."""
+    entries = list(application_log(application))
+    for entry in entries:
+        entry.shown_comment = disclosure.shown_comment(entry, user)
+    return entries
 
 
 def publicities_for_user(user) -> QuerySet[Publicity]:
@@ -78,3 +93,10 @@ def notifications_for_user(user) -> QuerySet[Notification]:
 
 def unread_notifications_count(user) -> int:
     return notifications_for_user(user).filter(read_at__isnull=True).count()
+
+
+def revocation_cases_for_user(user) -> QuerySet[RevocationCase]:
+    """Revocation procedures of the applications the user may see."""
+    return RevocationCase.objects.select_related("application__organisation__county", "application__base").filter(
+        application__in=applications_for_user(user)
+    )

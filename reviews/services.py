@@ -8,29 +8,38 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.dispatch import receiver
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from bases import permissions, states
-from bases.choices import BaseStatus, Level, LogAction, ObjectionOutcome, State
+from bases.choices import AttachmentPurpose, BaseStatus, Level, LogAction, ObjectionOutcome, OrganisationStatus, State
 from bases.dates import cn_date
 from bases.models import Application, ApplicationLog, Base, Organisation
 from bases.selectors import (
     applicant_users,
     applications_submitted_before,
     applications_unsubmitted_at_deadline,
+    office_name,
+    organisation_users,
     staff_holding,
+    working_calendar,
 )
 from bases.services import (
-    after_transition,
     application_transition,
+    attachment_store,
+    base_revoke,
+    declared_transition,
     log_write,
     new_application,
     queue_task,
     transition_effect,
 )
+from bases.signals import application_transitioned, organisation_decided
+from bases.workflow import Floor, acceptance_record_floor, date_problem, guidance_floor, open_revocation_case
 
-from .choices import NotificationKind, UpwardOutcome
+from . import disclosure
+from .choices import NotificationKind, RevocationStatus, UpwardOutcome
 from .models import (
     AcceptanceGroup,
     AcceptanceRecord,
@@ -38,9 +47,18 @@ from .models import (
     Notification,
     Objection,
     Publicity,
+    RevocationCase,
     UpwardRecommendation,
 )
 from .selectors import applications_in_publicity
+
+
+def _check_date(value, floor: Floor | None) -> None:
+    """A procedural date lies between the date of the step before and today."""
+    problem = date_problem(value, floor)
+    if problem:
+        raise ValidationError(problem, code="date")
+
 
 # --- Side effects of the transitions that write review records ----------------------------------
 # Registered with bases.services, which runs them inside the transition's transaction.
@@ -70,12 +88,30 @@ def _form_acceptance_group(*, application, user, leader, members, external_exper
 
 
 @transition_effect("open_publicity")
-def _add_to_publicity(*, application, user, publicity=None, title=None, starts_on=None, ends_on=None) -> None:
+def _add_to_publicity(*, application, user, publicity=None, title=None, starts_on=None) -> None:
     if publicity is None:
-        publicity = publicity_create(
-            application=application, user=user, title=title, starts_on=starts_on, ends_on=ends_on
-        )
+        publicity = publicity_create(application=application, user=user, title=title, starts_on=starts_on)
     publicity.applications.add(application)
+
+
+@transition_effect("revoke")
+def _decide_revocation(*, application, user, reasons: str = "", document_number: str, revoked_on) -> None:
+    """第十五条: the decision after the notice and the statement. The ground and facts are those the
+    notice served; reasons on a statement are required. Side effects: the Base revoked, the case closed."""
+    case = RevocationCase.objects.select_for_update().get(application=application, status=RevocationStatus.OPEN)
+    if case.statement_at is not None and not reasons.strip():
+        raise ValidationError("申报单位已陈述申辩，请写明对其意见的采纳情况及理由。", code="reasons")
+    base_revoke(
+        application=application,
+        ground=case.ground,
+        details=case.facts,
+        document_number=document_number,
+        revoked_on=revoked_on,
+    )
+    case.status, case.decided_on, case.decided_by = RevocationStatus.REVOKED, revoked_on, user
+    case.document_number, case.decision_reasons = document_number, reasons.strip()
+    case.full_clean()
+    case.save()
 
 
 # --- Cultivation ----------------------------------------------------------------------------------
@@ -112,6 +148,7 @@ def guidance_add(
     """Log a 培育指导 visit. Side effects: one GuidanceVisit and one log entry."""
     if not permissions.can_log_guidance(application, user):
         raise PermissionDenied("只有所在地县局可以在申报提交前记录培育指导。")
+    _check_date(visited_on, guidance_floor(application))
     visit = GuidanceVisit(
         application=application, visited_on=visited_on, officer=officer, content=content, recorded_by=user
     )
@@ -122,7 +159,7 @@ def guidance_add(
         user=user,
         action=LogAction.GUIDANCE,
         label="培育指导",
-        comment=f"{visited_on:%Y-%m-%d} {officer}：{content}",
+        comment=f"{cn_date(visited_on)} {officer}：{content}",
         ip=ip,
     )
     return visit
@@ -138,6 +175,7 @@ def acceptance_record_add(
     """A member of the acceptance group records one check. Side effects: one record, one log entry."""
     if application.state != State.IN_ACCEPTANCE or not permissions.is_acceptance_member(application, user):
         raise PermissionDenied("只有验收组成员可以在验收期间记录验收情况。")
+    _check_date(held_on, acceptance_record_floor(application))
     record = AcceptanceRecord(
         application=application, kind=kind, held_on=held_on, members=members, findings=findings, recorded_by=user
     )
@@ -148,7 +186,7 @@ def acceptance_record_add(
         user=user,
         action=LogAction.ACCEPTANCE_RECORD,
         label=record.get_kind_display(),
-        comment=f"{held_on:%Y-%m-%d}，参加人员：{members}。{findings}",
+        comment=f"{cn_date(held_on)}，参加人员：{members}。{findings}",
         ip=ip,
     )
     return record
@@ -162,9 +200,27 @@ def _publicity_scope(application: Application) -> tuple:
     return application.level, application.organisation.county if application.level == Level.COUNTY else None
 
 
-def publicity_create(*, application: Application, user, title: str, starts_on, ends_on) -> Publicity:
-    """A new 公示 at the application's level (and county, for county-level)."""
+PUBLICITY_LATEST_START_DAYS = 60  # a 公示 is opened for now, not for next season
+
+
+def publicity_period(*, application: Application, starts_on) -> tuple:
+    """第十一条（五）: a 公示 starts today or later and lasts the batch's number of working days (at
+    least 5), counted with the holiday table; its end is computed, never typed."""
+    today = timezone.localdate()
+    if starts_on < today:
+        raise ValidationError(f"公示开始日期不能早于今天（{cn_date(today)}）。", code="starts_on")
+    if starts_on > today + datetime.timedelta(days=PUBLICITY_LATEST_START_DAYS):
+        raise ValidationError(
+            f"公示开始日期不能晚于{cn_date(today + datetime.timedelta(days=PUBLICITY_LATEST_START_DAYS))}。",
+            code="starts_on",
+        )
+    return starts_on, working_calendar().add_working_days(starts_on, application.batch.publicity_working_days)
+
+
+def publicity_create(*, application: Application, user, title: str, starts_on) -> Publicity:
+    """A new 公示 at the application's level (and county, for county-level), its period computed."""
     level, county = _publicity_scope(application)
+    starts_on, ends_on = publicity_period(application=application, starts_on=starts_on)
     publicity = Publicity(title=title, level=level, starts_on=starts_on, ends_on=ends_on, opened_by=user, county=county)
     publicity.full_clean()
     publicity.save()
@@ -173,9 +229,10 @@ def publicity_create(*, application: Application, user, title: str, starts_on, e
 
 @transaction.atomic
 def publicity_open(
-    *, applications: list[tuple[Application, int]], user, title: str, starts_on, ends_on, ip: str | None = None
+    *, applications: list[tuple[Application, int]], user, title: str, starts_on, ip: str | None = None
 ) -> Publicity:
-    """Open one 公示 for many accepted applications (all of the same level and, for county level, county).
+    """Open one 公示 for the accepted applications chosen (all of the same level and, for county
+    level, county).
 
     Each application goes through the declared `open_publicity` transition; if any
     is refused, nothing is opened. Side effects: one Publicity, the transitions.
@@ -185,8 +242,8 @@ def publicity_open(
     first = applications[0][0]
     if any(_publicity_scope(a) != _publicity_scope(first) for a, _ in applications):
         raise ValidationError("同一公示中的申报须为同一级别（县级须为同一县）。")
-    publicity = publicity_create(application=first, user=user, title=title, starts_on=starts_on, ends_on=ends_on)
-    comment = f"{title}（{starts_on:%Y-%m-%d} 至 {ends_on:%Y-%m-%d}）"
+    publicity = publicity_create(application=first, user=user, title=title, starts_on=starts_on)
+    comment = f"{title}（{cn_date(publicity.starts_on)}至{cn_date(publicity.ends_on)}）"
     for application, version in applications:
         application_transition(
             application=application,
@@ -198,6 +255,15 @@ def publicity_open(
             ip=ip,
         )
     return publicity
+
+
+@receiver(application_transitioned)
+def _close_finished_publicities(sender, entry: ApplicationLog, **kwargs) -> None:
+    """A 公示 whose last application has left it (recognised, or not after an objection) is over."""
+    if entry.from_state == State.IN_PUBLICITY:
+        for publicity in Publicity.objects.filter(applications=entry.application, closed_at__isnull=True):
+            if not applications_in_publicity(publicity).exists():
+                Publicity.objects.filter(pk=publicity.pk).update(closed_at=timezone.now())
 
 
 @transaction.atomic
@@ -241,10 +307,12 @@ def objection_add(
     locked = Publicity.objects.select_for_update().get(pk=publicity.pk)
     if user is not None and not permissions.may_manage_publicity(locked, user):
         raise PermissionDenied("您无权登记该公示的异议。")
-    if not locked.applications.filter(pk=application.pk).exists():
-        raise ValidationError("该申报不在本次公示中。")
+    if not applications_in_publicity(locked).filter(pk=application.pk).exists():
+        raise ValidationError("该申报不在本次公示中，或已办结，不能再对其提出异议。", code="application")
     if received_on > locked.ends_on or received_on < locked.starts_on:
-        raise ValidationError("异议须在公示期内提出，公示期外收到的不予受理。")
+        raise ValidationError("异议须在公示期内提出，公示期外收到的不予受理。", code="received_on")
+    if received_on > timezone.localdate():
+        raise ValidationError("收到日期不能晚于今天。", code="received_on")
     objection = Objection(
         reference=_next_objection_reference(locked),
         publicity=locked,
@@ -256,6 +324,7 @@ def objection_add(
         reasons=reasons,
         received_on=received_on,
         recorded_by=user,
+        answer_due=statement_due(OBJECTION_ANSWER_DAYS),
     )
     objection.full_clean()
     objection.save()
@@ -268,7 +337,50 @@ def objection_add(
             comment=f"{objection.reference}：{name}，{reasons}",
             ip=ip,
         )
+    notify(
+        users=applicant_users(application),
+        application=application,
+        kind=NotificationKind.OBJECTION,
+        key=f"objection:{objection.pk}",
+        message=f"申报 {application.reference} 在公示期间收到异议（编号 {objection.reference}），"
+        f"请于{cn_date(objection.answer_due)}前登录平台查看并书面说明。",
+    )
     return objection
+
+
+OBJECTION_ANSWER_DAYS = 5  # working days the applicant has to answer an objection in writing
+
+
+def statement_due(days: int, *, served_on=None):
+    """The last day of a period of `days` working days that begins the day after `served_on`
+    (default today): 民法典第二百零一条, the first day is not counted."""
+    served_on = served_on or timezone.localdate()
+    return working_calendar().add_working_days(served_on + datetime.timedelta(days=1), days)
+
+
+@transaction.atomic
+def objection_answer(*, objection: Objection, user, answer: str, ip: str | None = None) -> Objection:
+    """The applicant's written answer to an objection put to it (without the objector's identity),
+    until the bureau has replied. Side effects: the Objection, one log entry."""
+    locked = Objection.objects.select_for_update().select_related("application").get(pk=objection.pk)
+    if not permissions.is_applicant_of(locked.application, user):
+        raise PermissionDenied("只有申报单位可以对异议作书面说明。")
+    if not locked.answerable or locked.resolved:
+        raise ValidationError("该异议已答复处理，不能再提交说明。", code="closed")
+    if not answer.strip():
+        raise ValidationError("请填写书面说明。", code="answer")
+    locked.answer, locked.answered_at = answer.strip(), timezone.now()
+    locked.full_clean()
+    locked.save()
+    log_write(
+        application=locked.application,
+        user=user,
+        action=LogAction.OBJECTION,
+        label="申报单位说明",
+        comment=f"{locked.reference}：{locked.answer}",
+        ip=ip,
+    )
+    return locked
 
 
 @transaction.atomic
@@ -281,6 +393,11 @@ def objection_reply(*, objection: Objection, user, outcome: str, reply: str, ip:
         raise ValidationError("该申报已办结，异议处理结果不能再修改。")
     if outcome == ObjectionOutcome.PENDING or not reply.strip():
         raise ValidationError("请选择处理结果并填写书面答复。")
+    if outcome == ObjectionOutcome.UPHELD and not locked.applicant_heard():
+        raise ValidationError(
+            f"认定异议成立前须听取申报单位的书面说明：请待其说明，或至{cn_date(locked.answer_due)}说明期满后再认定。",
+            code="unheard",
+        )
     locked.outcome, locked.reply, locked.replied_by, locked.replied_at = outcome, reply.strip(), user, timezone.now()
     locked.save()
     log_write(
@@ -315,11 +432,152 @@ def publicity_recognise(
             user=user,
             version=a.version,
             effect_kwargs=data,
-            comment=f"{document_number}，{recognised_on:%Y-%m-%d}",
+            comment=f"{document_number}，{cn_date(recognised_on)}",
             ip=ip,
         )
         for a in pending
     ]
+
+
+# --- Revocation (第十五条): notice, statement, decision ---------------------------------------------------
+
+REVOCATION_STATEMENT_DAYS = 5  # working days, from the day after the notice was served
+REVIEW_RIGHTS = (
+    "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，"
+    "或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+@transaction.atomic
+def revocation_notice_serve(
+    *,
+    application: Application,
+    user,
+    ground: str,
+    facts: str,
+    served_on,
+    statement_days: int = REVOCATION_STATEMENT_DAYS,
+    ip: str | None = None,
+) -> RevocationCase:
+    """撤销告知: the acceptance authority tells a recognised base the ground it intends to revoke it on
+    and the facts, and when the notice was served; the organisation may state its case until the
+    computed due date. The base stays valid. Side effects: one RevocationCase, one log entry, the
+    organisation's users notified."""
+    locked = Application.objects.select_for_update().select_related("organisation", "base").get(pk=application.pk)
+    if not permissions.is_acceptance_authority(locked, user):
+        raise PermissionDenied("撤销认定由认定机关办理。")
+    if locked.state != State.RECOGNISED:
+        raise ValidationError("只能对已认定的基地送达撤销告知。", code="state")
+    if open_revocation_case(locked) is not None:
+        raise ValidationError("该基地已有一项正在办理的撤销程序。", code="duplicate")
+    _check_date(served_on, Floor(locked.base.recognised_on, "认定日期"))
+    case = RevocationCase(
+        application=locked,
+        ground=ground,
+        facts=facts.strip(),
+        served_on=served_on,
+        statement_days=statement_days,
+        statement_due=statement_due(statement_days, served_on=served_on),
+        opened_by=user,
+    )
+    case.full_clean()
+    case.save()
+    log_write(
+        application=locked,
+        user=user,
+        action=LogAction.REVOCATION,
+        label="送达撤销告知",
+        comment=f"{case.get_ground_display()}；{case.facts}（{cn_date(served_on)}送达，陈述申辩期至{cn_date(case.statement_due)}）",
+        ip=ip,
+    )
+    notify(
+        users=applicant_users(locked),
+        application=locked,
+        kind=NotificationKind.REVOCATION,
+        key=f"revocation-notice:{case.pk}",
+        message=f"{locked.organisation.name}：认定机关拟以“{case.get_ground_display()}”撤销贵单位商业秘密保护基地认定，"
+        f"贵单位可于{cn_date(case.statement_due)}前登录平台提交书面陈述申辩意见和证据。",
+    )
+    return case
+
+
+@transaction.atomic
+def revocation_statement_submit(
+    *, case: RevocationCase, user, statement: str, files=(), ip: str | None = None
+) -> RevocationCase:
+    """陈述申辩: the organisation's written statement and evidence, within the period. Side effects:
+    the case, the files stored (purpose 陈述申辩材料), one log entry, the authority's staff notified."""
+    locked = RevocationCase.objects.select_for_update().select_related("application__organisation").get(pk=case.pk)
+    application = locked.application
+    if not permissions.is_applicant_of(application, user):
+        raise PermissionDenied("只有该基地的申报单位可以陈述申辩。")
+    if not locked.is_open or locked.statement_at is not None:
+        raise ValidationError("陈述申辩已提交或该程序已办结。", code="closed")
+    if timezone.localdate() > locked.statement_due:
+        raise ValidationError(f"陈述申辩期已于{cn_date(locked.statement_due)}届满。", code="late")
+    if not statement.strip():
+        raise ValidationError("请填写陈述申辩意见。", code="statement")
+    stored = [
+        attachment_store(application=application, user=user, uploaded=f, purpose=AttachmentPurpose.STATEMENT)
+        for f in files
+    ]
+    locked.statement, locked.statement_at = statement.strip(), timezone.now()
+    locked.full_clean()
+    locked.save()
+    log_write(
+        application=application,
+        user=user,
+        action=LogAction.REVOCATION,
+        label="提交陈述申辩",
+        comment=locked.statement + (f"（附材料{len(stored)}份）" if stored else ""),
+        ip=ip,
+    )
+    notify(
+        users=staff_holding(application),
+        application=application,
+        kind=NotificationKind.REVOCATION,
+        key=f"revocation-statement:{locked.pk}",
+        message=f"{application.organisation.name}已就撤销告知提交陈述申辩（申报 {application.reference}），"
+        "请审查后作出决定。",
+    )
+    return locked
+
+
+@transaction.atomic
+def revocation_case_close(
+    *, case: RevocationCase, user, reasons: str, decided_on, ip: str | None = None
+) -> RevocationCase:
+    """不予撤销: the authority ends the procedure without revoking, with its reasons (on the statement,
+    where one was made). The base stays valid. Side effects: the case, one log entry, the organisation told."""
+    locked = RevocationCase.objects.select_for_update().select_related("application__organisation").get(pk=case.pk)
+    application = locked.application
+    if not permissions.is_acceptance_authority(application, user):
+        raise PermissionDenied("撤销认定由认定机关办理。")
+    if not locked.is_open:
+        raise ValidationError("该撤销程序已办结。", code="closed")
+    if not reasons.strip():
+        raise ValidationError("请写明不予撤销的理由。", code="reasons")
+    _check_date(decided_on, Floor(locked.served_on, "告知送达日"))
+    locked.status, locked.decided_on, locked.decided_by = RevocationStatus.CLOSED, decided_on, user
+    locked.decision_reasons = reasons.strip()
+    locked.full_clean()
+    locked.save()
+    log_write(
+        application=application,
+        user=user,
+        action=LogAction.REVOCATION,
+        label="决定不予撤销",
+        comment=f"{locked.decision_reasons}（{cn_date(decided_on)}）",
+        ip=ip,
+    )
+    notify(
+        users=applicant_users(application),
+        application=application,
+        kind=NotificationKind.REVOCATION,
+        key=f"revocation-closed:{locked.pk}",
+        message=f"{application.organisation.name}：撤销程序已结束，决定不予撤销，贵单位商业秘密保护基地认定继续有效。",
+    )
+    return locked
 
 
 # --- Upward recommendation ------------------------------------------------------------------------
@@ -332,6 +590,9 @@ def upward_recommendation_add(*, base: Base, user, level: str, recommended_on, n
         raise PermissionDenied("向上推荐由市局登记。")
     if base.status != BaseStatus.VALID:
         raise ValidationError("已撤销的基地不能向上推荐。")
+    _check_date(recommended_on, Floor(base.recognised_on, "认定日期"))
+    if UpwardRecommendation.objects.filter(base=base, level=level, outcome=UpwardOutcome.PENDING).exists():
+        raise ValidationError("该基地已有同级别的向上推荐正在评审，请登记其结果后再推荐。", code="duplicate")
     item = UpwardRecommendation(base=base, level=level, recommended_on=recommended_on, note=note, recorded_by=user)
     item.full_clean()
     item.save()
@@ -340,7 +601,7 @@ def upward_recommendation_add(*, base: Base, user, level: str, recommended_on, n
         user=user,
         action=LogAction.UPWARD,
         label="向上推荐",
-        comment=f"推荐申报{item.get_level_display()}商业秘密保护基地（{recommended_on:%Y-%m-%d}）。{note}",
+        comment=f"推荐申报{item.get_level_display()}商业秘密保护基地（{cn_date(recommended_on)}）。{note}",
     )
     return item
 
@@ -352,6 +613,8 @@ def upward_recommendation_outcome(
     if not permissions.is_city(user):
         raise PermissionDenied("向上推荐由市局登记。")
     locked = UpwardRecommendation.objects.select_for_update().get(pk=item.pk)
+    if outcome != UpwardOutcome.PENDING:
+        _check_date(outcome_on, Floor(locked.recommended_on, "推荐日期"))
     locked.outcome, locked.outcome_on = outcome, outcome_on if outcome != UpwardOutcome.PENDING else None
     locked.save()
     log_write(
@@ -394,30 +657,101 @@ def notify(*, users, application: Application | None, kind: str, key: str, messa
     return sent
 
 
-@after_transition
-def _queue_transition_notifications(entry: ApplicationLog) -> None:
+@receiver(application_transitioned)
+def _queue_transition_notifications(sender, entry: ApplicationLog, **kwargs) -> None:
     queue_task("reviews.tasks.notify_transition", entry.pk)
 
 
-def transition_notify(*, log_id: int) -> int:
-    """Tell the applicant and the office the transition handed the application to (not the person
-    who made it), whenever the task runs. Side effects: Notification rows, e-mails."""
-    entry = ApplicationLog.objects.select_related("application__organisation__county").get(pk=log_id)
+MESSAGE_LENGTH = 300
+COMMENT_LENGTH = 150
+
+
+def shortened(text: str, limit: int) -> str:
+    """The text whole, or cut at `limit` characters with an ellipsis that says so."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def transition_message(entry: ApplicationLog, *, for_applicant: bool) -> str:
+    """What a transition's notification says: the step, the new state and the comment under its own
+    name (推荐意见, 退回理由, 认定文号 …); the applicant's copy leaves out what stays with the bureaus."""
     application = entry.application
-    people = {u.pk: u for u in [*applicant_users(application), *staff_holding(application, entry.to_state)]}
-    people.pop(entry.actor_id, None)
     message = (
         f"申报 {application.reference}（{application.display_name}）：{entry.label}，"
         f"状态变为“{states.label(entry.to_state)}”。"
     )
-    if entry.comment:
-        message += f"意见：{entry.comment[:120]}"
-    return notify(
-        users=people.values(),
+    comment = disclosure.applicant_comment(entry) if for_applicant else entry.comment
+    if comment:
+        declared = declared_transition(application, entry.transition)
+        label = (declared.custom.get("comment_label") if declared else "") or "说明"
+        message += f"{label}：{shortened(comment, COMMENT_LENGTH)}"
+    return shortened(message, MESSAGE_LENGTH)
+
+
+def receipt_message(application: Application, entry: ApplicationLog) -> str:
+    """申报回执: the reference, the day, what happens next and where, and the 查询码."""
+    next_office = office_name(application, states.office_of(application.state, application.level))
+    return (
+        f"申报回执：贵单位的{application.get_level_display()}{application.get_base_type_display()}申报"
+        f"（编号 {application.reference}）已于{cn_date(timezone.localtime(entry.created_at).date())}提交。"
+        f"下一步：{states.next_step(entry.to_state, application.level)}（{next_office}）。"
+        f"查询码 {application.lookup_code}，请妥善保存，可凭申报编号和查询码查询办理进度。"
+    )
+
+
+def transition_notify(*, log_id: int) -> int:
+    """Tell the applicant and the office the transition handed the application to (not the person
+    who made it), whenever the task runs; on submission the applicant's copy is the receipt (申报回执).
+    Side effects: Notification rows, e-mails."""
+    entry = ApplicationLog.objects.select_related("application__organisation__county").get(pk=log_id)
+    application = entry.application
+    applicants = [u for u in applicant_users(application) if u.pk != entry.actor_id]
+    staff = [u for u in staff_holding(application, entry.to_state) if u.pk != entry.actor_id]
+    if entry.transition == "submit":
+        receipt = receipt_message(application, entry)
+        sent = notify(
+            users=applicant_users(application),
+            application=application,
+            kind=NotificationKind.RECEIPT,
+            key=f"receipt:{entry.pk}",
+            message=receipt,
+        )
+    else:
+        sent = notify(
+            users=applicants,
+            application=application,
+            kind=NotificationKind.TRANSITION,
+            key=f"log:{entry.pk}",
+            message=transition_message(entry, for_applicant=True),
+        )
+    return sent + notify(
+        users=staff,
         application=application,
         kind=NotificationKind.TRANSITION,
         key=f"log:{entry.pk}",
-        message=message[:300],
+        message=transition_message(entry, for_applicant=False),
+    )
+
+
+@receiver(organisation_decided)
+def _notify_organisation_decided(sender, organisation: Organisation, **kwargs) -> None:
+    """The registered organisation's users are told the county's decision on their registration."""
+    bureau = organisation.county.bureau_name
+    day = cn_date(timezone.localtime(organisation.confirmed_at).date())
+    if organisation.status == OrganisationStatus.CONFIRMED:
+        message = (
+            f"{organisation.name}（统一社会信用代码 {organisation.credit_code}）的注册已于{day}经{bureau}确认。"
+            "下一步：登录平台“新建申报”，选择基地类型并填写申报表。"
+        )
+    else:
+        message = (
+            f"{organisation.name}的注册未通过{bureau}确认（{day}）：{organisation.status_note}。如有疑问请联系县局。"
+        )
+    notify(
+        users=organisation_users(organisation).filter(is_active=True),
+        application=None,
+        kind=NotificationKind.RECEIPT,
+        key=f"registration:{organisation.pk}:{organisation.status}",
+        message=message,
     )
 
 

@@ -1,5 +1,9 @@
 """Thin views of the review and of the pages that show an application with its review:
-fetch via a selector, call a service, render or redirect."""
+fetch via a selector, call a service, render or redirect.
+
+A form posted from a larger page (guidance, acceptance record, upload, objection, statement …)
+that fails validation re-renders that page with the bound form, its errors beside the fields
+and the typed input kept (status 400); nothing is lost to a redirect."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,12 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bases import permissions
 from bases import selectors as base_selectors
 from bases import services as base_services
-from bases.choices import OrganisationStatus, State
+from bases.choices import AttachmentPurpose, OrganisationStatus, State
+from bases.dates import cn_date
 from bases.forms import AttachmentUploadForm
 from bases.forms_spec import SPECS
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
 from bases.validators import ATTACHMENT_ACCEPT
-from bases.views import client_ip, form_errors_to_messages, messages_from
+from bases.views import client_ip, messages_from
 
 from . import selectors, services
 from .forms import (
@@ -28,10 +33,14 @@ from .forms import (
     AcceptanceRecordForm,
     CandidateForm,
     GuidanceVisitForm,
+    ObjectionAnswerForm,
     ObjectionForm,
     ObjectionReplyForm,
     PublicityForm,
     RecognitionForm,
+    RevocationCloseForm,
+    RevocationNoticeForm,
+    RevocationStatementForm,
     UpwardOutcomeForm,
     UpwardRecommendationForm,
 )
@@ -57,39 +66,72 @@ def home(request):
     return render(request, "reviews/home.html", context)
 
 
-@login_required
-@require_GET
-def application_detail(request, pk):
-    """An application with its form, self-assessment, evidence, progress, actions, review and history."""
-    application = get_object_or_404(applications_for_user(request.user), pk=pk)
+def _render_detail(request, application, *, status=200, **bound):
+    """The application page: form, self-assessment, evidence, progress, actions, review, history.
+    `bound` replaces a small form by the bound one that failed, so its errors and input show."""
+    user = request.user
     attachments = list(application.attachments.all())
-    editable = permissions.can_edit_application(application, request.user)
-    evidenced = {a.condition_code for a in attachments}
-    first_missing = next((c.code for c in application.spec.conditions if c.code not in evidenced), "")
-    log = list(base_selectors.application_log(application))
-    review = selectors.review_context(application, request.user)
+    evidence = [a for a in attachments if a.purpose == AttachmentPurpose.EVIDENCE]
+    editable = permissions.can_edit_application(application, user)
+    evidenced = {a.condition_code for a in evidence}
+    chosen = request.GET.get("condition") or next(
+        (c.code for c in application.spec.conditions if c.code not in evidenced), ""
+    )
+    review = selectors.review_context(application, user)
+    actions = base_selectors.available_actions(application, user)
+    open_case = next((case for case in review["revocation_cases"] if case.is_open), None)
+    is_applicant = permissions.is_applicant_of(application, user)
+    may_notify_revocation = (
+        application.state == State.RECOGNISED
+        and open_case is None
+        and permissions.is_acceptance_authority(application, user)
+    )
     context = {
         "application": application,
         "spec": application.spec,
-        "progress": base_selectors.application_progress(application, log),
+        "progress": base_selectors.application_progress(application, base_selectors.application_log(application)),
         "results": application.condition_results(),
-        "attachments": attachments,
+        "attachments": evidence,
+        "statement_files": [a for a in attachments if a.purpose == AttachmentPurpose.STATEMENT],
         "editable": editable,
-        "problems": application.submission_problems() if editable else [],
-        "actions": base_selectors.available_actions(application, request.user),
-        "log": log,
+        "actions": [a for a in actions if not a.apart],
+        "apart_actions": [a for a in actions if a.apart],
+        "refused": base_selectors.refused_actions(application, user),
+        "log": selectors.application_log_for(application, user),
         **review,
-        "guidance_form": GuidanceVisitForm(initial={"officer": request.user.display_name})
+        "open_case": open_case,
+        "may_notify_revocation": may_notify_revocation,
+        "may_close_case": open_case is not None and permissions.is_acceptance_authority(application, user),
+        "statement_form": bound.get("statement_form", RevocationStatementForm())
+        if open_case is not None and is_applicant and open_case.statement_at is None
+        else None,
+        "answer_forms": {
+            o.pk: bound.get(f"answer_form_{o.pk}") or ObjectionAnswerForm(prefix=f"answer-{o.pk}")
+            for o in review["objections"]
+            if is_applicant and o.answerable and not o.resolved and not o.answered_at
+        },
+        "guidance_form": bound.get("guidance_form")
+        or GuidanceVisitForm(application=application, initial={"officer": user.display_name})
         if review["may_log_guidance"]
         else None,
-        "acceptance_form": AcceptanceRecordForm() if review["may_record_acceptance"] else None,
-        "upload_form": AttachmentUploadForm(spec=application.spec, initial={"condition_code": first_missing})
+        "acceptance_form": bound.get("acceptance_form") or AcceptanceRecordForm(application=application)
+        if review["may_record_acceptance"]
+        else None,
+        "upload_form": bound.get("upload_form")
+        or AttachmentUploadForm(spec=application.spec, initial={"condition_code": chosen})
         if editable
         else None,
         "accept": ATTACHMENT_ACCEPT,
         "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "has_errors": bool(bound),
     }
-    return render(request, "reviews/application_detail.html", context)
+    return render(request, "reviews/application_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def application_detail(request, pk):
+    return _render_detail(request, get_object_or_404(applications_for_user(request.user), pk=pk))
 
 
 # --- Workflow actions -------------------------------------------------------------------------------
@@ -108,7 +150,8 @@ def application_action(request, pk, action):
     """The one endpoint for every workflow action. GET shows the action's form; POST runs it.
 
     Which actions exist, who may run them and what they ask for all come from the
-    declaration in bases/workflow.py; this view only wires the form to the service.
+    declaration in bases/workflow.py; this view only wires the form to the service. An action the
+    user may take but whose conditions do not hold yet shows why, not a refusal of access.
     """
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
     transition = base_services.declared_transition(application, action)
@@ -117,76 +160,158 @@ def application_action(request, pk, action):
     declared = transition.custom
     if not transition.has_perm(application, request.user):
         raise PermissionDenied(f"您无权对申报 {application.reference} 执行“{declared['label']}”。")
-    form_class = ACTION_FORMS[declared.get("form")]
-    form = form_class(request.POST or None, application=application, user=request.user, declared=declared)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                base_services.application_transition(
-                    application=application,
-                    action=action,
-                    user=request.user,
-                    version=_version(request),
-                    comment=form.log_comment(),
-                    method_kwargs=form.method_kwargs(),
-                    effect_kwargs=form.effect_kwargs(),
-                    details=form.log_details(),
-                    ip=client_ip(request),
-                )
-            except ValidationError as exc:
-                messages_from(request, exc)
-                if isinstance(exc, base_services.StaleApplication):
-                    return redirect("reviews:application-detail", pk=application.pk)
-            else:
-                application.refresh_from_db()
-                messages.success(
-                    request, f"“{declared['label']}”已办理，申报当前状态：{application.get_state_display()}。"
-                )
-                return redirect("reviews:application-detail", pk=application.pk)
-        elif declared.get("form") is None:
-            form_errors_to_messages(request, form)
+    if request.method == "POST" and _version(request) != application.version:
+        try:  # a stale page or a double click: nothing is done twice
+            base_services.check_version(application=application, version=_version(request))
+        except base_services.StaleApplication as exc:
+            messages_from(request, exc)
             return redirect("reviews:application-detail", pk=application.pk)
-    elif not any(a.name == action for a in base_selectors.available_actions(application, request.user)):
-        raise PermissionDenied(f"当前不能对申报 {application.reference} 执行“{declared['label']}”。")
+    refusals = []
+    if transition.source != application.state:
+        refusals = [f"申报当前为“{application.get_state_display()}”，不能执行“{declared['label']}”。"]
+    else:
+        refused = next(
+            (r for r in base_selectors.refused_actions(application, request.user) if r.action.name == action), None
+        )
+        refusals = list(refused.reasons) if refused else []
+    if request.method == "POST" and refusals and declared.get("form") is None and not declared.get("comment"):
+        for reason in refusals:  # a plain button of the application page: say why there
+            messages.error(request, reason)
+        return _detail_anchor(application, "#actions")
+    form_class = ACTION_FORMS[declared.get("form")]
+    form = form_class(
+        request.POST or None, application=application, user=request.user, declared=declared, action=action
+    )
+    if request.method == "POST" and not refusals and form.is_valid():
+        try:
+            base_services.application_transition(
+                application=application,
+                action=action,
+                user=request.user,
+                version=_version(request),
+                comment=form.log_comment(),
+                method_kwargs=form.method_kwargs(),
+                effect_kwargs=form.effect_kwargs(),
+                details=form.log_details(),
+                ip=client_ip(request),
+            )
+        except base_services.StaleApplication as exc:
+            messages_from(request, exc)
+            return redirect("reviews:application-detail", pk=application.pk)
+        except ValidationError as exc:
+            if declared.get("form") is None and not transition.custom.get("comment"):
+                messages_from(request, exc)  # a plain button on the application page: say why there
+                return redirect(reverse("reviews:application-detail", args=[application.pk]) + "#actions")
+            form.add_error(None, exc)
+        else:
+            application.refresh_from_db()
+            messages.success(request, f"“{declared['label']}”已办理，申报当前状态：{application.get_state_display()}。")
+            if declared.get("then") == "edit" and permissions.can_edit_application(application, request.user):
+                return redirect("bases:application-edit", pk=application.pk)
+            return redirect("reviews:application-detail", pk=application.pk)
     return render(
         request,
         "reviews/application_action.html",
-        {"application": application, "form": form, "declared": declared, "action": action},
+        {
+            "application": application,
+            "form": form,
+            "declared": declared,
+            "action": action,
+            "refusals": refusals,
+            "case": getattr(form, "case", None),
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _detail_anchor(application, anchor: str):
+    return redirect(reverse("reviews:application-detail", args=[application.pk]) + anchor)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    """Evidence files for a condition (or other material), several at once; a refused file is named
+    with the reason and the others are kept."""
+    application = get_object_or_404(applications_for_user(request.user), pk=pk)
+    form = AttachmentUploadForm(request.POST, request.FILES, spec=application.spec)
+    if form.is_valid():
+        saved, refused = 0, []
+        for uploaded in request.FILES.getlist("file"):
+            try:
+                base_services.attachment_add(
+                    application=application,
+                    user=request.user,
+                    uploaded=uploaded,
+                    condition_code=form.cleaned_data["condition_code"],
+                    ip=client_ip(request),
+                )
+                saved += 1
+            except ValidationError as exc:
+                refused += exc.messages  # each names its file
+        if saved:
+            messages.success(request, f"已上传 {saved} 个文件。")
+        if not refused:
+            return _detail_anchor(application, "#attachments")
+        for message in refused:
+            form.add_error("file", message)
+    return _render_detail(request, application, status=400, upload_form=form)
 
 
 @login_required
 @require_POST
 def guidance_add(request, pk):
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
-    form = GuidanceVisitForm(request.POST)
+    form = GuidanceVisitForm(request.POST, application=application)
     if form.is_valid():
         try:
             services.guidance_add(
                 application=application, user=request.user, ip=client_ip(request), **form.cleaned_data
             )
-            messages.success(request, "已记录培育指导。")
         except ValidationError as exc:
-            messages_from(request, exc)
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(reverse("reviews:application-detail", args=[pk]) + "#guidance")
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已记录培育指导。")
+            return _detail_anchor(application, "#guidance")
+    return _render_detail(request, application, status=400, guidance_form=form)
 
 
 @login_required
 @require_POST
 def acceptance_record_add(request, pk):
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
-    form = AcceptanceRecordForm(request.POST)
+    form = AcceptanceRecordForm(request.POST, application=application)
     if form.is_valid():
-        services.acceptance_record_add(
-            application=application, user=request.user, ip=client_ip(request), **form.cleaned_data
-        )
-        messages.success(request, f"已记录{form.instance.get_kind_display()}情况。")
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(reverse("reviews:application-detail", args=[pk]) + "#acceptance")
+        try:
+            services.acceptance_record_add(
+                application=application, user=request.user, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已记录{form.instance.get_kind_display()}情况。")
+            return _detail_anchor(application, "#acceptance")
+    return _render_detail(request, application, status=400, acceptance_form=form)
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk):
+    """The applicant answers, in writing, an objection put to it (the objector is not named)."""
+    objection = get_object_or_404(selectors.objections_for_user(request.user), pk=pk)
+    application = objection.application
+    form = ObjectionAnswerForm(request.POST, prefix=f"answer-{objection.pk}")
+    if form.is_valid():
+        try:
+            services.objection_answer(
+                objection=objection, user=request.user, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已提交对异议 {objection.reference} 的书面说明。")
+            return _detail_anchor(application, "#publicity")
+    return _render_detail(request, application, status=400, **{f"answer_form_{objection.pk}": form})
 
 
 @login_required
@@ -214,6 +339,83 @@ def candidate_create(request):
     return render(request, "reviews/candidate_form.html", {"form": form, "batch": batch})
 
 
+# --- Revocation (第十五条) -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revocation_notice(request, pk):
+    """撤销告知: the acceptance authority serves a recognised base the notice of intended revocation."""
+    application = get_object_or_404(applications_for_user(request.user), pk=pk)
+    if not permissions.is_acceptance_authority(application, request.user):
+        raise PermissionDenied("撤销认定由认定机关办理。")
+    base = get_object_or_404(base_selectors.bases_for_user(request.user), application=application)
+    form = RevocationNoticeForm(request.POST or None, base=base)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.revocation_notice_serve(
+                application=application, user=request.user, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已登记撤销告知，申报单位可于{cn_date(case.statement_due)}前陈述申辩。")
+            return _detail_anchor(application, "#revocation")
+    return render(
+        request,
+        "reviews/revocation_notice.html",
+        {"application": application, "base": base, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def revocation_statement(request, pk):
+    """陈述申辩: the organisation's written statement and evidence against an intended revocation."""
+    case = get_object_or_404(selectors.revocation_cases_for_user(request.user), pk=pk)
+    form = RevocationStatementForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.revocation_statement_submit(
+                case=case,
+                user=request.user,
+                statement=form.cleaned_data["statement"],
+                files=request.FILES.getlist("files"),
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已提交陈述申辩意见，认定机关将在审查后作出决定。")
+            return _detail_anchor(case.application, "#revocation")
+    return _render_detail(request, case.application, status=400, statement_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revocation_close(request, pk):
+    """不予撤销: the authority ends the procedure and the base stays valid."""
+    case = get_object_or_404(selectors.revocation_cases_for_user(request.user), pk=pk)
+    if not permissions.is_acceptance_authority(case.application, request.user):
+        raise PermissionDenied("撤销认定由认定机关办理。")
+    form = RevocationCloseForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revocation_case_close(case=case, user=request.user, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已决定不予撤销，基地认定继续有效。")
+            return _detail_anchor(case.application, "#revocation")
+    return render(
+        request,
+        "reviews/revocation_close.html",
+        {"case": case, "application": case.application, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 # --- Publicity ------------------------------------------------------------------------------------
 
 
@@ -233,7 +435,9 @@ def publicity_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def publicity_open(request):
-    """Bulk: open one 公示 for the accepted applications ticked on the page."""
+    """Open one 公示 for the accepted applications the user ticks (none is ticked in advance). A first
+    POST shows what will be published, how many and which, and the computed period; the second,
+    with `confirm`, opens it."""
     if not (permissions.is_city(request.user) or permissions.is_county_staff(request.user)):
         raise PermissionDenied
     candidates = [
@@ -244,54 +448,77 @@ def publicity_open(request):
     chosen = [a for a in candidates if str(a.pk) in request.POST.getlist("applications")]
     anchor = chosen[0] if chosen else (candidates[0] if candidates else None)
     form = PublicityForm(request.POST or None, application=anchor, user=request.user, declared={}) if anchor else None
+    confirming = False
     if request.method == "POST" and form is not None:
         if not chosen:
-            messages.error(request, "请至少勾选一份验收通过的申报。")
-        elif form.is_valid():
+            form.add_error(None, "请至少勾选一份验收通过的申报。")
+        elif form.is_valid() and request.POST.get("confirm") == "1":
             try:
-                versions = {a.pk: int(request.POST.get(f"version_{a.pk}", "0")) for a in chosen}
                 publicity = services.publicity_open(
-                    applications=[(a, versions[a.pk]) for a in chosen],
+                    applications=[(a, _posted_version(request, a)) for a in chosen],
                     user=request.user,
                     ip=client_ip(request),
                     **form.effect_kwargs(),
                 )
             except ValidationError as exc:
-                messages_from(request, exc)
+                form.add_error(None, exc)
             else:
                 messages.success(request, f"已发起公示“{publicity.title}”，共 {len(chosen)} 份申报。")
                 return redirect("reviews:publicity-detail", pk=publicity.pk)
+        else:
+            confirming = form.is_valid()
     return render(
         request,
         "reviews/publicity_open.html",
-        {"candidates": candidates, "form": form, "chosen": {a.pk for a in chosen}},
+        {"candidates": candidates, "form": form, "chosen": chosen, "confirming": confirming},
+        status=400 if request.method == "POST" and form is not None and form.errors else 200,
     )
+
+
+def _posted_version(request, application) -> int | None:
+    try:
+        return int(request.POST.get(f"version_{application.pk}", ""))
+    except ValueError:
+        return None
 
 
 def _publicity_or_404(request, pk):
     return get_object_or_404(selectors.publicities_for_user(request.user), pk=pk)
 
 
-@login_required
-@require_GET
-def publicity_detail(request, pk):
-    publicity = _publicity_or_404(request, pk)
+def _render_publicity(request, publicity, *, status=200, objection_form=None, recognition_form=None):
     applications = list(publicity.applications.all())
     pending = [a for a in applications if a.state == State.IN_PUBLICITY]
+    manages = permissions.may_manage_publicity(publicity, request.user)
+    running = bool(pending) and not publicity.has_ended()
+    recognisable = bool(pending) and publicity.has_ended() and manages
     return render(
         request,
         "reviews/publicity_detail.html",
         {
             "publicity": publicity,
             "applications": applications,
+            "pending": pending,
             "objections": list(publicity.objections.all()),
-            "objection_form": ObjectionForm(publicity=publicity) if pending and not publicity.has_ended() else None,
-            "recognition_form": RecognitionForm(application=pending[0], user=request.user, declared={})
-            if pending and publicity.has_ended()
+            "objection_form": objection_form or ObjectionForm(publicity=publicity) if running and manages else None,
+            "recognition_form": recognition_form
+            or RecognitionForm(application=pending[0], user=request.user, declared=_RECOGNISE, action="recognise")
+            if recognisable
             else None,
+            "may_close": manages and publicity.closed_at is None and publicity.has_ended() and bool(pending),
             "today": timezone.localdate(),
         },
+        status=status,
     )
+
+
+_RECOGNISE = {"label": "发文认定", "date": "recognised_on"}
+
+
+@login_required
+@require_GET
+def publicity_detail(request, pk):
+    return _render_publicity(request, _publicity_or_404(request, pk))
 
 
 @login_required
@@ -315,21 +542,22 @@ def publicity_recognise(request, pk):
     if not pending:
         messages.error(request, "该公示中没有待认定的申报。")
         return redirect("reviews:publicity-detail", pk=pk)
-    form = RecognitionForm(request.POST, application=pending[0], user=request.user, declared={})
+    form = RecognitionForm(
+        request.POST, application=pending[0], user=request.user, declared=_RECOGNISE, action="recognise"
+    )
     if form.is_valid():
         try:
             done = services.publicity_recognise(
                 publicity=publicity, user=request.user, ip=client_ip(request), **form.effect_kwargs()
             )
         except ValidationError as exc:
-            messages_from(request, exc)
+            form.add_error(None, exc)
         else:
             messages.success(
                 request, f"已发文认定 {len(done)} 个商业秘密保护基地（{form.cleaned_data['document_number']}）。"
             )
-    else:
-        form_errors_to_messages(request, form)
-    return redirect("reviews:publicity-detail", pk=pk)
+            return redirect("reviews:publicity-detail", pk=pk)
+    return _render_publicity(request, publicity, status=400, recognition_form=form)
 
 
 @login_required
@@ -342,12 +570,15 @@ def objection_add(request, pk):
             objection = services.objection_add(
                 publicity=publicity, user=request.user, ip=client_ip(request), **form.cleaned_data
             )
-            messages.success(request, f"已登记异议，编号 {objection.reference}。")
         except ValidationError as exc:
-            messages_from(request, exc)
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(reverse("reviews:publicity-detail", args=[pk]) + "#objections")
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"已登记异议，编号 {objection.reference}；已请申报单位于{cn_date(objection.answer_due)}前书面说明。",
+            )
+            return redirect(reverse("reviews:publicity-detail", args=[pk]) + "#objections")
+    return _render_publicity(request, publicity, status=400, objection_form=form)
 
 
 @login_required
@@ -363,7 +594,12 @@ def objection_reply(request, pk):
         else:
             messages.success(request, f"异议 {objection.reference} 已答复。")
             return redirect(reverse("reviews:publicity-detail", args=[objection.publicity_id]) + "#objections")
-    return render(request, "reviews/objection_reply.html", {"objection": objection, "form": form})
+    return render(
+        request,
+        "reviews/objection_reply.html",
+        {"objection": objection, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- Bases, upward recommendation, diagram, notifications ---------------------------------------------
@@ -377,32 +613,54 @@ def base_list(request):
     return render(request, "reviews/base_list.html", {"page": page, "q": q})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def base_detail(request, pk):
-    base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
-    form = UpwardRecommendationForm(request.POST or None) if permissions.is_city(request.user) else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied("向上推荐由市局登记。")
-        if form.is_valid():
-            try:
-                services.upward_recommendation_add(base=base, user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, "已登记向上推荐。")
-                return redirect("reviews:base-detail", pk=pk)
+def _render_base(request, base, *, status=200, form=None, outcome_forms=None):
+    items = list(base.upward_recommendations.all())
+    city = permissions.is_city(request.user)
+    outcome_forms = outcome_forms or {}
     return render(
         request,
         "reviews/base_detail.html",
         {
             "base": base,
-            "form": form,
-            "items": base.upward_recommendations.all(),
-            "outcome_form": UpwardOutcomeForm() if form is not None else None,
+            "form": form or UpwardRecommendationForm(base=base) if city and not base.is_revoked else None,
+            "items": [
+                (
+                    item,
+                    outcome_forms.get(item.pk)
+                    or UpwardOutcomeForm(
+                        item=item,
+                        prefix=f"item-{item.pk}",
+                        initial={"outcome": item.outcome, "outcome_on": item.outcome_on},
+                    )
+                    if city
+                    else None,
+                )
+                for item in items
+            ],
+            "may_record_outcome": city,
         },
+        status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def base_detail(request, pk):
+    base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
+    if request.method == "GET":
+        return _render_base(request, base)
+    if not permissions.is_city(request.user):
+        raise PermissionDenied("向上推荐由市局登记。")
+    form = UpwardRecommendationForm(request.POST, base=base)
+    if form.is_valid():
+        try:
+            services.upward_recommendation_add(base=base, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已登记向上推荐。")
+            return redirect("reviews:base-detail", pk=pk)
+    return _render_base(request, base, status=400, form=form)
 
 
 @login_required
@@ -410,13 +668,18 @@ def base_detail(request, pk):
 def upward_outcome(request, pk, item_pk):
     base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
     item = get_object_or_404(base.upward_recommendations.all(), pk=item_pk)
-    form = UpwardOutcomeForm(request.POST)
+    if not permissions.is_city(request.user):
+        raise PermissionDenied("向上推荐由市局登记。")
+    form = UpwardOutcomeForm(request.POST, item=item, prefix=f"item-{item.pk}")
     if form.is_valid():
-        services.upward_recommendation_outcome(item=item, user=request.user, **form.cleaned_data)
-        messages.success(request, "已登记推荐结果。")
-    else:
-        form_errors_to_messages(request, form)
-    return redirect("reviews:base-detail", pk=pk)
+        try:
+            services.upward_recommendation_outcome(item=item, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已登记推荐结果。")
+            return redirect("reviews:base-detail", pk=pk)
+    return _render_base(request, base, status=400, outcome_forms={item.pk: form})
 
 
 @require_GET

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from bases.choices import BaseType, OrganisationKind, OrganisationStatus, Role, State
+from bases.dates import cn_date
 from bases.forms_spec import spec_for
 from bases.models import Application, Attachment, Batch, County, Industry, Organisation, User
 from bases.services import application_transition
@@ -390,7 +391,6 @@ def advance(
     """
     from bases.choices import AcceptanceKind, RevocationGround
     from reviews import services
-    from reviews.calendar import add_working_days
 
     today = timezone.localdate()
     level = application.level
@@ -401,7 +401,7 @@ def advance(
         publicity_ended = to_state in (State.RECOGNISED, State.REVOKED)
     opinion = {"opinion": "经审核，材料真实完整，符合条件。", "signer": "负责人", "signed_on": today}
     # The log comments the action forms would write (reviews.forms.*.log_comment).
-    signed = f"（负责人：负责人，{today:%Y-%m-%d}）"
+    signed = f"（负责人：负责人，{cn_date(today)}）"
 
     def run(action, user, **kwargs):
         current = Application.objects.get(pk=application.pk)
@@ -453,33 +453,61 @@ def advance(
                 comment="不符合条件，验收不通过。" + signed,
             )
         elif how == "open_publicity":
-            starts_on = today - datetime.timedelta(days=10) if publicity_ended else today
-            services.publicity_open(
+            publicity = services.publicity_open(
                 applications=[(current, current.version)],
                 user=authority,
                 title=f"{current.batch.year}年度拟认定名单公示",
-                starts_on=starts_on,
-                ends_on=add_working_days(starts_on, 5),
+                starts_on=today,
             )
+            if publicity_ended:  # as if it had been opened ten days ago
+                backdate_publicity(publicity, days=10)
         elif how == "recognise":
             data = {"document_number": f"绍市监管〔{today.year}〕12号", "recognised_on": recognised_on or today}
             run(
                 how,
                 authority,
                 effect_kwargs=data,
-                comment=f"{data['document_number']}，{data['recognised_on']:%Y-%m-%d}",
+                comment=f"{data['document_number']}，{cn_date(data['recognised_on'])}",
             )
         elif how == "revoke":
+            # 撤销告知, then the organisation's statement, then the decision (第十五条).
+            case = services.revocation_notice_serve(
+                application=current, user=authority, ground=ground, facts="经查证属实。", served_on=today
+            )
+            services.revocation_statement_submit(case=case, user=applicant_of(current), statement="我单位已整改。")
             data = {
-                "ground": ground,
-                "details": "经查证属实。",
+                "reasons": "陈述申辩理由不能成立，不予采纳。",
                 "document_number": f"绍市监管〔{today.year}〕20号",
                 "revoked_on": revoked_on or today,
             }
-            comment = (
-                f"{RevocationGround(ground).label}；{data['details']}"
-                f"（{data['document_number']}，{data['revoked_on']:%Y-%m-%d}）"
-            )
+            comment = f"{RevocationGround(ground).label}（{data['document_number']}，{data['revoked_on']:%Y-%m-%d}）"
             run(how, authority, effect_kwargs=data, comment=comment)
+    application.refresh_from_db()
+    return application
+
+
+def backdate_publicity(publicity, *, days: int, length: int = 7):
+    """Move a 公示 into the past (it began `days` ago and lasted `length` days), as if it had been
+    opened then: services open a 公示 from today at the earliest."""
+    from reviews.models import Publicity
+
+    today = timezone.localdate()
+    Publicity.objects.filter(pk=publicity.pk).update(
+        starts_on=today - datetime.timedelta(days=days),
+        ends_on=today - datetime.timedelta(days=days - length),
+    )
+    publicity.refresh_from_db()
+    return publicity
+
+
+def backdate_revocation(application: Application, revoked_on) -> Application:
+    """Move a revocation decided today back to `revoked_on` (recognition 200 days before it)."""
+    from bases.models import Base
+    from reviews.models import RevocationCase
+
+    Base.objects.filter(application=application).update(
+        recognised_on=revoked_on - datetime.timedelta(days=200), revoked_on=revoked_on
+    )
+    RevocationCase.objects.filter(application=application).update(decided_on=revoked_on, served_on=revoked_on)
     application.refresh_from_db()
     return application

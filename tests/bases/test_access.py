@@ -32,7 +32,7 @@ ROUTES = {
     "bases:application-create": ("applications/new/", LOGIN, LOGIN),
     "reviews:application-detail": ("applications/<int:pk>/", LOGIN, LOGIN),
     "bases:application-edit": ("applications/<int:pk>/edit/", LOGIN, LOGIN),
-    "bases:attachment-upload": ("applications/<int:pk>/attachments/", LOGIN, LOGIN),
+    "reviews:attachment-upload": ("applications/<int:pk>/attachments/", LOGIN, LOGIN),
     "bases:attachment-download": ("attachments/<int:pk>/", LOGIN, LOGIN),
     "bases:attachment-delete": ("attachments/<int:pk>/delete/", LOGIN, LOGIN),
     "bases:organisation-list": ("organisations/", LOGIN, LOGIN),
@@ -40,6 +40,10 @@ ROUTES = {
     "reviews:application-transition": ("applications/<int:pk>/actions/<slug:action>/", LOGIN, LOGIN),
     "reviews:guidance-add": ("applications/<int:pk>/guidance/", LOGIN, LOGIN),
     "reviews:acceptance-record-add": ("applications/<int:pk>/acceptance-records/", LOGIN, LOGIN),
+    "reviews:revocation-notice": ("applications/<int:pk>/revocation/", LOGIN, LOGIN),
+    "reviews:revocation-statement": ("revocations/<int:pk>/statement/", LOGIN, LOGIN),
+    "reviews:revocation-close": ("revocations/<int:pk>/close/", LOGIN, LOGIN),
+    "reviews:objection-answer": ("objections/<int:pk>/answer/", LOGIN, LOGIN),
     "reviews:candidate-create": ("candidates/new/", LOGIN, LOGIN),
     "reviews:publicity-list": ("publicities/", LOGIN, LOGIN),
     "reviews:publicity-open": ("publicities/new/", LOGIN, LOGIN),
@@ -85,6 +89,7 @@ def url_for(name, application):
             # Anonymous requests are turned away before any lookup: any pk will do.
             "publicities": lambda: 1,
             "objections": lambda: 1,
+            "revocations": lambda: 1,
             "bases": lambda: 1,
         }[route.split("/")[0]]()
     return reverse(name, kwargs=kwargs)

@@ -26,7 +26,7 @@ from tests.factories import (
     png_bytes,
     xlsx_bytes,
 )
-from tests.helpers import messages_shown, url_patterns
+from tests.helpers import field_groups, messages_shown, url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def applicant_client(client, application):
 
 
 def upload_url(application):
-    return reverse("bases:attachment-upload", args=[application.pk])
+    return reverse("reviews:attachment-upload", args=[application.pk])
 
 
 def stored_files(root: Path) -> set[Path]:
@@ -119,28 +119,31 @@ def test_upload_real_file_stored_privately_under_random_name(
     ],
     ids=["exe", "elf", "text", "zip-no-main-part", "zip-no-content-types", "html"],
 )
-def test_upload_spoofed_file_rejected_with_message_and_nothing_stored(
+def test_upload_spoofed_file_rejected_at_the_field_choice_kept_nothing_stored(
     applicant_client, application, private_storage, name, content
 ):
     response = applicant_client.post(
-        upload_url(application), {"condition_code": "point-1", "file": SimpleUploadedFile(name, content)}, follow=True
+        upload_url(application), {"condition_code": "point-2", "file": SimpleUploadedFile(name, content)}
     )
 
-    assert messages_shown(response) == [NOT_ALLOWED.format(name)]
+    assert response.status_code == 400
+    assert field_groups(response)["file"].errors == [NOT_ALLOWED.format(name)]
+    assert field_groups(response)["condition_code"].value == "point-2"
     assert list(Attachment.objects.filter(application=application)) == []
     assert stored_files(private_storage) == set()
     assert list(application.log.all()) == []
 
 
-def test_upload_oversize_file_rejected_with_message(applicant_client, application, private_storage, settings):
+def test_upload_oversize_file_rejected_at_the_field(applicant_client, application, private_storage, settings):
     content = pdf_bytes()
     settings.ATTACHMENT_MAX_BYTES = len(content) - 1
 
     response = applicant_client.post(
-        upload_url(application), {"condition_code": "", "file": SimpleUploadedFile("大文件.pdf", content)}, follow=True
+        upload_url(application), {"condition_code": "", "file": SimpleUploadedFile("大文件.pdf", content)}
     )
 
-    assert messages_shown(response) == [
+    assert response.status_code == 400
+    assert field_groups(response)["file"].errors == [
         f"文件“大文件.pdf”大小为 {len(content)}\xa0字节，超过 {len(content) - 1}\xa0字节 的上限。"
     ]
     assert list(Attachment.objects.filter(application=application)) == []

@@ -44,7 +44,7 @@ def test_stale_page_second_post_refused_with_message_first_one_kept():
     chen_browser, wang_browser = Client(), Client()
     chen_browser.force_login(chen)
     wang_browser.force_login(wang)
-    chen_page = chen_browser.get(reverse("reviews:application-detail", args=[application.pk]))
+    chen_page = chen_browser.get(reverse("reviews:application-transition", args=[application.pk, "decline"]))
     wang_page = wang_browser.get(reverse("reviews:application-transition", args=[application.pk, "recommend"]))
     version = rendered_version(chen_page)
     chen_browser.post(

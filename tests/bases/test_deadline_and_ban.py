@@ -12,7 +12,14 @@ from bases import services as base_services
 from bases.choices import State
 from bases.models import Application, Base
 from bases.services import application_transition
-from tests.factories import ApplicationFactory, BatchFactory, add_evidence, advance, applicant_of
+from tests.factories import (
+    ApplicationFactory,
+    BatchFactory,
+    add_evidence,
+    advance,
+    applicant_of,
+    backdate_revocation,
+)
 from tests.helpers import messages_shown
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +66,7 @@ def test_submit_http_after_deadline_refused_with_deadline_date(client):
     client.force_login(application.created_by)
 
     response = client.post(
-        reverse("reviews:application-transition", args=[application.pk, "submit"]), {"version": before[1]}
+        reverse("reviews:application-transition", args=[application.pk, "submit"]), {"version": before[1]}, follow=True
     )
 
     assert messages_shown(response) == ["本批次（2025年度商业秘密保护基地申报）申报已于2025年9月30日截止，不能再提交。"]
@@ -150,13 +157,10 @@ def test_withdraw_after_recommendation_refused(level, state):
 
 
 def revoke_on(revoked_on, **kwargs) -> Application:
-    """An application of an earlier batch, recognised and revoked on `revoked_on`, through the services."""
-    return ApplicationFactory(
-        batch=BatchFactory(year=2024),
-        revoked=True,
-        advance_with={"recognised_on": revoked_on - datetime.timedelta(days=200), "revoked_on": revoked_on},
-        **kwargs,
-    )
+    """An application of an earlier batch, recognised and revoked through the services, then moved
+    back in time so that the revocation was decided on `revoked_on` (no service backdates it)."""
+    application = ApplicationFactory(batch=BatchFactory(year=2024), revoked=True, **kwargs)
+    return backdate_revocation(application, revoked_on)
 
 
 def ban_message(organisation, free_on) -> str:
@@ -190,7 +194,9 @@ def test_revoke_submit_of_other_draft_of_organisation_refused_with_ban_message(c
     before = snapshot(draft)
     client.force_login(draft.created_by)
 
-    response = client.post(reverse("reviews:application-transition", args=[draft.pk, "submit"]), {"version": before[1]})
+    response = client.post(
+        reverse("reviews:application-transition", args=[draft.pk, "submit"]), {"version": before[1]}, follow=True
+    )
 
     assert messages_shown(response) == [ban_message(draft.organisation, two_years_after(TODAY))]
     assert snapshot(draft) == before
@@ -236,11 +242,8 @@ def test_reapply_ban_one_day_before_end_also_blocks_submit_of_draft():
 def test_reapply_ban_latest_revocation_counts():
     old = revoke_on(TODAY - datetime.timedelta(days=3 * 365))
     recent_on = TODAY - datetime.timedelta(days=10)
-    ApplicationFactory(
-        organisation=old.organisation,
-        batch=BatchFactory(year=2025),
-        revoked=True,
-        advance_with={"revoked_on": recent_on, "recognised_on": recent_on},
+    backdate_revocation(
+        ApplicationFactory(organisation=old.organisation, batch=BatchFactory(year=2025), revoked=True), recent_on
     )
 
     assert old.organisation.may_apply_again_on() == two_years_after(recent_on)

@@ -102,6 +102,8 @@ def test_log_every_transition_one_entry_in_order():
         (LogAction.TRANSITION, "pass_acceptance", State.IN_ACCEPTANCE, State.ACCEPTED),
         (LogAction.TRANSITION, "open_publicity", State.ACCEPTED, State.IN_PUBLICITY),
         (LogAction.TRANSITION, "recognise", State.IN_PUBLICITY, State.RECOGNISED),
+        (LogAction.REVOCATION, "", "", ""),  # 撤销告知
+        (LogAction.REVOCATION, "", "", ""),  # 陈述申辩
         (LogAction.TRANSITION, "revoke", State.RECOGNISED, State.REVOKED),
     ]
 

@@ -222,6 +222,7 @@ def test_applicant_users_active_users_of_the_organisation():
 
 def test_available_actions_carry_the_declared_wording():
     draft = ApplicationFactory(complete=True)
+    add_evidence(draft)
 
     actions = {a.name: a for a in selectors.available_actions(draft, draft.created_by)}
 

@@ -244,6 +244,7 @@ def test_every_condition_is_described_with_a_label_and_a_refusal():
         "objections_resolved": "异议均已书面答复",
         "no_upheld_objection": "无成立的异议",
         "has_upheld_objection": "有成立的异议",
+        "revocation_ripe": "已送达撤销告知且陈述申辩已提交或期满",
     }
     application = SimpleNamespace(level=Level.COUNTY)
     assert (

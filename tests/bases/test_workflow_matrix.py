@@ -144,11 +144,29 @@ def _in_publicity(*, ended, objection=None):
                 reasons="培训次数统计偏高。",
                 received_on=publicity.starts_on,
             )
+            if objection == ObjectionOutcome.UPHELD:  # heard before upheld
+                services.objection_answer(objection=raised, user=applicant_of(application), answer="书面说明。")
             if objection != ObjectionOutcome.PENDING:
                 services.objection_reply(
                     objection=raised, user=authority, outcome=objection, reply="经核查，书面答复如下。"
                 )
         return application
+
+    return build
+
+
+def _revocation(*, statement):
+    """已认定 with a 撤销告知 served today; the organisation has stated its case, or not yet."""
+
+    def build(level, people):
+        application = _advanced(level, people, State.RECOGNISED)
+        authority = people.city_reviewer if level == "city" else people.county
+        case = services.revocation_notice_serve(
+            application=application, user=authority, ground="other", facts="经查。", served_on=timezone.localdate()
+        )
+        if statement:
+            services.revocation_statement_submit(case=case, user=applicant_of(application), statement="已整改。")
+        return Application.objects.get(pk=application.pk)
 
     return build
 
@@ -191,6 +209,8 @@ SITUATIONS = {
         _in_publicity(ended=True, objection=ObjectionOutcome.UPHELD),
     ),
     "recognised": (State.RECOGNISED, _to(State.RECOGNISED)),
+    "revocation_notice_served": (State.RECOGNISED, _revocation(statement=False)),
+    "revocation_statement_made": (State.RECOGNISED, _revocation(statement=True)),
     "revoked": (State.REVOKED, _to(State.REVOKED)),
     "withdrawn": (State.WITHDRAWN, _to(State.WITHDRAWN)),
 }
@@ -238,7 +258,10 @@ EXPECTED = {
     ("city", "publicity_ended_objection_pending"): expect(),
     ("city", "publicity_ended_objection_dismissed"): expect(**_all(CITY_STAFF, "recognise")),
     ("city", "publicity_ended_objection_upheld"): expect(**_all(CITY_STAFF, "reject_after_publicity")),
-    ("city", "recognised"): expect(**_all(CITY_STAFF, "revoke")),
+    # 第十五条: no revocation before the notice was served and the statement made (or its period passed).
+    ("city", "recognised"): expect(),
+    ("city", "revocation_notice_served"): expect(),
+    ("city", "revocation_statement_made"): expect(**_all(CITY_STAFF, "revoke")),
     ("city", "revoked"): expect(),
     ("city", "withdrawn"): expect(),
     # 第十七条: the county bureau runs acceptance, publicity, recognition and revocation of county-level
@@ -271,7 +294,9 @@ EXPECTED = {
     ("county", "publicity_ended_objection_pending"): expect(),
     ("county", "publicity_ended_objection_dismissed"): expect(**_all(COUNTY_STAFF, "recognise")),
     ("county", "publicity_ended_objection_upheld"): expect(**_all(COUNTY_STAFF, "reject_after_publicity")),
-    ("county", "recognised"): expect(**_all(COUNTY_STAFF, "revoke")),
+    ("county", "recognised"): expect(),
+    ("county", "revocation_notice_served"): expect(),
+    ("county", "revocation_statement_made"): expect(**_all(COUNTY_STAFF, "revoke")),
     ("county", "revoked"): expect(),
     ("county", "withdrawn"): expect(),
 }

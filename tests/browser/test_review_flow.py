@@ -84,8 +84,12 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
     # City: open a 公示 for it, register and answer an objection.
     page.get_by_role("link", name="公示管理").click()
     page.get_by_role("link", name="发起公示").click()
-    page.once("dialog", lambda d: d.accept())
-    page.get_by_role("button", name="发起公示").click()
+    assert not page.get_by_role("checkbox").first.is_checked()  # nothing ticked in advance
+    page.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="下一步：核对公示名单").click()
+    assert str(submitted.reference) in page.locator("main form").inner_text()
+    violations["publicity-confirm"] = axe_violations(page)
+    page.get_by_role("button", name="确认发起公示（1 份）").click()
     assert "已发起公示" in page.content()
     form = page.locator("#objections form")
     form.get_by_label("异议对象").select_option(label=str(submitted))
@@ -114,12 +118,37 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
     base = Base.objects.get(application=submitted)
     assert (base.document_number, base.status) == (f"绍市监管〔{today.year}〕12号", BaseStatus.VALID)
 
-    # Later: revoke it on a ground of 第十五条.
+    # Later: a notice of intended revocation on a ground of 第十五条 (撤销告知) …
+    page.goto(f"{live_server.url}/applications/{submitted.pk}/")
+    page.get_by_role("link", name="送达撤销告知…").click()
+    page.get_by_label("（一）伪造虚假申报材料").check()
+    page.get_by_label("查证的事实").fill("经查培训签到表系事后补签。")
+    violations["revocation-notice"] = axe_violations(page)
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="登记撤销告知").click()
+    assert "已登记撤销告知" in page.content()
+    # not before the statement or the end of its period, and the page says so
+    assert page.get_by_role("link", name="撤销认定…").count() == 0
+    assert "撤销认定：申报单位可在" in page.locator("#actions").inner_text()
+    logout(page)
+
+    # … the organisation states its case (陈述申辩) …
+    login(page, live_server, "applicant_b")
+    page.goto(f"{live_server.url}/applications/{submitted.pk}/")
+    assert "已认定" in page.locator(".card dl.meta").first.inner_text()  # still valid
+    page.get_by_label("陈述申辩意见").fill("签到表系当日签署，附培训照片。")
+    violations["statement"] = axe_violations(page)
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="提交陈述申辩").click()
+    assert "已提交陈述申辩意见" in page.content()
+    logout(page)
+
+    # … and the city decides, with its reasons on the statement.
+    login(page, live_server, "city_rv")
     page.goto(f"{live_server.url}/applications/{submitted.pk}/")
     page.get_by_role("link", name="撤销认定…").click()
-    page.get_by_label("（一）伪造虚假申报材料").check()
-    page.get_by_label("查证情况").fill("经查培训签到表系事后补签。")
-    page.get_by_label("撤销文号").fill(f"绍市监管〔{today.year}〕20号")
+    page.get_by_label("对陈述申辩的采纳意见及理由").fill("照片无法证明签到时间，不予采纳。")
+    page.get_by_label("撤销决定文号").fill(f"绍市监管〔{today.year}〕20号")
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="撤销认定").click()
     assert "已撤销" in page.locator(".card dl.meta").first.inner_text()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bases.choices import LogAction, ObjectionOutcome, State
+from bases.dates import cn_date
 from reviews import services
 from tests.factories import ApplicationFactory, UserFactory, advance, applicant_of, county
 from tests.helpers import list_items
@@ -28,7 +29,7 @@ def test_log_guidance_visit_one_entry():
     )
 
     assert [(e.action, e.label, e.actor, e.comment) for e in application.log.all()] == [
-        (LogAction.GUIDANCE, "培育指导", clerk, f"{TODAY:%Y-%m-%d} 陈志明：指导建立保密员制度。")
+        (LogAction.GUIDANCE, "培育指导", clerk, f"{cn_date(TODAY)} 陈志明：指导建立保密员制度。")
     ]
 
 
@@ -101,16 +102,21 @@ def test_application_page_timeline_lists_entries_in_order_with_actor_and_role(cl
     applicant.last_name, applicant.first_name = "李", "小红"
     applicant.save()
     advance(application, State.IN_ACCEPTANCE, county_user=county_clerk, city_user=city)
+    page = reverse("reviews:application-detail", args=[application.pk])
     client.force_login(applicant)
+    as_applicant = list_items(client.get(page), "timeline")
+    client.force_login(county_clerk)
+    as_county = list_items(client.get(page), "timeline")
 
-    timeline = list_items(client.get(reverse("reviews:application-detail", args=[application.pk])), "timeline")
-
-    assert ["".join(item.split()) for item in timeline] == [  # whitespace aside
+    expected = [
         f"提交申报（草稿→已申报）{_when(application, 0)}·李小红（申报单位）",
         f"审核推荐（已申报→已推荐）{_when(application, 1)}·陈志明（县局工作人员）"
-        f"经审核，材料真实完整，符合条件。（负责人：负责人，{TODAY:%Y-%m-%d}）",
-        f"组织验收（已推荐→验收中）{_when(application, 2)}·沈佳怡（市局验收人员）验收组：沈佳怡",
+        f"经审核，材料真实完整，符合条件。（负责人：负责人，{cn_date(TODAY)}）",
+        f"组织验收（已推荐→验收中）{_when(application, 2)}·沈佳怡（市局验收人员）",
     ]
+    assert ["".join(item.split()) for item in as_applicant] == expected  # whitespace aside
+    # the acceptance group's members are the bureaus' to know
+    assert ["".join(item.split()) for item in as_county] == [*expected[:2], expected[2] + "验收组：沈佳怡"]
 
 
 def _when(application, index):

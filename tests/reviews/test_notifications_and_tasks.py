@@ -75,8 +75,17 @@ def test_notify_after_submit_applicant_colleague_and_county_clerks_not_actor(
     with django_capture_on_commit_callbacks(execute=True):
         run(application, "submit", application.created_by)
 
-    assert notified() == {colleague, office["chen"], office["wang"]}
-    assert mailed() == {colleague.email, office["chen"].email, office["wang"].email}
+    application.refresh_from_db()
+    submitted = timezone.localtime(application.submitted_at).date()
+    assert notified() == {office["chen"], office["wang"]}
+    assert notified(NotificationKind.RECEIPT) == {colleague, application.created_by}
+    assert set(Notification.objects.filter(kind=NotificationKind.RECEIPT).values_list("message", flat=True)) == {
+        f"申报回执：贵单位的市级示范点申报（编号 {application.reference}）已于"
+        f"{submitted.year}年{submitted.month}月{submitted.day}日提交。下一步：等待县局审核推荐（越城区市场监督管理局）。"
+        f"查询码 {application.lookup_code}，请妥善保存，可凭申报编号和查询码查询办理进度。"
+    }
+    assert len(application.lookup_code) == 8
+    assert mailed() == {colleague.email, application.created_by.email, office["chen"].email, office["wang"].email}
 
 
 def test_notify_after_recommend_applicants_and_city_not_county_not_actor(
@@ -116,8 +125,7 @@ def test_notify_late_task_tells_the_office_the_transition_handed_it_to(applicati
 
     services.transition_notify(log_id=submitted.pk)
 
-    colleague = application.organisation.users.exclude(pk=application.created_by_id).get()
-    assert notified() == {colleague, office["chen"], office["wang"]}
+    assert notified() == {office["chen"], office["wang"]}
 
 
 def test_notify_twice_same_key_one_row_one_mail(office):

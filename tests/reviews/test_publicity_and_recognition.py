@@ -10,12 +10,19 @@ from django.utils import timezone
 
 from bases.choices import LogAction, ObjectionOutcome, State
 from bases.models import Application, Base
+from bases.selectors import working_calendar
 from bases.services import application_transition
 from reviews import services
-from reviews.calendar import add_working_days
 from reviews.forms import ObjectionForm, RecognitionForm
-from reviews.models import Objection, Publicity, UpwardRecommendation
-from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, county
+from reviews.models import Objection, Publicity, RevocationCase, UpwardRecommendation
+from tests.factories import (
+    ApplicationFactory,
+    OrganisationFactory,
+    UserFactory,
+    applicant_of,
+    backdate_publicity,
+    county,
+)
 from tests.helpers import messages_shown
 
 pytestmark = pytest.mark.django_db
@@ -36,35 +43,23 @@ def accepted(city, **kwargs):
     return ApplicationFactory(accepted=True, advance_with={"city_user": city}, **kwargs)
 
 
-def open_publicity(city, applications, *, starts_on=TODAY, ends_on=None, title="拟认定名单公示"):
-    return services.publicity_open(
-        applications=[(a, a.version) for a in applications],
-        user=city,
-        title=title,
-        starts_on=starts_on,
-        ends_on=ends_on or add_working_days(starts_on, 5),
+def open_publicity(city, applications, *, began_days_ago=0, title="拟认定名单公示"):
+    """Open a 公示 from today through the service; `began_days_ago` then moves it back in time (its
+    7 days long), as if it had been opened then: no service opens one in the past."""
+    publicity = services.publicity_open(
+        applications=[(a, a.version) for a in applications], user=city, title=title, starts_on=TODAY
     )
+    if began_days_ago:
+        backdate_publicity(publicity, days=began_days_ago)
+    return publicity
+
+
+def publicity_end(start):
+    return working_calendar().add_working_days(start, 5)
 
 
 def state_of(application):
     return Application.objects.values_list("state", flat=True).get(pk=application.pk)
-
-
-# --- 5 working days -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "start, days, end",
-    [
-        (datetime.date(2026, 11, 23), 5, datetime.date(2026, 11, 27)),  # Monday → Friday
-        (datetime.date(2026, 11, 26), 5, datetime.date(2026, 12, 2)),  # Thursday → next Wednesday
-        (datetime.date(2026, 11, 28), 5, datetime.date(2026, 12, 4)),  # Saturday: counts from Monday
-        (datetime.date(2026, 11, 29), 1, datetime.date(2026, 11, 30)),  # Sunday, 1 day: the Monday
-        (datetime.date(2026, 11, 27), 1, datetime.date(2026, 11, 27)),  # Friday, 1 day: that Friday
-    ],
-)
-def test_add_working_days_skips_weekends(start, days, end):
-    assert add_working_days(start, days) == end
 
 
 # --- Opening a 公示 -----------------------------------------------------------------------------------
@@ -81,7 +76,8 @@ def test_publicity_open_groups_several_accepted_applications_in_one(city):
     assert [
         list(a.log.filter(transition="open_publicity").values_list("comment", flat=True))
         for a in (first, second, third)
-    ] == [[f"拟认定名单公示（{TODAY:%Y-%m-%d} 至 {add_working_days(TODAY, 5):%Y-%m-%d}）"]] * 3
+    ] == [[f"拟认定名单公示（{cn(TODAY)}至{cn(publicity_end(TODAY))}）"]] * 3
+    assert (publicity.starts_on, publicity.ends_on) == (TODAY, publicity_end(TODAY))
 
 
 def test_publicity_open_mixed_levels_refused_nothing_opened(city):
@@ -125,9 +121,7 @@ def test_publicity_open_one_refused_none_opened(city):
 def running(city):
     """A city-level 公示 that began three days ago and still runs."""
     application = accepted(city)
-    publicity = open_publicity(
-        city, [application], starts_on=TODAY - datetime.timedelta(days=3), ends_on=TODAY + datetime.timedelta(days=4)
-    )
+    publicity = open_publicity(city, [application], began_days_ago=3)
     application.refresh_from_db()
     return publicity, application
 
@@ -238,7 +232,11 @@ def test_objection_http_registered_with_reference_and_log(client, running, city)
 
     [registered] = Objection.objects.all()
     assert registered.reference == f"YY{publicity.starts_on.year}0001"
-    assert messages_shown(response) == [f"已登记异议，编号 {registered.reference}。"]
+    answer_due = working_calendar().add_working_days(TODAY + datetime.timedelta(days=1), 5)
+    assert messages_shown(response) == [
+        f"已登记异议，编号 {registered.reference}；已请申报单位于{cn(answer_due)}前书面说明。"
+    ]
+    assert registered.answer_due == answer_due
     assert [(e.action, e.label, e.actor) for e in application.log.filter(action=LogAction.OBJECTION)] == [
         (LogAction.OBJECTION, "登记公示异议", city)
     ]
@@ -274,7 +272,7 @@ def test_recognise_before_period_ends_refused_with_end_date(running, city):
 
 def test_recognise_with_objection_unanswered_refused(city):
     application = accepted(city)
-    publicity = open_publicity(city, [application], starts_on=TODAY - datetime.timedelta(days=10))
+    publicity = open_publicity(city, [application], began_days_ago=10)
     objection(publicity, application, city)
 
     with pytest.raises(ValidationError) as raised:
@@ -286,12 +284,11 @@ def test_recognise_with_objection_unanswered_refused(city):
 
 def test_recognise_with_upheld_objection_refused_and_reject_after_publicity_allowed(city):
     application = accepted(city)
-    publicity = open_publicity(city, [application], starts_on=TODAY - datetime.timedelta(days=10))
+    publicity = open_publicity(city, [application], began_days_ago=10)
+    raised = objection(publicity, application, city)
+    services.objection_answer(objection=raised, user=applicant_of(application), answer="培训记录真实。")
     services.objection_reply(
-        objection=objection(publicity, application, city),
-        user=city,
-        outcome=ObjectionOutcome.UPHELD,
-        reply="经核查，培训记录系补签，异议成立。",
+        objection=raised, user=city, outcome=ObjectionOutcome.UPHELD, reply="经核查，培训记录系补签，异议成立。"
     )
 
     with pytest.raises(ValidationError) as raised:
@@ -311,7 +308,7 @@ def test_recognise_with_upheld_objection_refused_and_reject_after_publicity_allo
 
 def test_reject_after_publicity_without_upheld_objection_refused(city):
     application = accepted(city)
-    open_publicity(city, [application], starts_on=TODAY - datetime.timedelta(days=10))
+    open_publicity(city, [application], began_days_ago=10)
 
     with pytest.raises(ValidationError) as raised:
         application_transition(
@@ -327,7 +324,7 @@ def test_reject_after_publicity_without_upheld_objection_refused(city):
 
 def test_publicity_recognise_all_pending_with_one_document_number(city):
     apps = [accepted(city) for _ in range(3)]
-    publicity = open_publicity(city, apps, starts_on=TODAY - datetime.timedelta(days=10))
+    publicity = open_publicity(city, apps, began_days_ago=10)
     number = f"绍市监管〔{TODAY.year}〕12号"
 
     done = services.publicity_recognise(publicity=publicity, user=city, document_number=number, recognised_on=TODAY)
@@ -342,7 +339,7 @@ def test_publicity_recognise_all_pending_with_one_document_number(city):
 
 def test_publicity_recognise_one_objection_pending_none_recognised(city):
     apps = [accepted(city) for _ in range(2)]
-    publicity = open_publicity(city, apps, starts_on=TODAY - datetime.timedelta(days=10))
+    publicity = open_publicity(city, apps, began_days_ago=10)
     objection(publicity, apps[1], city)
 
     with pytest.raises(ValidationError):
@@ -374,33 +371,145 @@ def test_recognition_form_document_number_format(number, valid):
 # --- Revocation and upward recommendation -----------------------------------------------------------
 
 
-def test_revoke_marks_base_revoked_with_ground_and_details(city):
-    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
-    revoked_on = TODAY - datetime.timedelta(days=1)
+# --- Revocation: 撤销告知, 陈述申辩, decision (第十五条) -------------------------------------------------------
 
-    application_transition(
+
+def serve(application, city, *, served_on=TODAY):
+    return services.revocation_notice_serve(
+        application=application, user=city, ground="dishonesty", facts="列入严重失信名单。", served_on=served_on
+    )
+
+
+def decide(application, city, revoked_on=TODAY, reasons="申辩理由不成立。"):
+    return application_transition(
         application=application,
         action="revoke",
         user=city,
         version=state_version(application),
         effect_kwargs={
-            "ground": "dishonesty",
-            "details": "列入严重失信名单。",
+            "reasons": reasons,
             "document_number": f"绍市监管〔{TODAY.year}〕20号",
             "revoked_on": revoked_on,
         },
     )
 
+
+def test_revoke_without_a_notice_refused_base_stays_valid(city):
+    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+
+    with pytest.raises(ValidationError) as raised:
+        decide(application, city)
+
+    assert raised.value.messages == ["撤销认定前须先向该单位送达撤销告知（第十五条），听取其陈述申辩。"]
+    assert (state_of(application), Base.objects.get(application=application).status) == (State.RECOGNISED, "valid")
+
+
+def test_revoke_while_the_statement_period_runs_refused(city):
+    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    case = serve(application, city)
+
+    with pytest.raises(ValidationError) as raised:
+        decide(application, city)
+
+    assert raised.value.messages == [
+        f"申报单位可在{cn(case.statement_due)}前陈述申辩，期满或收到陈述申辩后方可作出决定。"
+    ]
+    assert case.statement_due == working_calendar().add_working_days(TODAY + datetime.timedelta(days=1), 5)
+
+
+def test_revoke_after_the_statement_marks_base_revoked_with_the_notice_s_ground(city):
+    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    case = serve(application, city)
+    services.revocation_statement_submit(case=case, user=applicant_of(application), statement="已整改完毕。")
+
+    with pytest.raises(ValidationError) as without_reasons:
+        decide(application, city, reasons="")
+    decide(application, city)
+
+    assert without_reasons.value.messages == ["申报单位已陈述申辩，请写明对其意见的采纳情况及理由。"]
     assert Base.objects.values_list(
         "status", "revoked_on", "revocation_ground", "revocation_details", "revocation_document"
     ).get(application=application) == (
         "revoked",
-        revoked_on,
+        TODAY,
         "dishonesty",
         "列入严重失信名单。",
         f"绍市监管〔{TODAY.year}〕20号",
     )
+    case.refresh_from_db()
+    assert (case.status, case.decided_on, case.decision_reasons) == ("revoked", TODAY, "申辩理由不成立。")
     assert state_of(application) == State.REVOKED
+
+
+def test_revoke_backdated_before_the_statement_refused_ban_runs_from_the_decision(city):
+    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    case = serve(application, city)
+    services.revocation_statement_submit(case=case, user=applicant_of(application), statement="已整改。")
+
+    with pytest.raises(ValidationError) as raised:
+        decide(application, city, revoked_on=datetime.date(2000, 1, 1))
+    decide(application, city)
+
+    assert raised.value.messages == [f"日期不能早于陈述申辩提交日（{cn(TODAY)}）。"]
+    free_on = application.organisation.may_apply_again_on()
+    assert (free_on.year, free_on.month) == (TODAY.year + 2, TODAY.month)
+
+
+def test_revoke_after_the_period_lapsed_without_statement(city):
+    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    case = serve(application, city)
+    RevocationCase.objects.filter(pk=case.pk).update(
+        served_on=TODAY - datetime.timedelta(days=20), statement_due=TODAY - datetime.timedelta(days=2)
+    )
+
+    decide(application, city, reasons="")
+
+    assert state_of(application) == State.REVOKED
+
+
+def test_revocation_notice_refusals(city):
+    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    recognised_on = Base.objects.get(application=application).recognised_on
+
+    with pytest.raises(ValidationError) as backdated:
+        serve(application, city, served_on=recognised_on - datetime.timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        serve(application, UserFactory(county_staff=True))
+    serve(application, city)
+    with pytest.raises(ValidationError) as twice:
+        serve(application, city)
+
+    assert backdated.value.messages == [f"日期不能早于认定日期（{cn(recognised_on)}）。"]
+    assert twice.value.messages == ["该基地已有一项正在办理的撤销程序。"]
+
+
+def test_revocation_statement_only_by_the_organisation_within_the_period(city):
+    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    case = serve(application, city)
+
+    with pytest.raises(PermissionDenied):
+        services.revocation_statement_submit(case=case, user=UserFactory(applicant=True), statement="冒名。")
+    RevocationCase.objects.filter(pk=case.pk).update(statement_due=TODAY - datetime.timedelta(days=1))
+    with pytest.raises(ValidationError) as late:
+        services.revocation_statement_submit(case=case, user=applicant_of(application), statement="迟到。")
+
+    assert late.value.messages == [f"陈述申辩期已于{cn(TODAY - datetime.timedelta(days=1))}届满。"]
+
+
+def test_revocation_case_closed_base_stays_valid_and_a_new_notice_may_follow(city):
+    application = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    case = serve(application, city)
+    services.revocation_statement_submit(case=case, user=applicant_of(application), statement="证据显示系误列。")
+
+    services.revocation_case_close(case=case, user=city, reasons="经复核，失信记录已更正。", decided_on=TODAY)
+
+    case.refresh_from_db()
+    assert (case.status, state_of(application), Base.objects.get(application=application).status) == (
+        "closed",
+        State.RECOGNISED,
+        "valid",
+    )
+    assert serve(application, city).status == "open"
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,6 @@
 user may see, the recognised bases with their search, and notifications. Every test creates rows the
 reader must not return."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -69,10 +67,13 @@ def test_review_context_recognised_shows_publicity_and_base():
     application = ApplicationFactory(recognised=True)
 
     context = selectors.review_context(application, application.created_by)
+    for_staff = selectors.review_context(application, UserFactory(city_reviewer=True))
 
     assert context["base"] == application.base
     assert context["publicities"] == list(application.publicities.all()) != []
-    assert context["acceptance_group"] is not None
+    # who reviewed is the bureaus' to know (disclosure.py)
+    assert (context["acceptance_group"], context["acceptance_members"], context["internal"]) == (None, [], False)
+    assert (for_staff["acceptance_group"] is not None, for_staff["internal"]) == (True, True)
 
 
 def test_review_context_candidate_the_county_may_log_guidance():
@@ -137,11 +138,7 @@ def test_applications_in_publicity_only_those_still_waiting():
     waiting = ApplicationFactory(accepted=True, advance_with={"city_user": city})
     done = ApplicationFactory(accepted=True, advance_with={"city_user": city})
     publicity = services.publicity_open(
-        applications=[(waiting, waiting.version), (done, done.version)],
-        user=city,
-        title="公示",
-        starts_on=TODAY - datetime.timedelta(days=10),
-        ends_on=TODAY - datetime.timedelta(days=3),
+        applications=[(waiting, waiting.version), (done, done.version)], user=city, title="公示", starts_on=TODAY
     )
     Application.objects.filter(pk=done.pk).update(state=State.RECOGNISED)
 
@@ -242,8 +239,8 @@ def test_review_context_reads_each_record_kind_once(django_assert_num_queries):
         )
     application = Application.objects.select_related("organisation__county", "batch").get(pk=application.pk)
 
-    # visits, group, its members, records, objections, 公示, base: one query each, whatever their number
-    with django_assert_num_queries(7):
+    # visits, group, its members, records, objections, 公示, base, revocation procedures: one query each
+    with django_assert_num_queries(8):
         context = selectors.review_context(application, leader)
         [record.recorded_by.username for record in context["acceptance_records"]]
         [visit.recorded_by.username for visit in context["guidance_visits"]]

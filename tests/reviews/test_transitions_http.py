@@ -13,12 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bases.choices import LogAction, ObjectionOutcome, State
+from bases.dates import cn_date
 from bases.models import Application, ApplicationLog
+from bases.selectors import working_calendar
 from bases.services import application_transition
 from reviews import services
-from reviews.calendar import add_working_days
+from reviews.services import REVIEW_RIGHTS
 from tests.factories import ApplicationFactory, BatchFactory, UserFactory, add_evidence, applicant_of, county
-from tests.helpers import field_groups, messages_shown
+from tests.helpers import field_groups, list_items
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,7 @@ def authority(level, people):
     return people.city if level == "city" else people.county
 
 
-def arrange(level, people, to_state, *, objection=None, **kwargs):
+def arrange(level, people, to_state, *, objection=None, revocation=False, **kwargs):
     application = ApplicationFactory(
         level=level,
         complete=True,
@@ -72,9 +74,19 @@ def arrange(level, people, to_state, *, objection=None, **kwargs):
             reasons="培训次数统计偏高。",
             received_on=publicity.starts_on,
         )
+        services.objection_answer(objection=raised, user=applicant_of(application), answer="统计无误，附名单。")
         services.objection_reply(
             objection=raised, user=authority(level, people), outcome=objection, reply="经核查，异议成立。"
         )
+    if revocation:  # 撤销告知 served, the organisation's statement made
+        case = services.revocation_notice_serve(
+            application=application,
+            user=authority(level, people),
+            ground="forged",
+            facts="经查培训签到表系事后补签。",
+            served_on=TODAY,
+        )
+        services.revocation_statement_submit(case=case, user=applicant_of(application), statement="签到表属实。")
     return application
 
 
@@ -94,8 +106,7 @@ def url(application, action):
 # --- Each transition, by the role that may run it ---------------------------------------------------
 
 OPINION = {"opinion": "经审核，符合条件。", "signer": "负责人甲", "signed_on": TODAY.isoformat()}
-OPINION_LOG = f"经审核，符合条件。（负责人：负责人甲，{TODAY:%Y-%m-%d}）"
-PUBLICITY_END = add_working_days(TODAY, 5)
+OPINION_LOG = f"经审核，符合条件。（负责人：负责人甲，{cn_date(TODAY)}）"
 
 
 @dataclass
@@ -151,24 +162,31 @@ def _group_log(app, people):
     )
 
 
-PUBLICITY_DATA = {"title": "拟认定名单公示", "starts_on": TODAY.isoformat(), "ends_on": ""}
-PUBLICITY_LOG = f"拟认定名单公示（{TODAY:%Y-%m-%d} 至 {PUBLICITY_END:%Y-%m-%d}）"
+PUBLICITY_DATA = {"title": "拟认定名单公示", "starts_on": TODAY.isoformat()}
+
+
+def _publicity_log(app, people):
+    return f"拟认定名单公示（{cn_date(TODAY)}至{cn_date(working_calendar().add_working_days(TODAY, 5))}）"
+
+
 RECOGNITION_DATA = {"document_number": f"绍市监管〔{TODAY.year}〕12号", "recognised_on": TODAY.isoformat()}
-RECOGNITION_LOG = f"绍市监管〔{TODAY.year}〕12号，{TODAY:%Y-%m-%d}"
+RECOGNITION_LOG = f"绍市监管〔{TODAY.year}〕12号，{cn_date(TODAY)}"
 REVOCATION_DATA = {
-    "ground": "forged",
-    "details": "经查培训签到表系事后补签。",
+    "reasons": "签到表与培训记录不符，陈述申辩不予采纳。",
     "document_number": f"绍市监管〔{TODAY.year}〕20号",
     "revoked_on": TODAY.isoformat(),
 }
-REVOCATION_LOG = f"（一）伪造虚假申报材料；经查培训签到表系事后补签。（绍市监管〔{TODAY.year}〕20号，{TODAY:%Y-%m-%d}）"
+REVOCATION_LOG = (
+    f"（一）伪造虚假申报材料；签到表与培训记录不符，陈述申辩不予采纳。（绍市监管〔{TODAY.year}〕20号，{cn_date(TODAY)}）。"
+    + REVIEW_RIGHTS
+)
 RETURN_DATA = {"items": ["contact_phone", "point-3", "attachments"], "comment": "联系电话有误；制度文件缺签发页。"}
 
 OPINION_FIELDS = {"opinion", "signer", "signed_on"}
 GROUP_FIELDS = {"leader", "members", "external_experts", "comment"}
-PUBLICITY_FIELDS = {"title", "starts_on", "ends_on"}
+PUBLICITY_FIELDS = {"title", "starts_on"}
 RECOGNITION_FIELDS = {"document_number", "recognised_on"}
-REVOCATION_FIELDS = {"ground", "details", "document_number", "revoked_on"}
+REVOCATION_FIELDS = {"reasons", "document_number", "revoked_on"}
 
 ALLOWED = {
     "city-start": Case("city", State.CULTIVATION, _applicant, "start", _nothing, State.DRAFT, _const(""), set()),
@@ -261,7 +279,7 @@ ALLOWED = {
         "open_publicity",
         _const(PUBLICITY_DATA),
         State.IN_PUBLICITY,
-        _const(PUBLICITY_LOG),
+        _publicity_log,
         PUBLICITY_FIELDS,
     ),
     "city-recognise": Case(
@@ -295,6 +313,7 @@ ALLOWED = {
         State.REVOKED,
         _const(REVOCATION_LOG),
         REVOCATION_FIELDS,
+        arrange={"revocation": True},
     ),
     "county-submit": Case("county", State.DRAFT, _applicant, "submit", _nothing, State.SUBMITTED, _const(""), set()),
     "county-start-acceptance": Case(
@@ -334,7 +353,7 @@ ALLOWED = {
         "open_publicity",
         _const(PUBLICITY_DATA),
         State.IN_PUBLICITY,
-        _const(PUBLICITY_LOG),
+        _publicity_log,
         PUBLICITY_FIELDS,
     ),
     "county-recognise": Case(
@@ -368,6 +387,7 @@ ALLOWED = {
         State.REVOKED,
         _const(REVOCATION_LOG),
         REVOCATION_FIELDS,
+        arrange={"revocation": True},
     ),
 }
 
@@ -396,7 +416,8 @@ def test_transition_http_right_role_changes_state_and_logs_one_entry(client, peo
     )
 
     assert (page.status_code, set(field_groups(page))) == (200, case.fields)
-    assert response.status_code == 302 and response.url == reverse("reviews:application-detail", args=[application.pk])
+    landing = "bases:application-edit" if case.action == "start" else "reviews:application-detail"
+    assert response.status_code == 302 and response.url == reverse(landing, args=[application.pk])
     assert snapshot(application)[:2] == (case.target, version + 1)
     new = transitions(application)[len(earlier) :]
     assert [(e.transition, e.actor, e.actor_role, e.from_state, e.to_state, e.comment, e.ip_address) for e in new] == [
@@ -437,9 +458,16 @@ def test_transition_http_pass_acceptance_without_meeting_refused_with_reason(cli
     before = snapshot(application)
     client.force_login(people.city_member)
 
-    response = client.post(url(application, "pass_acceptance"), {**OPINION, "version": before[1]}, follow=True)
+    page = client.get(url(application, "pass_acceptance"))
+    response = client.post(url(application, "pass_acceptance"), {**OPINION, "version": before[1]})
 
-    assert messages_shown(response) == ["验收通过前须至少记录书面预审和会议验收情况。"]
+    # the reason, not a refusal of access, and no form to submit
+    assert (page.status_code, list_items(page, "refusals")) == (200, ["验收通过前须至少记录书面预审和会议验收情况。"])
+    assert "signed_on" not in field_groups(page)
+    assert (response.status_code, list_items(response, "refusals")) == (
+        400,
+        ["验收通过前须至少记录书面预审和会议验收情况。"],
+    )
     assert snapshot(application) == before
 
 
@@ -555,7 +583,10 @@ def test_transition_http_right_role_wrong_state_refused_with_state_message(clien
 
     response = client.post(url(application, "decline"), {"comment": "不予推荐", "version": before[1]})
 
-    assert (response.status_code, messages_shown(response)) == (400, ["申报当前为“已推荐”，不能执行“不予推荐”。"])
+    assert (response.status_code, list_items(response, "refusals")) == (
+        400,
+        ["申报当前为“已推荐”，不能执行“不予推荐”。"],
+    )
     assert snapshot(application) == before
 
 
@@ -569,16 +600,18 @@ def test_transition_http_right_role_wrong_state_refused_with_state_message(clien
         ("reject_after_publicity", State.IN_PUBLICITY, ObjectionOutcome.UPHELD),
     ],
 )
-def test_transition_http_inline_required_comment_missing_error_message_nothing_changed(
-    client, people, action, state, objection
-):
+def test_transition_http_required_comment_missing_field_error_nothing_changed(client, people, action, state, objection):
     application = arrange("city", people, state, objection=objection)
     before = snapshot(application)
     client.force_login(people.county if action == "decline" else people.city)
 
-    response = client.post(url(application, action), {"comment": "  ", "version": before[1]}, follow=True)
+    response = client.post(url(application, action), {"comment": "  ", "version": before[1]})
 
-    assert messages_shown(response) == ["意见/理由：这个字段是必填项。"]
+    assert response.status_code == 400
+    assert (field_groups(response)["comment"].label, field_groups(response)["comment"].errors) == (
+        "理由",
+        ["请填写理由。"],
+    )
     assert snapshot(application) == before
 
 
@@ -592,7 +625,7 @@ def test_transition_http_return_without_comment_form_error_nothing_changed(clien
     )
 
     assert response.status_code == 400
-    assert field_groups(response)["comment"].errors == ["这个字段是必填项。"]
+    assert field_groups(response)["comment"].errors == ["请填写退回理由（逐项说明）。"]
     assert snapshot(application) == before
 
 
@@ -658,7 +691,7 @@ def test_transition_http_county_level_recommend_refused_with_reason(client, peop
 
     response = client.post(url(application, "recommend"), {**OPINION, "version": before[1]})
 
-    assert messages_shown(response) == ["县级基地由县局直接组织验收，无需向市局推荐。"]
+    assert list_items(response, "refusals") == ["县级基地由县局直接组织验收，无需向市局推荐。"]
     assert snapshot(application) == before
 
 

@@ -1,0 +1,81 @@
+"""What an applicant reads of the records kept about its application, declared once.
+
+The bureaus' staff see every record whole. An applicant sees the outcome and the opinions of each
+step, never who reviewed it, what the reviewers noted for themselves, nor who objected (the
+objector's identity is never shown to the applicant, on any page or in any notification). The
+application page, its history (办理记录) and the notifications read this module.
+"""
+
+from bases import permissions
+from bases.choices import LogAction
+from bases.models import Application
+
+# The fields of each review record an applicant may read; anything else reads as empty.
+APPLICANT_FIELDS = {
+    # the checks were made, of which kind and when; not who made them nor what they noted
+    "acceptance_record": frozenset({"pk", "kind", "held_on", "get_kind_display"}),
+    # the objection and its handling; not who objected nor how to reach them
+    "objection": frozenset(
+        {
+            "pk",
+            "reference",
+            "received_on",
+            "reasons",
+            "outcome",
+            "get_outcome_display",
+            "reply",
+            "resolved",
+            "answerable",
+            "answer_due",
+            "answer",
+            "answered_at",
+            "publicity",
+        }
+    ),
+}
+# Log entries whose comment stays with the bureaus: reviewers' findings and names, objectors' names.
+INTERNAL_LOG_ACTIONS = frozenset({LogAction.ACCEPTANCE_RECORD, LogAction.OBJECTION})
+
+
+def sees_whole(user) -> bool:
+    """The bureaus' staff read review records whole; applicants read what this module allows."""
+    return permissions.is_bureau_staff(user)
+
+
+class Redacted:
+    """A record as an applicant may read it: only the declared fields, everything else empty."""
+
+    def __init__(self, record, fields: frozenset):
+        self._record, self._fields = record, fields
+
+    def __getattr__(self, name):
+        if name in self._fields:
+            return getattr(self._record, name)
+        return ""
+
+
+def for_reader(records, kind: str, user) -> list:
+    """The records of a kind as the user may read them."""
+    if sees_whole(user):
+        return list(records)
+    return [Redacted(record, APPLICANT_FIELDS[kind]) for record in records]
+
+
+def _transition_comment_is_internal(name: str) -> bool:
+    """A transition whose declaration gives its comment no label (e.g. the acceptance group's
+    members) keeps the comment from the applicant."""
+    transitions = Application._meta.get_field("state").get_all_transitions(Application)
+    return any(t.name == name and t.custom.get("comment_label") == "" for t in transitions)
+
+
+def applicant_comment(entry) -> str:
+    """The comment of a log entry as the applicant may read it ("" when it stays with the bureaus)."""
+    if entry.action in INTERNAL_LOG_ACTIONS:
+        return ""
+    if entry.transition and _transition_comment_is_internal(entry.transition):
+        return ""
+    return entry.comment
+
+
+def shown_comment(entry, user) -> str:
+    return entry.comment if sees_whole(user) else applicant_comment(entry)
