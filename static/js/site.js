@@ -18,6 +18,9 @@
     form.dataset.submitted = "1";
     window.setTimeout(function () { form.dataset.submitted = ""; }, 8000);
   });
+  // After a refused submission the error summary takes the focus, so it is read out first.
+  var summary = document.querySelector("[data-focus]");
+  if (summary) { summary.focus(); }
   // Live character count for textareas that carry data-minlength.
   document.querySelectorAll("textarea[data-minlength]").forEach(function (area) {
     var out = document.getElementById(area.id + "-count");

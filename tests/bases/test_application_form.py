@@ -11,10 +11,9 @@ from tests.helpers import field_groups, list_items, messages_shown
 pytestmark = pytest.mark.django_db
 
 BASE_TYPES = sorted(SPECS)
-REQUIRED = "这个字段是必填项。"
 POSTCODE = "邮政编码应为6位数字。"
 PHONE = "联系电话格式不正确，请填写11位手机号或带区号的固定电话（如 0575-88888888）。"
-NOT_NEGATIVE = "确保该值大于或等于0。"
+# Each message names its field and its unit, and says what to do.
 CONDITION_NOT_MET = "申报须同时具备全部条件；不具备该条件的不能提交。"
 # The count cell of each form (入园企业数量, 会员数量, 员工数量).
 COUNT_CELL = {"zone": "enterprise_count", "station": "member_count", "point": "employee_count"}
@@ -29,6 +28,12 @@ def application(request):
 def applicant_client(client, application):
     client.force_login(application.created_by)
     return client
+
+
+def required(cell) -> str:
+    named = f"{cell.label}（{cell.unit}）" if cell.unit else cell.label
+    choosing = cell.choices is not None or cell.name == "industry"
+    return f"请选择{named}。" if choosing else f"请填写{named}。"
 
 
 def edit_url(application):
@@ -75,14 +80,14 @@ def test_edit_submit_with_everything_empty_shows_required_next_to_each_cell(appl
     application.refresh_from_db()
     assert response.status_code == 400
     assert {f.name: (groups[f.name].label, groups[f.name].errors) for f in spec.fields} == {
-        f.name: (f.label, [REQUIRED]) for f in spec.fields
+        f.name: (f.label, [required(f)]) for f in spec.fields
     }
     assert {name: groups[name].errors for name in ("narrative", "applicant_opinion")} == {
-        "narrative": [REQUIRED],
-        "applicant_opinion": [REQUIRED],
+        "narrative": ["请填写商业秘密保护工作开展情况。"],
+        "applicant_opinion": [f"请填写{spec.applicant_opinion_label}。"],
     }
     assert {c.code: groups[f"{c.code}__met"].errors for c in spec.conditions} == {
-        c.code: [REQUIRED] for c in spec.conditions
+        c.code: [f"请选择是否具备{c.article}条件。"] for c in spec.conditions
     }
     assert (application.state, application.submitted_at) == (State.DRAFT, None)
     assert LogAction.TRANSITION not in {action for action, _ in log_of(application)}
@@ -107,10 +112,11 @@ def test_edit_invalid_values_rejected_with_messages_and_typed_values_kept(applic
     before = application.version
     application.refresh_from_db()
     assert response.status_code == 400
+    cell = next(f for f in application.spec.fields if f.name == count)
     assert {name: groups[name].errors for name in ("postcode", "contact_phone", count)} == {
         "postcode": [POSTCODE],
         "contact_phone": [PHONE],
-        count: [NOT_NEGATIVE],
+        count: [f"{cell.label}（{cell.unit}）不能小于0。"],
     }
     typed = {k: str(v) for k, v in data.items() if k not in ("intent", "version")}
     assert {name: groups[name].value for name in typed} == typed
@@ -165,7 +171,9 @@ def test_edit_submit_complete_with_evidence_submits(applicant_client, applicatio
         (State.DRAFT, State.SUBMITTED)
     ]
     assert all(r.holds for r in application.condition_results())
-    assert messages_shown(response) == [f"申报 {application.reference} 已提交，等待县局审核推荐。"]
+    assert messages_shown(response) == [
+        f"申报 {application.reference} 已提交，等待县局审核推荐。申报回执已发送至“消息”。"
+    ]
 
 
 def test_edit_submit_complete_without_evidence_stays_draft_and_lists_missing(applicant_client, application):
@@ -177,8 +185,8 @@ def test_edit_submit_complete_without_evidence_stays_draft_and_lists_missing(app
     missing = [f"{c.article}{c.title}：未上传证明材料" for c in spec.conditions]
     assert (application.state, application.submitted_at) == (State.DRAFT, None)
     assert log_of(application) == [(LogAction.EDIT, "")]
-    assert list_items(response, "problems") == missing
-    assert messages_shown(response) == ["申报表已保存，但暂不能提交：", *missing]
+    assert list_items(response, "problems") == missing  # each a link to where it is mended
+    assert messages_shown(response) == [f"已保存，申报表已填写完整。提交前还需完成 {len(missing)} 项（见下方清单）。"]
 
 
 def test_edit_save_from_stale_page_refused_409_and_first_save_kept(applicant_client, application):

@@ -24,7 +24,7 @@ from bases.models import Batch, County, Industry, Organisation, User
 from bases.services import application_transition
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
 from reviews import services as review_services
-from reviews.calendar import add_working_days
+from reviews.models import Publicity
 
 PASSWORD = "Shaoxing#2021"
 
@@ -274,14 +274,14 @@ class Command(BaseCommand):
             application = review_services.candidate_register(
                 organisation=organisation, base_type=base_type, level=level, batch=batch, user=self.county_user(county)
             )
-            for days, content in (
-                (40, "宣讲《商业秘密保护管理与服务规范》，指导建立领导小组和保密员制度。"),
-                (12, "现场检查涉密区域管理，指导完善泄密应急处置预案。"),
+            for content in (
+                "宣讲《商业秘密保护管理与服务规范》，指导建立领导小组和保密员制度。",
+                "现场检查涉密区域管理，指导完善泄密应急处置预案。",
             ):
                 review_services.guidance_add(
                     application=application,
                     user=self.county_user(county),
-                    visited_on=timezone.localdate() - datetime.timedelta(days=days),
+                    visited_on=timezone.localdate(),
                     officer=self.county_user(county).display_name,
                     content=content,
                 )
@@ -382,7 +382,7 @@ class Command(BaseCommand):
                 method_kwargs={
                     "opinion": "经审核，该单位申报材料真实完整，符合申报条件，同意推荐。",
                     "signer": county.display_name,
-                    "signed_on": today - datetime.timedelta(days=30),
+                    "signed_on": today,
                 },
             )
         if reached >= 2:
@@ -399,7 +399,7 @@ class Command(BaseCommand):
                 application=application,
                 user=leader,
                 kind="written_review",
-                held_on=today - datetime.timedelta(days=25),
+                held_on=today,
                 members=f"{leader.display_name}、王教授",
                 findings="申报材料齐全，制度文件规范，数据与证明材料一致。",
             )
@@ -409,7 +409,7 @@ class Command(BaseCommand):
                 application=application,
                 user=leader,
                 kind="site_visit",
-                held_on=today - datetime.timedelta(days=20),
+                held_on=today,
                 members=leader.display_name,
                 findings="现场未见保密员履职记录，培训签到表与会员名单不符。",
             )
@@ -421,21 +421,21 @@ class Command(BaseCommand):
                 method_kwargs={
                     "opinion": "经实地考察，服务成效与申报不符，不予通过验收。",
                     "signer": leader.display_name,
-                    "signed_on": today - datetime.timedelta(days=19),
+                    "signed_on": today,
                 },
             )
             return
         if reached >= 3:
             leader = self.authority(application)
-            for kind, days, findings in (
-                ("meeting", 22, "会议验收：汇报清晰，答辩充分，一致同意通过。"),
-                ("site_visit", 21, "实地考察：涉密区域门禁、监控和台账齐全。"),
+            for kind, findings in (
+                ("meeting", "会议验收：汇报清晰，答辩充分，一致同意通过。"),
+                ("site_visit", "实地考察：涉密区域门禁、监控和台账齐全。"),
             ):
                 review_services.acceptance_record_add(
                     application=application,
                     user=leader,
                     kind=kind,
-                    held_on=today - datetime.timedelta(days=days),
+                    held_on=today,
                     members=leader.display_name,
                     findings=findings,
                 )
@@ -447,7 +447,7 @@ class Command(BaseCommand):
                 method_kwargs={
                     "opinion": "经书面预审、会议验收和实地考察，符合建设指南规定条件，验收通过。",
                     "signer": leader.display_name,
-                    "signed_on": today - datetime.timedelta(days=20),
+                    "signed_on": today,
                 },
             )
 
@@ -464,7 +464,7 @@ class Command(BaseCommand):
             + by_target.get((Level.CITY, "publicity_ended"), [])
         )
         if past:
-            publicity = self.open_publicity(past, city, "拟认定名单公示（第一批）", today - datetime.timedelta(days=20))
+            publicity = self.open_publicity(past, city, "拟认定名单公示（第一批）", began_days_ago=20)
             for application in by_target.get((Level.CITY, "publicity_ended"), []):
                 objection = review_services.objection_add(
                     publicity=publicity,
@@ -474,7 +474,12 @@ class Command(BaseCommand):
                     phone="13857500000",
                     organisation="诸暨某珍珠经营户",
                     reasons="认为该协会培训企业数统计偏高，附培训名单复印件。",
-                    received_on=today - datetime.timedelta(days=18),
+                    received_on=publicity.starts_on + datetime.timedelta(days=2),
+                )
+                review_services.objection_answer(
+                    objection=objection,
+                    user=application.organisation.users.first(),
+                    answer="本会培训企业数以签到表为准，附2026年度培训签到表及会员名单。",
                 )
                 review_services.objection_reply(
                     objection=objection,
@@ -492,20 +497,32 @@ class Command(BaseCommand):
                     comment=f"绍市监管〔{today.year}〕8号",
                     effect_kwargs={
                         "document_number": f"绍市监管〔{today.year}〕8号",
-                        "recognised_on": today - datetime.timedelta(days=10),
+                        "recognised_on": today,
                     },
                 )
         for application in by_target.get((Level.CITY, "revoked"), []):
+            # 第十五条: the notice, the organisation's statement, then the decision.
+            case = review_services.revocation_notice_serve(
+                application=application,
+                user=city,
+                ground="forged",
+                facts="经查，申报材料中的培训签到表系事后补签，存在伪造情形。",
+                served_on=today,
+            )
+            review_services.revocation_statement_submit(
+                case=case,
+                user=application.organisation.users.first(),
+                statement="签到表确为培训结束后补签，但培训确已开展，请求从轻处理。",
+            )
             self.act(
                 application,
                 "revoke",
                 city,
                 comment="伪造虚假申报材料",
                 effect_kwargs={
-                    "ground": "forged",
-                    "details": "经查，申报材料中的培训签到表系事后补签，存在伪造情形。",
+                    "reasons": "申报单位承认签到表系事后补签，申辩意见不能改变伪造申报材料的事实，不予采纳。",
                     "document_number": f"绍市监管〔{today.year}〕15号",
-                    "revoked_on": today - datetime.timedelta(days=3),
+                    "revoked_on": today,
                 },
             )
         recognised = by_target.get((Level.CITY, "recognised"), [])
@@ -515,14 +532,20 @@ class Command(BaseCommand):
                 base=base,
                 user=city,
                 level="provincial",
-                recommended_on=today - datetime.timedelta(days=2),
+                recommended_on=today,
                 note="推荐申报省级商业秘密保护示范点",
+            )
+        if len(recognised) > 1:  # a revocation procedure under way: notice served, statement awaited
+            review_services.revocation_notice_serve(
+                application=recognised[1],
+                user=city,
+                ground="violation",
+                facts="据生态环境部门通报，该企业本年度存在环境违法行为并受到行政处罚，正在核实。",
+                served_on=today,
             )
         ongoing = by_target.get((Level.CITY, "in_publicity"), [])
         if ongoing:
-            publicity = self.open_publicity(
-                ongoing, city, "拟认定名单公示（第二批）", today - datetime.timedelta(days=1)
-            )
+            publicity = self.open_publicity(ongoing, city, "拟认定名单公示（第二批）")
             review_services.objection_add(
                 publicity=publicity,
                 application=ongoing[0],
@@ -535,28 +558,37 @@ class Command(BaseCommand):
             )
         for application in by_target.get((Level.COUNTY, "recognised"), []):
             county = self.authority(application)
-            self.open_publicity([application], county, "县级拟认定名单公示", today - datetime.timedelta(days=15))
+            self.open_publicity([application], county, "拟认定名单公示", began_days_ago=15)
             self.act(
                 application,
                 "recognise",
                 county,
                 effect_kwargs={
                     "document_number": f"嵊市监〔{today.year}〕3号",
-                    "recognised_on": today - datetime.timedelta(days=5),
+                    "recognised_on": today,
                 },
             )
 
-    def open_publicity(self, applications, user, title, starts_on):
+    def open_publicity(self, applications, user, title, *, began_days_ago=0):
+        """A 公示 opened today through the service; for the demo of an ended one, its dates are then
+        moved `began_days_ago` back (no service opens a 公示 in the past)."""
         for application in applications:
             application.refresh_from_db()
+        today = timezone.localdate()
         level = Level(applications[0].level).label
-        return review_services.publicity_open(
+        publicity = review_services.publicity_open(
             applications=[(a, a.version) for a in applications],
             user=user,
-            title=f"{starts_on.year}年度{level}商业秘密保护基地{title}",
-            starts_on=starts_on,
-            ends_on=add_working_days(starts_on, 5),
+            title=f"{today.year}年度{level}商业秘密保护基地{title}",
+            starts_on=today,
         )
+        if began_days_ago:
+            Publicity.objects.filter(pk=publicity.pk).update(
+                starts_on=today - datetime.timedelta(days=began_days_ago),
+                ends_on=today - datetime.timedelta(days=began_days_ago - 7),
+            )
+            publicity.refresh_from_db()
+        return publicity
 
     def filled(self, application, rng, *, complete: bool):
         spec = spec_for(application.base_type)
