@@ -10,7 +10,7 @@ self-assessment. No other module may branch on the base type.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from .choices import BaseType, EnterpriseType, OrganisationKind, ParkType, StationType
 
@@ -56,6 +56,26 @@ class CheckResult:
     text: str
 
 
+def comparison(passed: bool, *, strict: bool = False, at_most: bool = False) -> str:
+    """The words of the comparison that holds, as the notice words its thresholds: 达到 / 未达到
+    for "…以上"/"不少于", 超过 / 未超过 for the strict "超…以上" of 第八条（五）, and for a ceiling
+    (no more than) 未超过 / 超过."""
+    if at_most:
+        return "未超过" if passed else "超过"
+    if strict:
+        return "超过" if passed else "未超过"
+    return "达到" if passed else "未达到"
+
+
+def percent_text(ratio: Decimal, percent: int) -> str:
+    """A share rounded down, never up, so that 29.96 % does not read as 30.0 %; where one decimal
+    would print the threshold itself for a share above it, two are shown (30.04 %)."""
+    shown = ratio.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    if shown == percent and ratio != percent:
+        shown = ratio.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return f"{shown}%"
+
+
 @dataclass(frozen=True)
 class AtLeast:
     """value ≥ minimum (or ≤ maximum with `at_most=True`)."""
@@ -66,11 +86,11 @@ class AtLeast:
 
     def evaluate(self, values: dict, labels: dict) -> CheckResult:
         label, value = labels[self.name], values.get(self.name)
-        sign = "≤" if self.at_most else "≥"
         if value is None:
-            return CheckResult(None, f"{label}未填写（要求 {sign} {self.minimum}）")
+            need = "不超过" if self.at_most else "不少于"
+            return CheckResult(None, f"{label}未填写（要求{need} {self.minimum}）")
         passed = value <= self.minimum if self.at_most else value >= self.minimum
-        return CheckResult(passed, f"{label} {value} {sign} {self.minimum}")
+        return CheckResult(passed, f"{label} {value}，{comparison(passed, at_most=self.at_most)} {self.minimum}")
 
 
 @dataclass(frozen=True)
@@ -84,15 +104,16 @@ class Share:
 
     def evaluate(self, values: dict, labels: dict) -> CheckResult:
         num, den = values.get(self.numerator), values.get(self.denominator)
-        sign = ">" if self.strict else "≥"
+        need = f"{'超过' if self.strict else '达到'} {self.percent}%"
         what = f"{labels[self.numerator]}占{labels[self.denominator]}的比例"
         if num is None or den is None:
-            return CheckResult(None, f"{what}无法计算：数字未填写（要求 {sign} {self.percent}%）")
+            return CheckResult(None, f"{what}无法计算：数字未填写（要求{need}）")
         if den == 0:
-            return CheckResult(False, f"{what}无法计算：{labels[self.denominator]}为 0（要求 {sign} {self.percent}%）")
+            return CheckResult(False, f"{what}无法计算：{labels[self.denominator]}为 0（要求{need}）")
         ratio = Decimal(num) * 100 / Decimal(den)
         passed = ratio > self.percent if self.strict else ratio >= self.percent
-        return CheckResult(passed, f"{what} {num}/{den} = {ratio:.1f}% {sign} {self.percent}%")
+        words = comparison(passed, strict=self.strict)
+        return CheckResult(passed, f"{what} {num}/{den} = {percent_text(ratio, self.percent)}，{words} {self.percent}%")
 
 
 @dataclass(frozen=True)
@@ -174,12 +195,7 @@ PROVINCIAL_BUILT_CHECK = "provincial_sites_built"
 CITY_BUILT_CHECK = "city_sites_built"
 
 SECRECY_OFFICERS = Figure("secrecy_officers", "专（兼）职保密员人数", "名")
-LEADING_GROUP_TEXT = (
-    "成立由本单位主要负责人牵头的商业秘密（知识产权）保护工作领导小组，设立商业秘密保护部门或依托相关部门"
-    "开展商业秘密保护工作，配备专（兼）职保密员不少于1名，制定明确的工作职责。"
-)
 LEADING_GROUP_EVIDENCE = "领导小组成立文件、部门设置或职责分工文件、保密员任命文件"
-OFFICE_TEXT = "有固定的办公场所，配备必要的办公设施，落实相应的工作经费，保障商业秘密保护工作正常开展。"
 OFFICE_EVIDENCE = "办公场所照片、经费预算或支出凭证"
 
 
@@ -212,8 +228,12 @@ ZONE = BaseTypeSpec(
             "zone-1",
             "第六条（一）",
             "工作基础扎实",
-            "所在地政府（或管委会）出台商业秘密保护政策措施；园区内相关企业开展商业秘密保护工作的比例达30%以上；"
-            "省级商业秘密保护示范站（点）1家（含）以上或者市级商业秘密保护示范站（点）3家（含）以上。",
+            (
+                "建设对象所在地政府重视商业秘密保护工作，以政府（或管委会）名义出台相关商业秘密保护政策措施。建设"
+                "对象科技型中小企业、国家高新技术企业及其他创新型产业集聚程度高，园区内相关企业开展商业秘密保护工"
+                "作的比例达30%以上，省级商业秘密保护示范站（点）1家（含）以上或者市级商业秘密保护示范站（点）"
+                "3家（含）以上。"
+            ),
             "政府（管委会）出台的政策文件、开展保护工作的企业名单、已建示范站（点）认定文件",
             figures=(Figure("protecting_enterprises", "园区内开展商业秘密保护工作的企业数", "家"),),
             checks=(
@@ -225,8 +245,10 @@ ZONE = BaseTypeSpec(
             "zone-2",
             "第六条（二）",
             "组织架构健全",
-            "建立包含商业秘密保护在内的知识产权综合服务中心（平台），配备具有商业秘密保护经验的专（兼）职人员1名以上，"
-            "为企业提供咨询指导、宣传培训、协助维权等服务。",
+            (
+                "建设对象建立包含商业秘密保护在内的相关知识产权综合服务中心（平台），配备具有商业秘密保护经验的专"
+                "（兼）职人员1名以上，为企业提供商业秘密保护咨询指导、宣传培训、协助维权等服务。"
+            ),
             "服务中心（平台）设立文件、专（兼）职人员名单及经历",
             figures=(Figure("ip_service_staff", "具有商业秘密保护经验的专（兼）职人员数", "名"),),
             checks=(AtLeast("ip_service_staff", 1),),
@@ -235,22 +257,28 @@ ZONE = BaseTypeSpec(
             "zone-3",
             "第六条（三）",
             "工作保障到位",
-            "具有一定面积、建设规范的商业秘密（知识产权）保护办公场所，开展交流考察、宣传培训、企业维权等工作经费有保障。",
+            (
+                "建设对象具有一定面积、建设规范的商业秘密（知识产权）保护办公场所，开展商业秘密保护相关的交流考察"
+                "、宣传培训、企业维权等工作经费有保障。"
+            ),
             OFFICE_EVIDENCE,
         ),
         Condition(
             "zone-4",
             "第六条（四）",
             "机制建设完善",
-            "商业秘密保护运行机制、工作流程设置科学，协助维权机制健全。",
+            "建设对象商业秘密保护运行机制、工作流程设置科学，协助维权机制健全。",
             "运行机制、工作流程、协助维权制度文件",
         ),
         Condition(
             "zone-5",
             "第六条（五）",
             "运行措施落地",
-            "整合服务资源，建立专业机构为园区企业提供服务的机制；每年组织企业商业秘密保护培训不少于2次，"
-            "园区内企业受训率达30%以上，每年开展调研、指导等服务不少于6次。",
+            (
+                "建设对象商业秘密保护工作推进有序，整合商业秘密保护服务资源，建立保障专业机构为园区企业提供服务机"
+                "制。每年组织企业商业秘密保护培训不少于2次，园区内企业受训率达30%以上，每年开展调研、指导等服"
+                "务不少于6次。"
+            ),
             "培训通知、签到表、照片，调研指导记录，服务机构合作协议",
             figures=(
                 Figure("trainings_per_year", "本年度组织企业培训次数", "次"),
@@ -267,14 +295,20 @@ ZONE = BaseTypeSpec(
             "zone-6",
             "第六条（六）",
             "部门协作密切",
-            "与市场监管等部门协同保护长效机制顺畅，积极协助行政、司法等部门开展服务指导、纠纷调解与案件查处等工作。",
+            (
+                "建设对象与市场监管等部门协同保护长效机制顺畅，积极协助行政、司法等部门开展商业秘密服务指导、纠纷"
+                "调解与案件查处等工作。"
+            ),
             "协作机制文件、协助调解或查处的记录",
         ),
         Condition(
             "zone-7",
             "第六条（七）",
             "示范引领突出",
-            "吸引商业秘密保护高端人才、第三方社会服务机构和优秀企业聚集入驻，为企业提供全方位专业服务。",
+            (
+                "建设对象充分发挥示范引领作用，吸引商业秘密保护高端人才、国内外商业秘密保护第三方社会服务机构和优"
+                "秀企业聚集入驻，为企业提供全方位商业秘密保护专业服务。"
+            ),
             "入驻服务机构及人才名单、服务案例",
         ),
     ),
@@ -313,24 +347,39 @@ STATION = BaseTypeSpec(
             "station-1",
             "第八条（一）",
             "组织架构完整",
-            LEADING_GROUP_TEXT,
+            (
+                "建设对象应成立由本单位主要负责人牵头的商业秘密（知识产权）保护工作领导小组，设立商业秘密保护部门"
+                "或依托相关部门开展商业秘密保护工作，配备专（兼）职保密员不少于1名，制定明确的工作职责。"
+            ),
             LEADING_GROUP_EVIDENCE,
             figures=(SECRECY_OFFICERS,),
             checks=(AtLeast("secrecy_officers", 1),),
         ),
-        Condition("station-2", "第八条（二）", "工作保障到位", OFFICE_TEXT, OFFICE_EVIDENCE),
+        Condition(
+            "station-2",
+            "第八条（二）",
+            "工作保障到位",
+            "建设对象有固定的办公场所，配备必要的办公设施，落实相应工作经费，保障商业秘密保护工作正常开展。",
+            OFFICE_EVIDENCE,
+        ),
         Condition(
             "station-3",
             "第八条（三）",
             "制度建设完善",
-            "制定年度商业秘密保护工作方案，有计划地开展行业指导、宣传培训和学习调研等工作；建立泄密应急处置和奖惩等管理制度。",
+            (
+                "建设对象制定年度商业秘密保护工作方案，有计划的开展行业指导、宣传培训和学习调研等工作；建立泄密应"
+                "急处置和奖惩等管理制度。"
+            ),
             "年度工作方案、泄密应急处置制度、奖惩制度",
         ),
         Condition(
             "station-4",
             "第八条（四）",
             "服务机制创新",
-            "发挥第三方社会服务机构作用，推动构建商业秘密综合服务体系，研究解决实际问题，及时向有关部门提出意见建议。",
+            (
+                "建设对象根据自身行业（或领域）、区域实际，充分发挥第三方社会服务机构作用，推动构建商业秘密综合服"
+                "务体系，研究解决商业秘密保护实际问题，及时向有关部门提出意见建议。"
+            ),
             "与服务机构的合作材料、意见建议及其采纳情况",
         ),
         Condition(
@@ -338,8 +387,11 @@ STATION = BaseTypeSpec(
             "第八条（五）",
             "服务成效突出",
             # 第八条（五）“超……以上”: read as strictly more than the share.
-            "宣传贯彻省级地方标准，每年培训企业数超会员总数的30%以上；开展商业秘密保护工作的比例超会员（或辖区企业）"
-            "总数的20%以上；建设省级商业秘密保护示范点1家（含）或市级商业秘密保护示范点2家（含）以上。",
+            (
+                "宣传贯彻省级地方标准，每年培训企业数超会员总数的30%以上；开展商业秘密保护工作的比例超会员（或"
+                "辖区企业）总数的20%以上，建设省级商业秘密保护示范点1家（含）或市级商业秘密保护示范点2家（含"
+                "）以上。"
+            ),
             "培训记录及受训企业名单、开展保护工作的会员名单、已建示范点认定文件",
             figures=(
                 Figure("trained_members", "本年度培训企业数", "家"),
@@ -384,18 +436,30 @@ POINT = BaseTypeSpec(
             "point-1",
             "第十条（一）",
             "组织架构完整",
-            LEADING_GROUP_TEXT,
+            (
+                "建设对象应成立由本单位主要负责人牵头的商业秘密（知识产权）保护工作领导小组，设立商业秘密保护部门"
+                "或依托相关部门开展商业秘密保护工作，配备专（兼）职保密员不少于1名，制定明确的工作职责。"
+            ),
             LEADING_GROUP_EVIDENCE,
             figures=(SECRECY_OFFICERS,),
             checks=(AtLeast("secrecy_officers", 1),),
         ),
-        Condition("point-2", "第十条（二）", "工作保障到位", OFFICE_TEXT, OFFICE_EVIDENCE),
+        Condition(
+            "point-2",
+            "第十条（二）",
+            "工作保障到位",
+            "建设对象有固定的办公场所，配备必要的办公设施，落实相应的工作经费，保障商业秘密保护工作正常开展。",
+            OFFICE_EVIDENCE,
+        ),
         Condition(
             "point-3",
             "第十条（三）",
             "制度建设完善",
-            "贯彻实施省级地方标准，完善内部管理制度；制定培训宣传、研讨交流、考察学习等年度工作方案；"
-            "建立泄密应急处置和奖惩等管理制度；每年组织全员商业秘密保护轮训不少于1次。",
+            (
+                "建设对象应贯彻实施省级地方标准相关要求，完善内部管理制度；制定实施商业秘密保护培训宣传、研讨交流"
+                "、考察学习等年度工作方案；建立泄密应急处置和奖惩等管理制度；每年组织全员商业秘密保护轮训不少于1"
+                "次。"
+            ),
             "内部管理制度、年度工作方案、泄密应急处置及奖惩制度、全员轮训通知与签到表",
             figures=(Figure("all_staff_trainings", "本年度全员商业秘密保护轮训次数", "次"),),
             checks=(AtLeast("all_staff_trainings", 1),),
@@ -404,15 +468,21 @@ POINT = BaseTypeSpec(
             "point-4",
             "第十条（四）",
             "运行措施有效",
-            "确定重点部门、重点岗位和重点人员，实行分级管理；对商业秘密进行核查和评估，开展定密、隐密、解密、销毁等工作；"
-            "加强对重点人员、涉密信息、涉密区域、商务活动的管理，构建人防、技防、物防综合防护体系。",
+            (
+                "建设对象应确定企业商业秘密保护重点部门、重点岗位和重点人员，实行分级管理措施并制定相应的制度；企"
+                "业对商业秘密进行核查和评估，开展定密、隐密、解密、销毁等工作；加强对重点人员、涉密信息、涉密区域"
+                "、商务活动管理，构建人防、技防、物防综合防护体系。"
+            ),
             "重点部门岗位人员清单、分级管理制度、定密解密记录、防护措施照片或说明",
         ),
         Condition(
             "point-5",
             "第十条（五）",
             "示范作用突出",
-            "发挥示范引领作用，辐射周边、上下游、相关行业企业提升保护意识；积极开展侵权维权工作，近2年来没有发生侵犯他人商业秘密行为。",
+            (
+                "积极发挥示范引领作用，倡导商业秘密保护，辐射周边、上下游、相关行业企业提升商业秘密保护意识，营造"
+                "行业创新发展环境；积极开展商业秘密侵权维权工作，近2年来没有发生侵犯他人商业秘密行为。"
+            ),
             "示范带动活动材料、维权案例、无侵权行为的书面承诺",
             figures=(Figure("infringements_2y", "近2年侵犯他人商业秘密行为次数", "次"),),
             checks=(AtLeast("infringements_2y", 0, at_most=True),),

@@ -102,7 +102,12 @@ def register(request):
             f"注册成功。{user.organisation.name}正等待{user.organisation.county.bureau_name}确认，确认后即可申报。",
         )
         return redirect("home")
-    return render(request, "registration/register.html", {"user_form": user_form, "org_form": org_form})
+    return render(
+        request,
+        "registration/register.html",
+        {"user_form": user_form, "org_form": org_form, "forms": (org_form, user_form)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- Applications -------------------------------------------------------------------------------
