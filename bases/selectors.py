@@ -338,7 +338,7 @@ def latest_return(application) -> ApplicationLog | None:
 
 
 def application_log(application) -> QuerySet[ApplicationLog]:
-    return ApplicationLog.objects.filter(application=application).select_related("actor")
+    return ApplicationLog.objects.filter(application=application).select_related("actor__county")
 
 
 # --- 办件进度查询 -------------------------------------------------------------------------------------
@@ -390,7 +390,7 @@ def application_progress(application, log: list[ApplicationLog]) -> Progress:
         elif i < index:
             status = "done"
         elif i == index:
-            status = "current"
+            status = "done" if states.is_final(state) else "current"
         else:
             status = "todo"
         if status == "done" and i == 0 and step.key not in left_at:

@@ -50,7 +50,7 @@ class StateInfo:
     editable: bool = False  # the applicant may change the form
     unsubmitted: bool = False  # not yet submitted: 培育指导 visits logged (第十一条（一）), deadline reminders sent
     active: bool = True  # counts as the organisation's application in its batch
-    final: bool = False  # the procedure has ended without (or after losing) recognition
+    final: bool = False  # the procedure has ended (办结): recognised, or ended without recognition
     explained: bool = False  # entering it carries the bureau's reasons to the applicant (一次性告知)
 
 
@@ -114,6 +114,7 @@ STATES: dict[State, StateInfo] = {
         public="已认定为商业秘密保护基地",
         step="recognition",
         next_step="已认定为商业秘密保护基地，实行动态管理",
+        final=True,  # 已办结: the procedure of 第十一条 is over (a revocation is a procedure of its own)
     ),
     State.DECLINED: StateInfo(public="县局不予推荐，本次申报终止", active=False, final=True, explained=True),
     State.FAILED: StateInfo(public="未通过验收或认定，本次申报终止", active=False, final=True, explained=True),

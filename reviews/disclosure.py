@@ -9,6 +9,7 @@ application page, its history (办理记录) and the notifications read this mod
 from bases import permissions
 from bases.choices import LogAction
 from bases.models import Application
+from bases.selectors import CITY_BUREAU
 
 # The fields of each review record an applicant may read; anything else reads as empty.
 APPLICANT_FIELDS = {
@@ -79,3 +80,12 @@ def applicant_comment(entry) -> str:
 
 def shown_comment(entry, user) -> str:
     return entry.comment if sees_whole(user) else applicant_comment(entry)
+
+
+def shown_actor(entry, user, application) -> str:
+    """Who made a step: by name for the bureaus and for the applicant's own people; for the
+    applicant, a bureau's step is the bureau's (its staff and reviewers are not named)."""
+    actor = entry.actor
+    if sees_whole(user) or actor.organisation_id == application.organisation_id:
+        return f"{actor.display_name}（{entry.actor_role}）"
+    return actor.county.bureau_name if actor.county_id else CITY_BUREAU

@@ -44,10 +44,12 @@ def review_context(application, user) -> dict:
 
 
 def application_log_for(application, user) -> list:
-    """The application's history (办理记录) as the user may read it: each entry with `shown_comment`."""
+    """The application's history (办理记录) as the user may read it: each entry with `shown_comment`
+    and `shown_actor`."""
     entries = list(application_log(application))
     for entry in entries:
         entry.shown_comment = disclosure.shown_comment(entry, user)
+        entry.shown_actor = disclosure.shown_actor(entry, user, application)
     return entries
 
 

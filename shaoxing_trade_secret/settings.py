@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "guardian",
-    "axes",
+    "shaoxing_trade_secret.apps.AxesConfig",
     "django_filters",
     "bases",
     "reviews",

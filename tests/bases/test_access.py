@@ -24,7 +24,7 @@ ROUTES = {
     "conditions": ("conditions/", 200, 405),
     "healthz": ("healthz", 200, 405),
     "login": ("accounts/login/", 200, 200),
-    "register": ("accounts/register/", 200, 200),
+    "register": ("accounts/register/", 200, 400),  # an empty registration is refused
     "logout": ("accounts/logout/", 405, "/"),
     "password_change": ("accounts/password/", LOGIN, LOGIN),
     "password_change_done": ("accounts/password/done/", LOGIN, LOGIN),

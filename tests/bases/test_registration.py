@@ -99,7 +99,7 @@ def test_register_duplicate_credit_code_refused_and_typed_values_kept(client, ty
     response = client.post(REGISTER, data)
 
     groups = field_groups(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert {
         name: groups[f"{'org' if f'org-{name}' in data else 'user'}-{name}"].value for name in typed_values(data)
     } == typed_values(data)

@@ -163,7 +163,7 @@ def test_what_each_state_allows():
 
     assert where(states.is_editable) == {State.DRAFT, State.RETURNED}
     assert where(states.allows_guidance) == {State.CULTIVATION, State.DRAFT, State.RETURNED}
-    assert where(states.is_final) == {State.DECLINED, State.FAILED, State.WITHDRAWN, State.REVOKED}
+    assert where(states.is_final) == {State.RECOGNISED, State.DECLINED, State.FAILED, State.WITHDRAWN, State.REVOKED}
     assert where(states.is_explained) == {State.RETURNED, State.DECLINED, State.FAILED}
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from bases import services as base_services
 from bases.choices import State
 from bases.models import Application, User
 from bases.services import application_transition
@@ -16,7 +17,15 @@ from reviews import services, tasks
 from reviews.choices import NotificationKind
 from reviews.models import Notification, Publicity
 from shaoxing_trade_secret.celery import app as celery_app
-from tests.factories import ApplicationFactory, BatchFactory, OrganisationFactory, UserFactory, add_evidence, county
+from tests.factories import (
+    ApplicationFactory,
+    BatchFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_evidence,
+    advance,
+    county,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +258,43 @@ def test_beat_schedule_runs_daily_housekeeping_task_registered_in_celery_app():
     assert celery_app.tasks[entry["task"]].run is tasks.daily_housekeeping.run
     assert isinstance(entry["schedule"], crontab)
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({7}, {30})
+
+
+# --- What a notification says ---------------------------------------------------------------------------
+
+
+def test_transition_message_names_its_comment_and_cuts_with_an_ellipsis(application, office):
+    run(application, "submit", application.created_by)
+    long_reason = "材料不全。" * 60
+    run(application, "return_for_changes", office["chen"], comment=long_reason)
+    entry = application.log.get(transition="return_for_changes")
+
+    message = services.transition_message(entry, for_applicant=True)
+
+    assert message.startswith(
+        f"申报 {application.reference}（{application.display_name}）：退回修改，状态变为“退回修改”。退回理由："
+    )
+    assert message.endswith("…") and len(message) <= services.MESSAGE_LENGTH
+    assert "意见：" not in message
+
+
+def test_recognition_message_labels_the_document_number_with_a_chinese_date(application, office):
+    city = office["city"]
+    recognised = advance(application, State.RECOGNISED, county_user=office["chen"], city_user=city)
+    entry = recognised.log.get(transition="recognise")
+
+    assert services.transition_message(entry, for_applicant=True).endswith(
+        f"认定文号：绍市监管〔{TODAY.year}〕12号，{TODAY.year}年{TODAY.month}月{TODAY.day}日"
+    )
+
+
+def test_registration_decision_tells_the_organisation_s_users(django_capture_on_commit_callbacks):
+    clerk = UserFactory(county_staff=True, county=county("越城区"))
+    organisation = OrganisationFactory(county=county("越城区"), status="pending")
+    user = UserFactory(role="applicant", organisation=organisation)
+
+    base_services.organisation_confirm(organisation=organisation, user=clerk, approve=True)
+
+    [message] = Notification.objects.filter(user=user).values_list("message", flat=True)
+    assert message.startswith(f"{organisation.name}（统一社会信用代码 {organisation.credit_code}）的注册已于")
+    assert message.endswith("经越城区市场监督管理局确认。下一步：登录平台“新建申报”，选择基地类型并填写申报表。")
