@@ -23,6 +23,7 @@ so this app never imports that one.
                 the step before (earliest_date) and today
     comment_label  how notifications name the comment ("" keeps it from the applicant)
     then        "edit": after the action the applicant goes on to the form
+    done        what the page says once the action is done, beside the new state
 """
 
 import datetime
@@ -304,6 +305,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
             "style": "primary",
             "confirm": "提交后将不能修改，确定提交申报吗？",
             "validate": "submission_problems",
+            "done": "申报回执（含查询码）已发送至“消息”。",
         },
     )
     def submit(self):

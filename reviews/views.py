@@ -205,7 +205,8 @@ def application_action(request, pk, action):
             form.add_error(None, exc)
         else:
             application.refresh_from_db()
-            messages.success(request, f"“{declared['label']}”已办理，申报当前状态：{application.get_state_display()}。")
+            done = f"“{declared['label']}”已办理，申报当前状态：{application.get_state_display()}。"
+            messages.success(request, done + declared.get("done", ""))
             if declared.get("then") == "edit" and permissions.can_edit_application(application, request.user):
                 return redirect("bases:application-edit", pk=application.pk)
             return redirect("reviews:application-detail", pk=application.pk)
