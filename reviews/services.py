@@ -463,7 +463,11 @@ def revocation_notice_serve(
     and the facts, and when the notice was served; the organisation may state its case until the
     computed due date. The base stays valid. Side effects: one RevocationCase, one log entry, the
     organisation's users notified."""
-    locked = Application.objects.select_for_update().select_related("organisation", "base").get(pk=application.pk)
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("organisation", "base")
+        .get(pk=application.pk)
+    )
     if not permissions.is_acceptance_authority(locked, user):
         raise PermissionDenied("撤销认定由认定机关办理。")
     if locked.state != State.RECOGNISED:

@@ -5,7 +5,6 @@
     or the conditional UPDATE of ConcurrentTransitionMixin lets exactly one through.
 """
 
-import datetime
 import re
 import threading
 
@@ -15,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from bases.choices import LogAction, State
 from bases.models import Application, ApplicationLog
@@ -114,7 +114,7 @@ def test_race_two_threads_same_version_exactly_one_wins(reference_data, second):
     application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
     first_user = UserFactory(county_staff=True, county=county("越城区"))
     second_user = UserFactory(county_staff=True, county=county("越城区"))
-    opinion = {"opinion": "同意推荐。", "signer": "王", "signed_on": datetime.date(2026, 1, 5)}
+    opinion = {"opinion": "同意推荐。", "signer": "王", "signed_on": timezone.localdate()}
     kwargs = {"recommend": {"method_kwargs": opinion}, "decline": {"comment": "不符合条件。"}}
     before = snapshot(application)
 

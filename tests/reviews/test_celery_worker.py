@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bases.services import application_transition
+from reviews.choices import NotificationKind
 from reviews.models import Notification, Publicity
 from shaoxing_trade_secret.celery import app as celery_app
 from tests.factories import ApplicationFactory, UserFactory, add_evidence
@@ -114,11 +115,13 @@ def test_transition_notification_runs_in_worker_via_redis(worker, django_capture
         application_transition(application=application, action="submit", user=applicant, version=application.version)
 
     wait_for(lambda: Notification.objects.filter(user=county, application=application).exists(), worker)
-    wait_for(lambda: Notification.objects.filter(application=application).count() == 2, worker)
-    # The county now has an action; the other user of the organisation is told; the actor is not.
-    assert set(Notification.objects.filter(application=application).values_list("user__username", flat=True)) == {
-        county.username,
-        application.created_by.username,
+    wait_for(lambda: Notification.objects.filter(application=application).count() == 3, worker)
+    # The county now has an action; every user of the organisation, the submitter too, gets the receipt.
+    sent = Notification.objects.filter(application=application)
+    assert set(sent.values_list("user__username", "kind")) == {
+        (county.username, NotificationKind.TRANSITION),
+        (application.created_by.username, NotificationKind.RECEIPT),
+        (applicant.username, NotificationKind.RECEIPT),
     }
 
 
