@@ -3,11 +3,19 @@
 Idempotent: every object is looked up by its natural key (username, credit code,
 organisation + batch) and only created when missing. Refuses to run when DEBUG is
 off unless --force, so it cannot pollute a production database by accident.
+
+Each history happened in the past: every step runs through the services on the day it
+would have happened (time-machine moves the clock), so the rules that hold a real
+procedure (a 公示 starts on the day it is opened, each date after the step before and
+not after today, the 2-year ban from the decision) hold for the demo too, and no date is
+moved by hand afterwards.
 """
 
 import datetime
 import random
+from contextlib import contextmanager
 
+import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,7 +32,6 @@ from bases.models import Batch, County, Industry, Organisation, User
 from bases.services import application_transition
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
 from reviews import services as review_services
-from reviews.models import Publicity
 
 PASSWORD = "Shaoxing#2021"
 
@@ -122,6 +129,50 @@ NARRATIVE = (
     "操作留痕。四是加强培训宣传，每年组织全员轮训，新员工入职签订保密协议和竞业限制协议。五是积极维权，与律师事务所"
     "和知识产权服务机构建立合作，近年来未发生侵犯他人商业秘密的行为。"
 )
+
+
+# How many days ago each demo application was submitted (created and filled five days before).
+# The steps after it follow at the days of AFTER_SUBMISSION; 公示 and what follows at PUBLICITY.
+SUBMITTED_DAYS_AGO = {
+    "withdrawn": 8,
+    "submitted": 3,
+    "returned": 12,
+    "declined": 12,
+    "recommended": 20,
+    "in_acceptance": 40,
+    "failed": 40,
+    "accepted": 45,
+    "in_publicity": 50,
+    "publicity_ended": 70,
+    "recognised": 70,
+    "revoked": 70,
+}
+AFTER_SUBMISSION = {"county": 8, "group": 15, "written_review": 18, "meeting": 20, "site_visit": 22, "decision": 23}
+# Days ago: the first 公示 (ended), its objection, the recognition that followed, then what
+# happened to the recognised bases; the second 公示 opens today.
+PUBLICITY = {
+    "opened": 40,
+    "objection": 38,
+    "answer": 36,
+    "reply": 32,
+    "recognised": 28,
+    "upward": 20,
+    "revocation_notice": 24,
+    "statement": 22,
+    "revoked": 12,
+    "open_notice": 2,
+}
+CULTIVATION = {"registered": 40, "visits": (30, 10)}
+
+
+@contextmanager
+def days_ago(days: int):
+    """Run the services as they would have run `days` days ago, at this time of day."""
+    if days <= 0:
+        yield
+        return
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=days), tick=True):
+        yield
 
 
 def credit_code(county: str, seed: str) -> str:
@@ -271,46 +322,63 @@ class Command(BaseCommand):
         level, _, target = target.rpartition(":")
         level = level or Level.CITY
         if target == "cultivation":
-            application = review_services.candidate_register(
-                organisation=organisation, base_type=base_type, level=level, batch=batch, user=self.county_user(county)
-            )
-            for content in (
-                "宣讲《商业秘密保护管理与服务规范》，指导建立领导小组和保密员制度。",
-                "现场检查涉密区域管理，指导完善泄密应急处置预案。",
-            ):
-                review_services.guidance_add(
-                    application=application,
+            with days_ago(CULTIVATION["registered"]):
+                application = review_services.candidate_register(
+                    organisation=organisation,
+                    base_type=base_type,
+                    level=level,
+                    batch=batch,
                     user=self.county_user(county),
-                    visited_on=timezone.localdate(),
-                    officer=self.county_user(county).display_name,
-                    content=content,
                 )
+            for visit, content in zip(
+                CULTIVATION["visits"],
+                (
+                    "宣讲《商业秘密保护管理与服务规范》，指导建立领导小组和保密员制度。",
+                    "现场检查涉密区域管理，指导完善泄密应急处置预案。",
+                ),
+                strict=True,
+            ):
+                with days_ago(visit):
+                    review_services.guidance_add(
+                        application=application,
+                        user=self.county_user(county),
+                        visited_on=timezone.localdate(),
+                        officer=self.county_user(county).display_name,
+                        content=content,
+                    )
             return application, target
-        application = services.application_create(
-            organisation=organisation, user=user, base_type=base_type, level=level, batch=batch
-        )
-        if target == "draft_empty":
-            return application, target
-        rng = random.Random(name + "form")
-        values, assessment = self.filled(application, rng, complete=target != "draft_partial")
-        application = services.application_save_draft(
-            application=application, user=user, values=values, self_assessment=assessment, version=application.version
-        )
-        if target == "draft_partial":
-            return application, target
-        for condition in application.spec.conditions:
-            pdf = SimpleUploadedFile(
-                f"{condition.article}{condition.title}证明材料.pdf",
-                evidence_pdf(f"{organisation.credit_code} {condition.code}"),
+        submitted = SUBMITTED_DAYS_AGO.get(target, 0)
+        with days_ago(submitted + 5 if submitted else 0):
+            application = services.application_create(
+                organisation=organisation, user=user, base_type=base_type, level=level, batch=batch
             )
-            services.attachment_add(application=application, user=user, uploaded=pdf, condition_code=condition.code)
-        application.refresh_from_db()
-        if target in ("draft_complete",):
-            return application, target
-        if target == "withdrawn":
-            self.act(application, "withdraw", user, comment="本年度暂不申报，明年完善后再报。")
-            return application, target
-        self.act(application, "submit", user)
+            if target == "draft_empty":
+                return application, target
+            rng = random.Random(name + "form")
+            values, assessment = self.filled(application, rng, complete=target != "draft_partial")
+            application = services.application_save_draft(
+                application=application,
+                user=user,
+                values=values,
+                self_assessment=assessment,
+                version=application.version,
+            )
+            if target == "draft_partial":
+                return application, target
+            for condition in application.spec.conditions:
+                pdf = SimpleUploadedFile(
+                    f"{condition.article}{condition.title}证明材料.pdf",
+                    evidence_pdf(f"{organisation.credit_code} {condition.code}"),
+                )
+                services.attachment_add(application=application, user=user, uploaded=pdf, condition_code=condition.code)
+            application.refresh_from_db()
+            if target in ("draft_complete",):
+                return application, target
+        with days_ago(submitted):
+            if target == "withdrawn":
+                self.act(application, "withdraw", user, comment="本年度暂不申报，明年完善后再报。")
+                return application, target
+            self.act(application, "submit", user)
         return application, target
 
     # --- Moving demo applications along the workflow, always through the services --------------
@@ -334,7 +402,8 @@ class Command(BaseCommand):
         application.refresh_from_db()
 
     def advance(self, application, target):
-        """From 已申报 to the target's stage short of 公示 (公示 is grouped afterwards)."""
+        """From 已申报 to the target's stage short of 公示 (公示 is grouped afterwards), each step
+        on its day: AFTER_SUBMISSION days after the application was submitted."""
         reached = {
             "returned": 0,
             "declined": 0,
@@ -350,43 +419,52 @@ class Command(BaseCommand):
         }.get(target)
         if reached is None:
             return
+        submitted = SUBMITTED_DAYS_AGO[target]
+
+        def on(step):
+            return days_ago(submitted - AFTER_SUBMISSION[step])
+
         county = self.county_user(application.organisation.county.name)
-        today = timezone.localdate()
         if target == "returned":
-            self.act(
-                application,
-                "return_for_changes",
-                county,
-                comment="1. 年产值未附审计报告；2. 第十条（四）的定密、解密记录不完整，请补充近一年的记录。",
-                details={
-                    "items": [
-                        {"key": "output_value", "label": "年产值"},
-                        {"key": "point-4", "label": "第十条（四）运行措施有效"},
-                    ]
-                },
-            )
+            with on("county"):
+                self.act(
+                    application,
+                    "return_for_changes",
+                    county,
+                    comment="1. 年产值未附审计报告；2. 第十条（四）的定密、解密记录不完整，请补充近一年的记录。",
+                    details={
+                        "items": [
+                            {"key": "output_value", "label": "年产值"},
+                            {"key": "point-4", "label": "第十条（四）运行措施有效"},
+                        ]
+                    },
+                )
             return
         if target == "declined":
-            self.act(
-                application,
-                "decline",
-                county,
-                comment="近两年存在商业秘密侵权纠纷尚未了结，暂不符合第十条（五）的条件。",
-            )
+            with on("county"):
+                self.act(
+                    application,
+                    "decline",
+                    county,
+                    comment="近两年存在商业秘密侵权纠纷尚未了结，暂不符合第十条（五）的条件。",
+                )
             return
         if application.level == Level.CITY and reached >= 1:
-            self.act(
-                application,
-                "recommend",
-                county,
-                method_kwargs={
-                    "opinion": "经审核，该单位申报材料真实完整，符合申报条件，同意推荐。",
-                    "signer": county.display_name,
-                    "signed_on": today,
-                },
-            )
-        if reached >= 2:
-            leader = self.authority(application)
+            with on("county"):
+                self.act(
+                    application,
+                    "recommend",
+                    county,
+                    method_kwargs={
+                        "opinion": "经审核，该单位申报材料真实完整，符合申报条件，同意推荐。",
+                        "signer": county.display_name,
+                        "signed_on": timezone.localdate(),
+                    },
+                )
+        if reached < 2:
+            return
+        leader = self.authority(application)
+        with on("group"):
             members = [u for u in User.objects.filter(role__in=[Role.CITY_ADMIN]) if application.level == Level.CITY]
             self.act(
                 application,
@@ -395,154 +473,141 @@ class Command(BaseCommand):
                 comment=f"验收组：{leader.display_name}",
                 effect_kwargs={"leader": leader, "members": members, "external_experts": "浙江工业大学 王教授"},
             )
-            review_services.acceptance_record_add(
-                application=application,
-                user=leader,
-                kind="written_review",
-                held_on=today,
-                members=f"{leader.display_name}、王教授",
-                findings="申报材料齐全，制度文件规范，数据与证明材料一致。",
-            )
+        records = [
+            ("written_review", f"{leader.display_name}、王教授", "申报材料齐全，制度文件规范，数据与证明材料一致。")
+        ]
         if target == "failed":
-            leader = self.authority(application)
-            review_services.acceptance_record_add(
-                application=application,
-                user=leader,
-                kind="site_visit",
-                held_on=today,
-                members=leader.display_name,
-                findings="现场未见保密员履职记录，培训签到表与会员名单不符。",
-            )
-            self.act(
-                application,
-                "fail_acceptance",
-                leader,
-                comment="验收不通过",
-                method_kwargs={
-                    "opinion": "经实地考察，服务成效与申报不符，不予通过验收。",
-                    "signer": leader.display_name,
-                    "signed_on": today,
-                },
-            )
-            return
-        if reached >= 3:
-            leader = self.authority(application)
-            for kind, findings in (
-                ("meeting", "会议验收：汇报清晰，答辩充分，一致同意通过。"),
-                ("site_visit", "实地考察：涉密区域门禁、监控和台账齐全。"),
-            ):
+            records.append(("site_visit", leader.display_name, "现场未见保密员履职记录，培训签到表与会员名单不符。"))
+        elif reached >= 3:
+            records += [
+                ("meeting", leader.display_name, "会议验收：汇报清晰，答辩充分，一致同意通过。"),
+                ("site_visit", leader.display_name, "实地考察：涉密区域门禁、监控和台账齐全。"),
+            ]
+        for kind, members, findings in records:
+            with on(kind):
                 review_services.acceptance_record_add(
                     application=application,
                     user=leader,
                     kind=kind,
-                    held_on=today,
-                    members=leader.display_name,
+                    held_on=timezone.localdate(),
+                    members=members,
                     findings=findings,
                 )
-            self.act(
-                application,
-                "pass_acceptance",
-                leader,
-                comment="验收通过",
-                method_kwargs={
-                    "opinion": "经书面预审、会议验收和实地考察，符合建设指南规定条件，验收通过。",
-                    "signer": leader.display_name,
-                    "signed_on": today,
-                },
-            )
+        if target == "failed":
+            with on("decision"):
+                self.act(
+                    application,
+                    "fail_acceptance",
+                    leader,
+                    comment="验收不通过",
+                    method_kwargs={
+                        "opinion": "经实地考察，服务成效与申报不符，不予通过验收。",
+                        "signer": leader.display_name,
+                        "signed_on": timezone.localdate(),
+                    },
+                )
+        elif reached >= 3:
+            with on("decision"):
+                self.act(
+                    application,
+                    "pass_acceptance",
+                    leader,
+                    comment="验收通过",
+                    method_kwargs={
+                        "opinion": "经书面预审、会议验收和实地考察，符合建设指南规定条件，验收通过。",
+                        "signer": leader.display_name,
+                        "signed_on": timezone.localdate(),
+                    },
+                )
 
     def publicise(self, done):
-        """Group the accepted demo applications into 公示, then recognise, object, revoke."""
-        today = timezone.localdate()
+        """Group the accepted demo applications into 公示, then recognise, object, revoke, each on
+        its day (PUBLICITY): the first 公示 ran and ended weeks ago, the second opens today."""
         by_target = {}
         for application, target in done:
             by_target.setdefault((application.level, target), []).append(application)
         city = User.objects.get(username="city_reviewer")
-        past = (
-            by_target.get((Level.CITY, "recognised"), [])
-            + by_target.get((Level.CITY, "revoked"), [])
-            + by_target.get((Level.CITY, "publicity_ended"), [])
-        )
+        ended = by_target.get((Level.CITY, "publicity_ended"), [])
+        recognised = by_target.get((Level.CITY, "recognised"), [])
+        revoked = by_target.get((Level.CITY, "revoked"), [])
+        past = recognised + revoked + ended
         if past:
-            publicity = self.open_publicity(past, city, "拟认定名单公示（第一批）", began_days_ago=20)
-            for application in by_target.get((Level.CITY, "publicity_ended"), []):
-                objection = review_services.objection_add(
-                    publicity=publicity,
+            with days_ago(PUBLICITY["opened"]):
+                publicity = self.open_publicity(past, city, "拟认定名单公示（第一批）")
+            for application in ended:
+                with days_ago(PUBLICITY["objection"]):
+                    objection = review_services.objection_add(
+                        publicity=publicity,
+                        application=application,
+                        user=city,
+                        name="赵明",
+                        phone="13857500000",
+                        organisation="诸暨某珍珠经营户",
+                        reasons="认为该协会培训企业数统计偏高，附培训名单复印件。",
+                        received_on=timezone.localdate(),
+                    )
+                with days_ago(PUBLICITY["answer"]):
+                    review_services.objection_answer(
+                        objection=objection,
+                        user=application.organisation.users.first(),
+                        answer="本会培训企业数以签到表为准，附2026年度培训签到表及会员名单。",
+                    )
+                with days_ago(PUBLICITY["reply"]):
+                    review_services.objection_reply(
+                        objection=objection,
+                        user=city,
+                        outcome="dismissed",
+                        reply="经核查培训签到表和会员名单，培训企业数统计属实，异议不成立。",
+                    )
+            with days_ago(PUBLICITY["recognised"]):
+                for application in recognised + revoked:
+                    self.recognise(application, city, f"绍市监管〔{timezone.localdate().year}〕8号")
+        for application in revoked:
+            # 第十五条: the notice, the organisation's statement, then the decision.
+            with days_ago(PUBLICITY["revocation_notice"]):
+                case = review_services.revocation_notice_serve(
                     application=application,
                     user=city,
-                    name="赵明",
-                    phone="13857500000",
-                    organisation="诸暨某珍珠经营户",
-                    reasons="认为该协会培训企业数统计偏高，附培训名单复印件。",
-                    received_on=publicity.starts_on + datetime.timedelta(days=2),
+                    ground="forged",
+                    facts="经查，申报材料中的培训签到表系事后补签，存在伪造情形。",
+                    served_on=timezone.localdate(),
                 )
-                review_services.objection_answer(
-                    objection=objection,
+            with days_ago(PUBLICITY["statement"]):
+                review_services.revocation_statement_submit(
+                    case=case,
                     user=application.organisation.users.first(),
-                    answer="本会培训企业数以签到表为准，附2026年度培训签到表及会员名单。",
+                    statement="签到表确为培训结束后补签，但培训确已开展，请求从轻处理。",
                 )
-                review_services.objection_reply(
-                    objection=objection,
-                    user=city,
-                    outcome="dismissed",
-                    reply="经核查培训签到表和会员名单，培训企业数统计属实，异议不成立。",
-                )
-            for application in past:
-                if application in by_target.get((Level.CITY, "publicity_ended"), []):
-                    continue
+            with days_ago(PUBLICITY["revoked"]):
                 self.act(
                     application,
-                    "recognise",
+                    "revoke",
                     city,
-                    comment=f"绍市监管〔{today.year}〕8号",
+                    comment="伪造虚假申报材料",
                     effect_kwargs={
-                        "document_number": f"绍市监管〔{today.year}〕8号",
-                        "recognised_on": today,
+                        "reasons": "申报单位承认签到表系事后补签，申辩意见不能改变伪造申报材料的事实，不予采纳。",
+                        "document_number": f"绍市监管〔{timezone.localdate().year}〕15号",
+                        "revoked_on": timezone.localdate(),
                     },
                 )
-        for application in by_target.get((Level.CITY, "revoked"), []):
-            # 第十五条: the notice, the organisation's statement, then the decision.
-            case = review_services.revocation_notice_serve(
-                application=application,
-                user=city,
-                ground="forged",
-                facts="经查，申报材料中的培训签到表系事后补签，存在伪造情形。",
-                served_on=today,
-            )
-            review_services.revocation_statement_submit(
-                case=case,
-                user=application.organisation.users.first(),
-                statement="签到表确为培训结束后补签，但培训确已开展，请求从轻处理。",
-            )
-            self.act(
-                application,
-                "revoke",
-                city,
-                comment="伪造虚假申报材料",
-                effect_kwargs={
-                    "reasons": "申报单位承认签到表系事后补签，申辩意见不能改变伪造申报材料的事实，不予采纳。",
-                    "document_number": f"绍市监管〔{today.year}〕15号",
-                    "revoked_on": today,
-                },
-            )
-        recognised = by_target.get((Level.CITY, "recognised"), [])
         if recognised:
-            base = recognised[0].base
-            review_services.upward_recommendation_add(
-                base=base,
-                user=city,
-                level="provincial",
-                recommended_on=today,
-                note="推荐申报省级商业秘密保护示范点",
-            )
+            with days_ago(PUBLICITY["upward"]):
+                review_services.upward_recommendation_add(
+                    base=recognised[0].base,
+                    user=city,
+                    level="provincial",
+                    recommended_on=timezone.localdate(),
+                    note="推荐申报省级商业秘密保护示范点",
+                )
         if len(recognised) > 1:  # a revocation procedure under way: notice served, statement awaited
-            review_services.revocation_notice_serve(
-                application=recognised[1],
-                user=city,
-                ground="violation",
-                facts="据生态环境部门通报，该企业本年度存在环境违法行为并受到行政处罚，正在核实。",
-                served_on=today,
-            )
+            with days_ago(PUBLICITY["open_notice"]):
+                review_services.revocation_notice_serve(
+                    application=recognised[1],
+                    user=city,
+                    ground="violation",
+                    facts="据生态环境部门通报，该企业本年度存在环境违法行为并受到行政处罚，正在核实。",
+                    served_on=timezone.localdate(),
+                )
         ongoing = by_target.get((Level.CITY, "in_publicity"), [])
         if ongoing:
             publicity = self.open_publicity(ongoing, city, "拟认定名单公示（第二批）")
@@ -553,42 +618,37 @@ class Command(BaseCommand):
                 name="孙立",
                 phone="0575-85123456",
                 organisation="绍兴某机械有限公司",
-                received_on=today,
+                received_on=timezone.localdate(),
                 reasons="该园区所报开展保护工作的企业比例与我司了解的情况不符，请予核实。附园区企业走访记录。",
             )
         for application in by_target.get((Level.COUNTY, "recognised"), []):
             county = self.authority(application)
-            self.open_publicity([application], county, "拟认定名单公示", began_days_ago=15)
-            self.act(
-                application,
-                "recognise",
-                county,
-                effect_kwargs={
-                    "document_number": f"嵊市监〔{today.year}〕3号",
-                    "recognised_on": today,
-                },
-            )
+            with days_ago(PUBLICITY["opened"]):
+                self.open_publicity([application], county, "拟认定名单公示")
+            with days_ago(PUBLICITY["recognised"]):
+                self.recognise(application, county, f"嵊市监〔{timezone.localdate().year}〕3号")
 
-    def open_publicity(self, applications, user, title, *, began_days_ago=0):
-        """A 公示 opened today through the service; for the demo of an ended one, its dates are then
-        moved `began_days_ago` back (no service opens a 公示 in the past)."""
+    def recognise(self, application, user, document_number):
+        self.act(
+            application,
+            "recognise",
+            user,
+            comment=document_number,
+            effect_kwargs={"document_number": document_number, "recognised_on": timezone.localdate()},
+        )
+
+    def open_publicity(self, applications, user, title):
+        """A 公示 opened through the service, from the (demo) day it is opened."""
         for application in applications:
             application.refresh_from_db()
         today = timezone.localdate()
         level = Level(applications[0].level).label
-        publicity = review_services.publicity_open(
+        return review_services.publicity_open(
             applications=[(a, a.version) for a in applications],
             user=user,
             title=f"{today.year}年度{level}商业秘密保护基地{title}",
             starts_on=today,
         )
-        if began_days_ago:
-            Publicity.objects.filter(pk=publicity.pk).update(
-                starts_on=today - datetime.timedelta(days=began_days_ago),
-                ends_on=today - datetime.timedelta(days=began_days_ago - 7),
-            )
-            publicity.refresh_from_db()
-        return publicity
 
     def filled(self, application, rng, *, complete: bool):
         spec = spec_for(application.base_type)

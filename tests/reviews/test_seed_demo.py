@@ -1,0 +1,101 @@
+"""seed_demo: the accounts the checks rely on, every state of the workflow, histories that obey
+the procedure's own rules (each step on or after the one before, nothing after today), idempotent,
+and refused when debug is off."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from bases.choices import BaseType, Level, Role, State
+from bases.models import Application, ApplicationLog, Base, Organisation, User
+from reviews.choices import RevocationStatus
+from reviews.models import AcceptanceRecord, GuidanceVisit, Objection, Publicity, RevocationCase
+
+pytestmark = pytest.mark.django_db
+
+
+def test_refused_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG 已关闭"):
+        call_command("seed_demo", stdout=None)
+    assert not User.objects.exists()
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    return timezone.localdate()
+
+
+def test_accounts_and_every_state(seeded):
+    for username in ("demo_enterprise", "demo_park", "demo_association", "city_reviewer", "admin"):
+        assert User.objects.get(username=username).check_password("Shaoxing#2021")
+    for username, base_type, county in (
+        ("demo_enterprise", BaseType.POINT, "越城区"),
+        ("demo_park", BaseType.ZONE, "柯桥区"),
+        ("demo_association", BaseType.STATION, "上虞区"),
+    ):
+        user = User.objects.get(username=username)
+        assert user.role == Role.APPLICANT and user.organisation.county.name == county
+        assert user.organisation.applications.get().base_type == base_type
+    for county in ("越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县"):
+        assert User.objects.filter(role=Role.COUNTY, county__name=county).exists()
+    assert User.objects.get(username="admin").is_superuser
+    assert set(Application.objects.values_list("state", flat=True)) == set(State.values)
+    assert Application.objects.filter(level=Level.COUNTY, state=State.RECOGNISED).exists()
+
+
+def test_histories_follow_the_procedure(seeded):
+    today = seeded
+    for application in Application.objects.all():
+        stamps = list(ApplicationLog.objects.filter(application=application).values_list("created_at", flat=True))
+        assert stamps == sorted(stamps), application
+        assert timezone.localtime(stamps[-1]).date() <= today
+    # Every procedural date lies on or before today …
+    latest = ApplicationLog.objects.aggregate(Max("created_at"))["created_at__max"]
+    assert timezone.localtime(latest).date() <= today
+    assert max(GuidanceVisit.objects.values_list("visited_on", flat=True)) <= today
+    assert max(AcceptanceRecord.objects.values_list("held_on", flat=True)) <= today
+    # … a 公示 opened after every application in it passed acceptance, and starts on or before today …
+    for publicity in Publicity.objects.all():
+        assert publicity.starts_on <= today < publicity.starts_on + datetime.timedelta(days=60)
+        passed = ApplicationLog.objects.filter(
+            application__in=publicity.applications.all(), to_state=State.ACCEPTED
+        ).aggregate(Max("created_at"))["created_at__max"]
+        assert timezone.localtime(passed).date() <= publicity.starts_on
+    running = Publicity.objects.get(ends_on__gte=today)
+    assert running.starts_on == today
+    ended = Publicity.objects.filter(ends_on__lt=today)
+    assert ended.count() == 2
+    # … recognition after the end of its 公示, revocation after notice and statement, the ban from the decision.
+    for base in Base.objects.select_related("application"):
+        publicity = base.application.publicities.get()
+        assert publicity.ends_on < base.recognised_on <= today
+    revoked = Base.objects.get(revoked_on__isnull=False)
+    case = RevocationCase.objects.get(application=revoked.application)
+    assert case.status == RevocationStatus.REVOKED
+    assert revoked.recognised_on < case.served_on < revoked.revoked_on < today
+    assert timezone.localtime(case.statement_at).date() <= revoked.revoked_on
+    assert Organisation.objects.get(pk=revoked.application.organisation_id).may_apply_again_on() == (
+        revoked.revoked_on.replace(year=revoked.revoked_on.year + 2)
+    )
+    open_case = RevocationCase.objects.get(status=RevocationStatus.OPEN)
+    assert open_case.served_on < today < open_case.statement_due
+    # Objections: one answered and decided in the ended 公示, one waiting in the running one.
+    answered = Objection.objects.get(publicity__in=ended)
+    assert answered.publicity.starts_on <= answered.received_on <= answered.publicity.ends_on
+    assert answered.answer and answered.outcome != "pending"
+    assert Objection.objects.get(publicity=running).outcome == "pending"
+    first = ApplicationLog.objects.aggregate(Min("created_at"))["created_at__min"]
+    assert timezone.localtime(first).date() < today - datetime.timedelta(days=30)
+
+
+def test_idempotent(seeded):
+    counts = [m.objects.count() for m in (User, Organisation, Application, ApplicationLog, Publicity, Base)]
+    call_command("seed_demo", verbosity=0)
+    assert [m.objects.count() for m in (User, Organisation, Application, ApplicationLog, Publicity, Base)] == counts
