@@ -486,23 +486,31 @@ def revocation_notice_serve(
     )
     case.full_clean()
     case.save()
-    log_write(
-        application=locked,
+    _revocation_step(
+        case,
         user=user,
-        action=LogAction.REVOCATION,
+        ip=ip,
         label="送达撤销告知",
         comment=f"{case.get_ground_display()}；{case.facts}（{cn_date(served_on)}送达，陈述申辩期至{cn_date(case.statement_due)}）",
-        ip=ip,
-    )
-    notify(
-        users=applicant_users(locked),
-        application=locked,
-        kind=NotificationKind.REVOCATION,
-        key=f"revocation-notice:{case.pk}",
+        tell=applicant_users(locked),
+        key="revocation-notice",
         message=f"{locked.organisation.name}：认定机关拟以“{case.get_ground_display()}”撤销贵单位商业秘密保护基地认定，"
         f"贵单位可于{cn_date(case.statement_due)}前登录平台提交书面陈述申辩意见和证据。",
     )
     return case
+
+
+def _revocation_step(case: RevocationCase, *, user, ip, label: str, comment: str, tell, key: str, message: str):
+    """A step of the revocation procedure is logged on the application and told to the other side
+    (`tell`): the organisation of the authority's steps, the authority's staff of the statement."""
+    log_write(application=case.application, user=user, action=LogAction.REVOCATION, label=label, comment=comment, ip=ip)
+    notify(
+        users=tell,
+        application=case.application,
+        kind=NotificationKind.REVOCATION,
+        key=f"{key}:{case.pk}",
+        message=message,
+    )
 
 
 @transaction.atomic
@@ -528,19 +536,14 @@ def revocation_statement_submit(
     locked.statement, locked.statement_at = statement.strip(), timezone.now()
     locked.full_clean()
     locked.save()
-    log_write(
-        application=application,
+    _revocation_step(
+        locked,
         user=user,
-        action=LogAction.REVOCATION,
+        ip=ip,
         label="提交陈述申辩",
         comment=locked.statement + (f"（附材料{len(stored)}份）" if stored else ""),
-        ip=ip,
-    )
-    notify(
-        users=staff_holding(application),
-        application=application,
-        kind=NotificationKind.REVOCATION,
-        key=f"revocation-statement:{locked.pk}",
+        tell=staff_holding(application),
+        key="revocation-statement",
         message=f"{application.organisation.name}已就撤销告知提交陈述申辩（申报 {application.reference}），"
         "请审查后作出决定。",
     )
@@ -566,19 +569,14 @@ def revocation_case_close(
     locked.decision_reasons = reasons.strip()
     locked.full_clean()
     locked.save()
-    log_write(
-        application=application,
+    _revocation_step(
+        locked,
         user=user,
-        action=LogAction.REVOCATION,
+        ip=ip,
         label="决定不予撤销",
         comment=f"{locked.decision_reasons}（{cn_date(decided_on)}）",
-        ip=ip,
-    )
-    notify(
-        users=applicant_users(application),
-        application=application,
-        kind=NotificationKind.REVOCATION,
-        key=f"revocation-closed:{locked.pk}",
+        tell=applicant_users(application),
+        key="revocation-closed",
         message=f"{application.organisation.name}：撤销程序已结束，决定不予撤销，贵单位商业秘密保护基地认定继续有效。",
     )
     return locked

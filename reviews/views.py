@@ -229,6 +229,21 @@ def _detail_anchor(application, anchor: str):
     return redirect(reverse("reviews:application-detail", args=[application.pk]) + anchor)
 
 
+def _small_form_post(request, application, form, *, name: str, anchor: str, run, done):
+    """A small form of the application page: run the service on the cleaned data; done, a message
+    (`done(form)`) and back to the form's section; refused, the page again with the bound form under
+    `name`, so its errors and what was typed show where it was typed."""
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, done(form))
+            return _detail_anchor(application, anchor)
+    return _render_detail(request, application, status=400, **{name: form})
+
+
 @login_required
 @require_POST
 def attachment_upload(request, pk):
@@ -263,36 +278,34 @@ def attachment_upload(request, pk):
 @require_POST
 def guidance_add(request, pk):
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
-    form = GuidanceVisitForm(request.POST, application=application)
-    if form.is_valid():
-        try:
-            services.guidance_add(
-                application=application, user=request.user, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "已记录培育指导。")
-            return _detail_anchor(application, "#guidance")
-    return _render_detail(request, application, status=400, guidance_form=form)
+    return _small_form_post(
+        request,
+        application,
+        GuidanceVisitForm(request.POST, application=application),
+        name="guidance_form",
+        anchor="#guidance",
+        run=lambda data: services.guidance_add(
+            application=application, user=request.user, ip=client_ip(request), **data
+        ),
+        done=lambda form: "已记录培育指导。",
+    )
 
 
 @login_required
 @require_POST
 def acceptance_record_add(request, pk):
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
-    form = AcceptanceRecordForm(request.POST, application=application)
-    if form.is_valid():
-        try:
-            services.acceptance_record_add(
-                application=application, user=request.user, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已记录{form.instance.get_kind_display()}情况。")
-            return _detail_anchor(application, "#acceptance")
-    return _render_detail(request, application, status=400, acceptance_form=form)
+    return _small_form_post(
+        request,
+        application,
+        AcceptanceRecordForm(request.POST, application=application),
+        name="acceptance_form",
+        anchor="#acceptance",
+        run=lambda data: services.acceptance_record_add(
+            application=application, user=request.user, ip=client_ip(request), **data
+        ),
+        done=lambda form: f"已记录{form.instance.get_kind_display()}情况。",
+    )
 
 
 @login_required
@@ -300,19 +313,17 @@ def acceptance_record_add(request, pk):
 def objection_answer(request, pk):
     """The applicant answers, in writing, an objection put to it (the objector is not named)."""
     objection = get_object_or_404(selectors.objections_for_user(request.user), pk=pk)
-    application = objection.application
-    form = ObjectionAnswerForm(request.POST, prefix=f"answer-{objection.pk}")
-    if form.is_valid():
-        try:
-            services.objection_answer(
-                objection=objection, user=request.user, ip=client_ip(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已提交对异议 {objection.reference} 的书面说明。")
-            return _detail_anchor(application, "#publicity")
-    return _render_detail(request, application, status=400, **{f"answer_form_{objection.pk}": form})
+    return _small_form_post(
+        request,
+        objection.application,
+        ObjectionAnswerForm(request.POST, prefix=f"answer-{objection.pk}"),
+        name=f"answer_form_{objection.pk}",
+        anchor="#publicity",
+        run=lambda data: services.objection_answer(
+            objection=objection, user=request.user, ip=client_ip(request), **data
+        ),
+        done=lambda form: f"已提交对异议 {objection.reference} 的书面说明。",
+    )
 
 
 @login_required
@@ -375,22 +386,21 @@ def revocation_notice(request, pk):
 def revocation_statement(request, pk):
     """陈述申辩: the organisation's written statement and evidence against an intended revocation."""
     case = get_object_or_404(selectors.revocation_cases_for_user(request.user), pk=pk)
-    form = RevocationStatementForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.revocation_statement_submit(
-                case=case,
-                user=request.user,
-                statement=form.cleaned_data["statement"],
-                files=request.FILES.getlist("files"),
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "已提交陈述申辩意见，认定机关将在审查后作出决定。")
-            return _detail_anchor(case.application, "#revocation")
-    return _render_detail(request, case.application, status=400, statement_form=form)
+    return _small_form_post(
+        request,
+        case.application,
+        RevocationStatementForm(request.POST, request.FILES),
+        name="statement_form",
+        anchor="#revocation",
+        run=lambda data: services.revocation_statement_submit(
+            case=case,
+            user=request.user,
+            statement=data["statement"],
+            files=request.FILES.getlist("files"),
+            ip=client_ip(request),
+        ),
+        done=lambda form: "已提交陈述申辩意见，认定机关将在审查后作出决定。",
+    )
 
 
 @login_required
