@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import permissions, selectors, services, states
 from .choices import OrganisationStatus, State
+from .client import client_ip
 from .filters import ApplicationFilter
 from .forms import (
     ApplicationCreateForm,
@@ -27,10 +28,6 @@ from .forms_spec import SPECS
 from .services import StaleApplication, application_transition
 
 PAGE_SIZE = 20
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def messages_from(request, error: ValidationError) -> None:

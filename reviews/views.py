@@ -20,12 +20,13 @@ from bases import permissions
 from bases import selectors as base_selectors
 from bases import services as base_services
 from bases.choices import AttachmentPurpose, OrganisationStatus, State
+from bases.client import client_ip
 from bases.dates import cn_date
 from bases.forms import AttachmentUploadForm
 from bases.forms_spec import SPECS
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
 from bases.validators import ATTACHMENT_ACCEPT
-from bases.views import client_ip, messages_from
+from bases.views import messages_from
 
 from . import selectors, services
 from .forms import (

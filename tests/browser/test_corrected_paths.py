@@ -19,7 +19,7 @@ from tests.factories import (
     pdf_bytes,
 )
 
-from .conftest import axe_violations
+from .conftest import axe_violations, watched_context
 from .test_applicant_flow import NARRATIVE, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -154,7 +154,7 @@ def test_pages_at_320_px_do_not_scroll_sideways(browser, live_server, who, path)
         "detail": f"/applications/{draft.pk}/",
         "edit": f"/applications/{draft.pk}/edit/",
     }[path]
-    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="zh-CN")
+    context = watched_context(browser, viewport={"width": 320, "height": 640})
     page = context.new_page()
     login(page, live_server, "city_narrow" if who == "county" else "narrow_applicant")
     page.goto(live_server.url + url)
@@ -162,3 +162,4 @@ def test_pages_at_320_px_do_not_scroll_sideways(browser, live_server, who, path)
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     context.close()
     assert widths[0] <= widths[1]
+    assert not context.csp_violations, context.csp_violations
