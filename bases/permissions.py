@@ -5,7 +5,7 @@ What a state allows comes from the state table (states.py).
 """
 
 from . import states
-from .choices import CITY_ROLES, Level, Office, OrganisationStatus, Role
+from .choices import CITY_ROLES, Level, Office, OrganisationStatus, Role, State
 
 
 def _active(user) -> bool:
@@ -60,6 +60,9 @@ def can_edit_application(application, user) -> bool:
     return is_applicant_of(application, user) and states.is_editable(application.state)
 
 
+EDIT_REFUSED = "该申报当前不能修改或上传材料（仅申报单位可在草稿或退回修改时办理）。"
+
+
 def can_confirm_organisation(organisation, user) -> bool:
     """Self-registered organisations are confirmed by their own county bureau (or the city)."""
     return organisation.status == OrganisationStatus.PENDING and (
@@ -99,6 +102,11 @@ def is_current_handler(application, user) -> bool:
     if office == Office.AUTHORITY:
         return is_acceptance_authority(application, user)
     return False
+
+
+def can_record_acceptance(application, user) -> bool:
+    """Acceptance records (书面预审, 会议验收, 实地考察) are added by the group while it checks."""
+    return application.state == State.IN_ACCEPTANCE and is_acceptance_member(application, user)
 
 
 def can_log_guidance(application, user) -> bool:

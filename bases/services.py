@@ -492,7 +492,7 @@ def attachment_add(
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if not permissions.can_edit_application(locked, user):
-        raise PermissionDenied("该申报当前不能上传材料。")
+        raise PermissionDenied(permissions.EDIT_REFUSED)
     if condition_code and condition_code not in {c.code for c in locked.spec.conditions}:
         raise ValidationError("所选条件不存在。", code="condition")
     attachment = attachment_store(

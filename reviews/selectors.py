@@ -34,8 +34,7 @@ def review_context(application, user) -> dict:
         "acceptance_records": disclosure.for_reader(
             application.acceptance_records.select_related("recorded_by"), "acceptance_record", user
         ),
-        "may_record_acceptance": application.state == State.IN_ACCEPTANCE
-        and permissions.is_acceptance_member(application, user),
+        "may_record_acceptance": permissions.can_record_acceptance(application, user),
         "objections": disclosure.for_reader(application.objections.select_related("publicity"), "objection", user),
         "publicities": list(application.publicities.all()),
         "base": Base.objects.filter(application=application).first(),
@@ -69,8 +68,18 @@ def publicities_for_user(user) -> QuerySet[Publicity]:
 
 
 def objections_for_user(user) -> QuerySet[Objection]:
-    """Objections to the 公示 the user may see."""
+    """Objections to the 公示 the user may see (the staff who register and reply to them)."""
     return Objection.objects.filter(publicity__in=publicities_for_user(user)).select_related("publicity", "application")
+
+
+def objections_put_to(user) -> QuerySet[Objection]:
+    """Objections raised against the applications of the user's organisation, which it answers in
+    writing (what it may read of one is reviews.disclosure's to say: never the objector)."""
+    if not permissions.is_applicant(user):
+        return Objection.objects.none()
+    return Objection.objects.filter(application__in=applications_for_user(user)).select_related(
+        "publicity", "application"
+    )
 
 
 def applications_in_publicity(publicity) -> QuerySet[Application]:

@@ -230,10 +230,13 @@ def _detail_anchor(application, anchor: str):
     return redirect(reverse("reviews:application-detail", args=[application.pk]) + anchor)
 
 
-def _small_form_post(request, application, form, *, name: str, anchor: str, run, done):
-    """A small form of the application page: run the service on the cleaned data; done, a message
-    (`done(form)`) and back to the form's section; refused, the page again with the bound form under
-    `name`, so its errors and what was typed show where it was typed."""
+def _small_form_post(request, application, form, *, may: bool, name: str, anchor: str, run, done):
+    """A small form of the application page. Whoever the page would not show the form to (`may`, the
+    same predicate the page uses) is refused before anything is read; otherwise the service runs on
+    the cleaned data: done, a message (`done(form)`) and back to the form's section; refused, the page
+    again with the bound form under `name`, so its errors and what was typed show where it was typed."""
+    if not may:
+        raise PermissionDenied("您无权办理此事项。")
     if form.is_valid():
         try:
             run(form.cleaned_data)
@@ -251,6 +254,8 @@ def attachment_upload(request, pk):
     """Evidence files for a condition (or other material), several at once; a refused file is named
     with the reason and the others are kept."""
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
+    if not permissions.can_edit_application(application, request.user):
+        raise PermissionDenied(permissions.EDIT_REFUSED)
     form = AttachmentUploadForm(request.POST, request.FILES, spec=application.spec)
     if form.is_valid():
         saved, refused = 0, []
@@ -283,6 +288,7 @@ def guidance_add(request, pk):
         request,
         application,
         GuidanceVisitForm(request.POST, application=application),
+        may=permissions.can_log_guidance(application, request.user),
         name="guidance_form",
         anchor="#guidance",
         run=lambda data: services.guidance_add(
@@ -300,6 +306,7 @@ def acceptance_record_add(request, pk):
         request,
         application,
         AcceptanceRecordForm(request.POST, application=application),
+        may=permissions.can_record_acceptance(application, request.user),
         name="acceptance_form",
         anchor="#acceptance",
         run=lambda data: services.acceptance_record_add(
@@ -313,11 +320,12 @@ def acceptance_record_add(request, pk):
 @require_POST
 def objection_answer(request, pk):
     """The applicant answers, in writing, an objection put to it (the objector is not named)."""
-    objection = get_object_or_404(selectors.objections_for_user(request.user), pk=pk)
+    objection = get_object_or_404(selectors.objections_put_to(request.user), pk=pk)
     return _small_form_post(
         request,
         objection.application,
         ObjectionAnswerForm(request.POST, prefix=f"answer-{objection.pk}"),
+        may=permissions.is_applicant_of(objection.application, request.user),
         name=f"answer_form_{objection.pk}",
         anchor="#publicity",
         run=lambda data: services.objection_answer(
@@ -391,6 +399,7 @@ def revocation_statement(request, pk):
         request,
         case.application,
         RevocationStatementForm(request.POST, request.FILES),
+        may=permissions.is_applicant_of(case.application, request.user),
         name="statement_form",
         anchor="#revocation",
         run=lambda data: services.revocation_statement_submit(

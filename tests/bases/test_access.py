@@ -1,5 +1,5 @@
-"""Who may open what: every URL of the project for an anonymous visitor, and the scope of the
-selectors (and so of every page) per role."""
+"""The scope of the selectors (and so of every page) per role. What every URL answers to every kind
+of user is tests/test_permission_matrix.py."""
 
 from dataclasses import dataclass
 
@@ -9,119 +9,12 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from bases.choices import OrganisationKind, OrganisationStatus, Role
-from bases.models import Application, ApplicationLog, Attachment
+from bases.models import Application
 from bases.selectors import applications_for_user, organisations_for_user
-from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, add_evidence, county, form_data
-from tests.helpers import link_texts, url_patterns
+from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, county, form_data
+from tests.helpers import link_texts
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = "login"  # redirected to the login page, with ?next= the requested URL
-# Every URL pattern outside the admin: route, then what an anonymous GET and POST get.
-# A new pattern fails test_url_patterns_all_classified until it is added here.
-ROUTES = {
-    "home": ("", 200, 405),
-    "conditions": ("conditions/", 200, 405),
-    "healthz": ("healthz", 200, 405),
-    "login": ("accounts/login/", 200, 200),
-    "register": ("accounts/register/", 200, 400),  # an empty registration is refused
-    "logout": ("accounts/logout/", 405, "/"),
-    "password_change": ("accounts/password/", LOGIN, LOGIN),
-    "password_change_done": ("accounts/password/done/", LOGIN, LOGIN),
-    "bases:application-list": ("applications/", LOGIN, LOGIN),
-    "bases:application-create": ("applications/new/", LOGIN, LOGIN),
-    "reviews:application-detail": ("applications/<int:pk>/", LOGIN, LOGIN),
-    "bases:application-edit": ("applications/<int:pk>/edit/", LOGIN, LOGIN),
-    "reviews:attachment-upload": ("applications/<int:pk>/attachments/", LOGIN, LOGIN),
-    "bases:attachment-download": ("attachments/<int:pk>/", LOGIN, LOGIN),
-    "bases:attachment-delete": ("attachments/<int:pk>/delete/", LOGIN, LOGIN),
-    "bases:organisation-list": ("organisations/", LOGIN, LOGIN),
-    "bases:organisation-detail": ("organisations/<int:pk>/", LOGIN, LOGIN),
-    "reviews:application-transition": ("applications/<int:pk>/actions/<slug:action>/", LOGIN, LOGIN),
-    "reviews:guidance-add": ("applications/<int:pk>/guidance/", LOGIN, LOGIN),
-    "reviews:acceptance-record-add": ("applications/<int:pk>/acceptance-records/", LOGIN, LOGIN),
-    "reviews:revocation-notice": ("applications/<int:pk>/revocation/", LOGIN, LOGIN),
-    "reviews:revocation-statement": ("revocations/<int:pk>/statement/", LOGIN, LOGIN),
-    "reviews:revocation-close": ("revocations/<int:pk>/close/", LOGIN, LOGIN),
-    "reviews:objection-answer": ("objections/<int:pk>/answer/", LOGIN, LOGIN),
-    "reviews:candidate-create": ("candidates/new/", LOGIN, LOGIN),
-    "reviews:publicity-list": ("publicities/", LOGIN, LOGIN),
-    "reviews:publicity-open": ("publicities/new/", LOGIN, LOGIN),
-    "reviews:publicity-detail": ("publicities/<int:pk>/", LOGIN, LOGIN),
-    "reviews:publicity-close": ("publicities/<int:pk>/close/", LOGIN, LOGIN),
-    "reviews:publicity-recognise": ("publicities/<int:pk>/recognise/", LOGIN, LOGIN),
-    "reviews:objection-add": ("publicities/<int:pk>/objections/", LOGIN, LOGIN),
-    "reviews:objection-reply": ("objections/<int:pk>/reply/", LOGIN, LOGIN),
-    "reviews:base-list": ("bases/", LOGIN, LOGIN),
-    "reviews:base-detail": ("bases/<int:pk>/", LOGIN, LOGIN),
-    "reviews:upward-outcome": ("bases/<int:pk>/upward/<int:item_pk>/", LOGIN, LOGIN),
-    "reviews:workflow": ("workflow/", 200, 405),
-    "reviews:notification-list": ("notifications/", LOGIN, LOGIN),
-}
-PUBLIC = {name for name, (_, get, _) in ROUTES.items() if get == 200}
-
-
-def test_url_patterns_all_classified():
-    discovered = {(name, route) for name, route, _ in url_patterns() if not name.startswith("admin:")}
-
-    assert discovered == {(name, route) for name, (route, _, _) in ROUTES.items()}
-    assert {"home", "conditions", "healthz", "login", "register", "reviews:workflow"} == PUBLIC
-
-
-@pytest.fixture
-def draft():
-    application = ApplicationFactory(complete=True)
-    add_evidence(application)
-    return application
-
-
-def url_for(name, application):
-    """The URL of a pattern, its int kwargs filled with the pk of a real object of the right kind."""
-    route = ROUTES[name][0]
-    kwargs = {"action": "submit"} if "<slug:action>" in route else {}
-    if "<int:item_pk>" in route:
-        kwargs["item_pk"] = 1
-    if "<int:pk>" in route:
-        kwargs["pk"] = {
-            "applications": lambda: application.pk,
-            "attachments": lambda: application.attachments.first().pk,
-            "organisations": lambda: application.organisation_id,
-            # Anonymous requests are turned away before any lookup: any pk will do.
-            "publicities": lambda: 1,
-            "objections": lambda: 1,
-            "revocations": lambda: 1,
-            "bases": lambda: 1,
-        }[route.split("/")[0]]()
-    return reverse(name, kwargs=kwargs)
-
-
-def database_state():
-    return (
-        list(Application.objects.values_list("pk", "state", "version").order_by("pk")),
-        Attachment.objects.count(),
-        ApplicationLog.objects.count(),
-    )
-
-
-@pytest.mark.parametrize("name", sorted(ROUTES))
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_anonymous_request_every_url_public_or_sent_to_login(client, draft, name, method):
-    url = url_for(name, draft)
-    before = database_state()
-    expected = ROUTES[name][1 if method == "get" else 2]
-
-    response = getattr(client, method)(url)
-
-    body = response.content.decode() if not response.streaming else ""
-    if expected == LOGIN:
-        assert (response.status_code, response["Location"]) == (302, f"/accounts/login/?next={url}")
-    elif isinstance(expected, str):
-        assert (response.status_code, response["Location"]) == (302, expected)
-    else:
-        assert response.status_code == expected
-    assert database_state() == before
-    assert [s for s in (draft.reference, draft.organisation.name, draft.organisation.credit_code) if s in body] == []
-
 
 # --- Scope --------------------------------------------------------------------------------------
 

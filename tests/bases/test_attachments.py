@@ -159,7 +159,7 @@ def test_upload_submitted_application_refused_403(client, private_storage):
     )
 
     assert response.status_code == 403
-    assert "该申报当前不能上传材料。" in response.content.decode()
+    assert "该申报当前不能修改或上传材料" in response.content.decode()
     assert list(Attachment.objects.filter(application=application)) == []
     assert stored_files(private_storage) == set()
 

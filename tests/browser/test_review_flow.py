@@ -99,6 +99,25 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
     form.get_by_role("button", name="登记异议").click()
     assert "已登记异议" in page.content()
     violations["publicity"] = axe_violations(page)
+    publicity_url = page.url
+    logout(page)
+
+    # The applicant reads the objection (not who made it) and answers it in writing.
+    login(page, live_server, "applicant_b")
+    page.goto(f"{live_server.url}/applications/{submitted.pk}/")
+    objection = page.locator("#publicity .objection")
+    assert "认为培训次数统计偏高" in objection.inner_text()
+    assert "赵明" not in page.content() and "13857500000" not in page.content()
+    objection.get_by_label("书面说明").fill("培训次数以签到表为准，附签到表。")
+    objection.get_by_role("button", name="提交书面说明").click()
+    assert "的书面说明" in page.content()
+    assert "培训次数以签到表为准" in page.locator("#publicity .objection").inner_text()
+    violations["objection-answer"] = axe_violations(page)
+    logout(page)
+
+    # The city reads the answer and replies.
+    login(page, live_server, "city_rv")
+    page.goto(publicity_url)
     page.get_by_role("link", name="答复处理").click()
     page.get_by_label("异议不成立").check()
     page.get_by_label("书面答复").fill("经核查培训签到表，统计属实，异议不成立。")

@@ -1,0 +1,251 @@
+"""The permission matrix: every route of the URL configuration (the admin's own pages aside) ×
+every kind of user × GET and an empty POST, with the answer each must get. A route that is not in
+MATRIX fails the suite, so a new view cannot arrive without its row; a row that says 404 for the
+applicant of another organisation or the staff of another county holds the scope.
+
+Each route is asked about the object it is made for (the draft for the form, the 公示 for its
+objections, the recognised base for its revocation), all in 越城区 and at city level, so "county" is
+越城区's clerk and the city reviewer the acceptance authority; "applicant" is the applicant of that
+object's organisation, "outsider" the applicant of another organisation of the same county.
+
+Every request runs in a savepoint that is rolled back, so a POST that did something leaves the world
+as it was for the next one.
+
+Codes: L = redirected to the login page; 302 = redirected elsewhere; a number = that status.
+Run with MATRIX_PRINT=1 (and -s) to print the observed table.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from bases.choices import State
+from bases.models import Application, ApplicationLog, Attachment, Base
+from reviews import services as review_services
+from reviews.models import Objection, Publicity, RevocationCase
+from tests.factories import (
+    ApplicationFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_evidence,
+    applicant_of,
+    county,
+    county_clerk,
+)
+from tests.helpers import url_patterns
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "outsider", "other_county", "applicant", "county", "city", "admin")
+
+# route name: the GET answers, then the POST answers, in the order of ROLES:
+#                                            anon out oth app cty city adm
+MATRIX = {
+    "bases:application-create": ("  L 200 403 200 403 403 403", "  L 200 403 200 403 403 403"),
+    "bases:application-edit": ("  L 404 404 200 403 403 403", "  L 404 404 400 403 403 403"),
+    "bases:application-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "bases:attachment-delete": ("  L 404 404 200 403 403 403", "  L 404 404 302 403 403 403"),
+    "bases:attachment-download": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "bases:organisation-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 403 403"),
+    "bases:organisation-list": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
+    "conditions": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "home": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "login": ("200 302 302 302 302 302 302", "200 302 302 302 302 302 302"),
+    "logout": ("405 405 405 405 405 405 405", "302 302 302 302 302 302 302"),
+    "password_change": ("  L 200 200 200 200 200 200", "  L 200 200 200 200 200 200"),
+    "password_change_done": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "register": ("200 302 302 302 302 302 302", "400 302 302 302 302 302 302"),
+    "reviews:acceptance-record-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
+    "reviews:application-detail": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:application-transition": ("  L 404 404 200 403 403 403", "  L 404 404 302 403 403 403"),
+    "reviews:attachment-upload": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
+    "reviews:base-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 400 400"),
+    "reviews:base-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:candidate-create": ("  L 403 200 403 200 403 403", "  L 403 200 403 200 403 403"),
+    "reviews:guidance-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 403 403"),
+    "reviews:notification-list": ("  L 200 200 200 200 200 200", "  L 302 302 302 302 302 302"),
+    "reviews:objection-add": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 400 400"),
+    "reviews:objection-answer": ("  L 405 405 405 405 405 405", "  L 404 404 400 404 404 404"),
+    "reviews:objection-reply": ("  L 404 404 404 404 200 200", "  L 404 404 404 404 400 400"),
+    "reviews:publicity-close": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 302 302"),
+    "reviews:publicity-detail": ("  L 404 404 404 404 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:publicity-list": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:publicity-open": ("  L 403 200 403 200 200 200", "  L 403 200 403 200 200 200"),
+    "reviews:publicity-recognise": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 400 400"),
+    "reviews:revocation-close": ("  L 404 404 403 403 200 200", "  L 404 404 403 403 400 400"),
+    "reviews:revocation-notice": ("  L 404 404 403 403 200 200", "  L 404 404 403 403 400 400"),
+    "reviews:revocation-statement": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
+    "reviews:upward-outcome": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
+    "reviews:workflow": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+}
+
+
+@dataclass
+class World:
+    objects: dict
+    users: dict
+
+
+@pytest.fixture
+def world():
+    yc, kq = county("越城区"), county("柯桥区")
+    city = UserFactory(username="matrix_city", city_reviewer=True)
+    draft = ApplicationFactory(complete=True, organisation=OrganisationFactory(county=yc))
+    add_evidence(draft)
+    candidate = ApplicationFactory(organisation=OrganisationFactory(county=yc), cultivation=True)
+    in_acceptance = ApplicationFactory(
+        complete=True,
+        organisation=OrganisationFactory(county=yc),
+        advanced_to=State.IN_ACCEPTANCE,
+        advance_with={"city_user": city},
+    )
+    in_publicity = ApplicationFactory(
+        complete=True,
+        organisation=OrganisationFactory(county=yc),
+        advanced_to=State.IN_PUBLICITY,
+        advance_with={"city_user": city},
+    )
+    publicity = in_publicity.publicities.get()
+    objection = review_services.objection_add(
+        publicity=publicity,
+        application=in_publicity,
+        user=city,
+        name="异议人",
+        phone="13800000000",
+        reasons="数据不实。",
+        received_on=publicity.starts_on,
+    )
+    recognised = ApplicationFactory(
+        complete=True,
+        organisation=OrganisationFactory(county=yc),
+        advanced_to=State.RECOGNISED,
+        advance_with={"city_user": city},
+    )
+    base = recognised.base
+    upward = review_services.upward_recommendation_add(
+        base=base, user=city, level="provincial", recommended_on=base.recognised_on
+    )
+    case = review_services.revocation_notice_serve(
+        application=recognised, user=city, ground="other", facts="经查。", served_on=base.recognised_on
+    )
+    objects = {
+        "draft": draft,
+        "candidate": candidate,
+        "in_acceptance": in_acceptance,
+        "in_publicity": in_publicity,
+        "publicity": publicity,
+        "objection": objection,
+        "recognised": recognised,
+        "base": base,
+        "upward": upward,
+        "case": case,
+    }
+    users = {
+        "outsider": UserFactory(role="applicant", organisation=OrganisationFactory(county=yc)),
+        "other_county": county_clerk(kq),
+        "county": county_clerk(yc),
+        "city": city,
+        "admin": UserFactory(city_admin=True, is_superuser=True),
+    }
+    return World(objects, users)
+
+
+def target(name: str, world: World):
+    """The URL of the route for the object it is made for, and that object's application."""
+    o = world.objects
+    on = {
+        "bases:application-edit": ("draft", {"pk": o["draft"].pk}),
+        "reviews:application-detail": ("draft", {"pk": o["draft"].pk}),
+        "reviews:application-transition": ("draft", {"pk": o["draft"].pk, "action": "submit"}),
+        "reviews:attachment-upload": ("draft", {"pk": o["draft"].pk}),
+        "bases:attachment-download": ("draft", {"pk": o["draft"].attachments.first().pk}),
+        "bases:attachment-delete": ("draft", {"pk": o["draft"].attachments.first().pk}),
+        "bases:organisation-detail": ("draft", {"pk": o["draft"].organisation_id}),
+        "reviews:guidance-add": ("candidate", {"pk": o["candidate"].pk}),
+        "reviews:acceptance-record-add": ("in_acceptance", {"pk": o["in_acceptance"].pk}),
+        "reviews:publicity-detail": ("in_publicity", {"pk": o["publicity"].pk}),
+        "reviews:publicity-close": ("in_publicity", {"pk": o["publicity"].pk}),
+        "reviews:publicity-recognise": ("in_publicity", {"pk": o["publicity"].pk}),
+        "reviews:objection-add": ("in_publicity", {"pk": o["publicity"].pk}),
+        "reviews:objection-reply": ("in_publicity", {"pk": o["objection"].pk}),
+        "reviews:objection-answer": ("in_publicity", {"pk": o["objection"].pk}),
+        "reviews:base-detail": ("recognised", {"pk": o["base"].pk}),
+        "reviews:upward-outcome": ("recognised", {"pk": o["base"].pk, "item_pk": o["upward"].pk}),
+        "reviews:revocation-notice": ("recognised", {"pk": o["recognised"].pk}),
+        "reviews:revocation-statement": ("recognised", {"pk": o["case"].pk}),
+        "reviews:revocation-close": ("recognised", {"pk": o["case"].pk}),
+    }
+    key, kwargs = on.get(name, ("draft", {}))
+    return reverse(name, kwargs=kwargs), o[key]
+
+
+def answer(response, url) -> str:
+    if response.status_code == 302:
+        return "L" if response["Location"].startswith(f"/accounts/login/?next={url}") else "302"
+    return str(response.status_code)
+
+
+def routes():
+    return sorted(name for name, _, _ in url_patterns() if not name.startswith("admin:"))
+
+
+OUTSIDE = ("anonymous", "outsider", "other_county")
+
+
+def snapshot():
+    """What a request from outside the scope must leave as it was."""
+    return (
+        list(Application.objects.order_by("pk").values_list("pk", "state", "version")),
+        [model.objects.count() for model in (ApplicationLog, Attachment, Objection, Publicity, RevocationCase, Base)],
+    )
+
+
+def observe(world: World, role: str) -> dict[str, tuple[str, str]]:
+    """The answers the role gets; for those outside the object's scope, also that no answer names the
+    application, its organisation or its credit code."""
+    observed = {}
+    for name in routes():
+        url, application = target(name, world)
+        user = applicant_of(application) if role == "applicant" else world.users.get(role)
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        codes = []
+        for method in ("get", "post"):
+            with transaction.atomic():
+                before = snapshot() if role in OUTSIDE else None
+                response = getattr(client, method)(url)
+                if before is not None:
+                    assert snapshot() == before, f"{method.upper()} {url} as {role} changed the database"
+                transaction.set_rollback(True)
+            codes.append(answer(response, url))
+            if role in OUTSIDE and not response.streaming:
+                body = response.content.decode()
+                organisation = application.organisation
+                leaked = [s for s in (application.reference, organisation.name, organisation.credit_code) if s in body]
+                assert not leaked, f"{method.upper()} {url} as {role} shows {leaked}"
+        observed[name] = tuple(codes)
+    return observed
+
+
+def test_every_route_has_its_row():
+    assert sorted(MATRIX) == routes()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_answer_of_the_matrix(world, role):
+    observed = observe(world, role)
+    column = ROLES.index(role)
+    expected = {
+        name: (row[0].split()[column], row[1].split()[column]) for name, row in MATRIX.items() if name in observed
+    }
+    if os.environ.get("MATRIX_PRINT"):
+        for name, codes in observed.items():
+            print(f"MATRIX {role} {name} {codes[0]} {codes[1]}")
+    wrong = {name: (observed[name], expected.get(name)) for name in observed if observed[name] != expected.get(name)}
+    assert not wrong, "\n".join(f"{name}: got {got}, expected {want}" for name, (got, want) in sorted(wrong.items()))
