@@ -4,13 +4,14 @@ import copy
 from functools import cache
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import SetPasswordMixin, UserCreationForm
+from django.core.validators import MaxLengthValidator
 
 from . import selectors
 from .choices import APPLICATION_LEVELS, BaseType, Level, OrganisationKind, choices_of
 from .forms_spec import BaseTypeSpec, spec_for
 from .models import Application, Organisation, User
-from .validators import ATTACHMENT_ACCEPT
+from .validators import ATTACHMENT_ACCEPT, MultiLineText, SingleLineText, validate_sane_date
 
 YES_NO = [("yes", "具备"), ("no", "不具备")]
 
@@ -59,12 +60,25 @@ def _reworded(validator, message: str):
 
 class ExplainedErrors:
     """Form mixin: every field's error messages say which field and what is expected, worded from
-    the labels as they stand when the form is validated (subclasses may relabel fields)."""
+    the labels as they stand when the form is validated (subclasses may relabel fields); every text
+    refuses control characters (a single-line one, line breaks too) and every date keeps to a sane
+    range, as the models do (bases.models.CleanText), so the error shows at the field."""
 
     def full_clean(self):
         explain_errors(self)
+        guard_inputs(self)
         super().full_clean()
         mark_invalid(self)
+
+
+def guard_inputs(form) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            guard = (MultiLineText if isinstance(field.widget, forms.Textarea) else SingleLineText)(field.label or "")
+            if guard not in field.validators:
+                field.validators.append(guard)
+        elif isinstance(field, forms.DateField) and validate_sane_date not in field.validators:
+            field.validators.append(validate_sane_date)
 
 
 def described_by(form, name: str, *, error: bool = False) -> str:
@@ -112,7 +126,17 @@ def set_autocomplete(form) -> None:
             form.fields[name].widget.attrs["autocomplete"] = purpose
 
 
+def limited(field: forms.CharField, limit: int) -> forms.CharField:
+    """The field, refusing more than `limit` characters (a password is hashed whole: no megabytes)."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+    return field
+
+
 class RegistrationUserForm(ExplainedErrors, UserCreationForm):
+    password1, password2 = (limited(f, 128) for f in SetPasswordMixin.create_password_fields())
+
     class Meta:
         model = User
         fields = ["username", "last_name", "email", "phone"]

@@ -30,13 +30,51 @@ from .choices import (
     State,
     choices_of,
 )
-from .validators import validate_credit_code, validate_phone, validate_postcode
+from .validators import text_problem, validate_credit_code, validate_phone, validate_postcode, validate_sane_date
 from .workflow import ApplicationWorkflow
 
 REAPPLY_BAN_YEARS = 2  # 第十五条
 
 
-class County(models.Model):
+class CleanText(models.Model):
+    """Every model of the platform: its texts hold no control characters (a single-line one no line
+    break either), a long text keeps to its max_length (which the database does not), and its dates
+    lie in a sane range. Checked in full_clean, which every service and the admin run before saving."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            value = getattr(self, field.attname)
+            problems = []
+            if isinstance(field, models.CharField | models.TextField) and not field.choices:
+                problem = text_problem(value, multiline=isinstance(field, models.TextField))
+                if problem:
+                    problems.append(ValidationError(f"{field.verbose_name}{problem}", code="control_characters"))
+                limit = field.max_length if isinstance(field, models.TextField) else None
+                if limit and len(value or "") > limit:
+                    message = f"{field.verbose_name}最多 {limit} 字（当前 {len(value)} 字）。"
+                    problems.append(ValidationError(message, code="max_length"))
+            elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+                try:
+                    validate_sane_date(value)
+                except ValidationError as error:
+                    problems.append(error)
+            if problems:
+                errors[field.name] = problems
+        if errors:
+            raise ValidationError(errors)
+
+
+class County(CleanText):
     """区、县（市）: the six of 附件1. Reference data, loaded from fixtures/counties.json."""
 
     code = models.CharField("行政区划代码", max_length=6, unique=True)
@@ -53,7 +91,7 @@ class County(models.Model):
         return self.name
 
 
-class Industry(models.Model):
+class Industry(CleanText):
     """所属行业: editable data; the nine of 第三条（五） are seeded."""
 
     name = models.CharField("行业名称", max_length=30, unique=True)
@@ -72,7 +110,7 @@ class Industry(models.Model):
         return self.name
 
 
-class Organisation(models.Model):
+class Organisation(CleanText):
     """An applicant: a park, an association/chamber/township, or an enterprise."""
 
     name = models.CharField("单位名称", max_length=100)
@@ -160,7 +198,7 @@ class Organisation(models.Model):
         )
 
 
-class User(AbstractUser):
+class User(CleanText, AbstractUser):
     """A person. The role decides the scope: an applicant sees its organisation,
     county staff their county, city staff everything."""
 
@@ -194,22 +232,22 @@ class User(AbstractUser):
         full = f"{self.last_name}{self.first_name}".strip()
         return f"{full}（{self.username}）" if full else self.username
 
-    @property
-    def display_name(self) -> str:
-        return f"{self.last_name}{self.first_name}".strip() or self.username
-
     def save(self, *args, **kwargs):
         # City administrators work in the admin site (accounts, reference data).
         if self.role == Role.CITY_ADMIN:
             self.is_staff = True
         super().save(*args, **kwargs)
 
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name}{self.first_name}".strip() or self.username
+
 
 def default_deadline():
     return datetime.date(timezone.localdate().year, 9, 30)
 
 
-class Batch(models.Model):
+class Batch(CleanText):
     """申报批次: the yearly round. 第十一条（二）: applications close on 30 September."""
 
     year = models.PositiveSmallIntegerField(
@@ -237,7 +275,7 @@ class Batch(models.Model):
         return timezone.localdate() <= self.deadline
 
 
-class CalendarYear(models.Model):
+class CalendarYear(CleanText):
     """A year whose statutory holidays and make-up working days have been entered (国务院办公厅
     关于部分节假日安排的通知). Working days of a year not entered here cannot be computed."""
 
@@ -257,7 +295,7 @@ class CalendarYear(models.Model):
         return f"{self.year}年节假日安排"
 
 
-class CalendarDay(models.Model):
+class CalendarDay(CleanText):
     """A weekday off (法定节假日) or a weekend day worked (调休上班) in a covered year."""
 
     calendar_year = models.ForeignKey(CalendarYear, verbose_name="年度", on_delete=models.CASCADE, related_name="days")
@@ -278,7 +316,7 @@ class CalendarDay(models.Model):
             raise ValidationError({"day": f"日期应在{self.calendar_year.year}年内。"})
 
 
-class Application(ApplicationWorkflow):
+class Application(CleanText, ApplicationWorkflow):
     """One organisation's application for one base type at one level in one batch.
 
     The columns are the union of the cells of 附表1–3; `forms_spec.SPECS[base_type]`
@@ -316,13 +354,13 @@ class Application(ApplicationWorkflow):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_title = models.CharField("职务/职称", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True, validators=[validate_phone])
-    narrative = models.TextField("商业秘密保护工作开展情况", blank=True)
-    applicant_opinion = models.TextField("申报单位意见", blank=True)
+    narrative = models.TextField("商业秘密保护工作开展情况", blank=True, max_length=10000)
+    applicant_opinion = models.TextField("申报单位意见", blank=True, max_length=2000)
     # The two opinion cells at the foot of every form (县市场监管局推荐意见, 市局验收意见).
-    county_opinion = models.TextField("县市场监管局推荐意见", blank=True)
+    county_opinion = models.TextField("县市场监管局推荐意见", blank=True, max_length=2000)
     county_signer = models.CharField("推荐意见负责人", max_length=50, blank=True)
     county_opinion_on = models.DateField("推荐日期", null=True, blank=True)
-    city_opinion = models.TextField("验收意见", blank=True)
+    city_opinion = models.TextField("验收意见", blank=True, max_length=2000)
     city_signer = models.CharField("验收意见负责人", max_length=50, blank=True)
     city_opinion_on = models.DateField("验收意见日期", null=True, blank=True)
     self_assessment = models.JSONField("条件自评", default=dict, blank=True)
@@ -425,7 +463,7 @@ def attachment_path(instance, filename):
     return f"attachments/{instance.application_id}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(CleanText):
     application = models.ForeignKey(
         Application, verbose_name="申报", on_delete=models.PROTECT, related_name="attachments"
     )
@@ -458,7 +496,7 @@ class Attachment(models.Model):
         return self.application.spec.condition(self.condition_code)
 
 
-class Base(models.Model):
+class Base(CleanText):
     """A recognised base (已认定), created by the recognition transition."""
 
     public_id = models.UUIDField("公开编号", default=uuid.uuid4, unique=True, editable=False)
@@ -473,7 +511,7 @@ class Base(models.Model):
     status = models.CharField("状态", max_length=10, choices=BaseStatus.choices, default=BaseStatus.VALID)
     revoked_on = models.DateField("撤销日期", null=True, blank=True)
     revocation_ground = models.CharField("撤销事由", max_length=20, choices=RevocationGround.choices, blank=True)
-    revocation_details = models.TextField("撤销情况说明", blank=True)
+    revocation_details = models.TextField("撤销情况说明", blank=True, max_length=10000)
     revocation_document = models.CharField("撤销文号", max_length=50, blank=True)
 
     class Meta:
@@ -501,7 +539,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError("办理记录只能追加，不能删除。")
 
 
-class ApplicationLog(models.Model):
+class ApplicationLog(CleanText):
     """Who did what to an application, when, from where and why. Never updated or deleted."""
 
     application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.PROTECT, related_name="log")
@@ -514,7 +552,7 @@ class ApplicationLog(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
     )
     actor_role = models.CharField("操作人角色", max_length=30)
-    comment = models.TextField("意见/说明", blank=True)
+    comment = models.TextField("意见/说明", blank=True, max_length=10000)
     details = models.JSONField("明细", default=dict, blank=True)  # e.g. the items of a 退回修改 (一次性告知)
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)

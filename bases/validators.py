@@ -1,6 +1,8 @@
 """Validators for identifiers and uploads used across the bases app."""
 
+import datetime
 import re
+import unicodedata
 import zipfile
 
 import filetype
@@ -33,6 +35,65 @@ def validate_credit_code(value: str) -> None:
         )
     if credit_code_check_character(code[:17]) != code[17]:
         raise ValidationError("统一社会信用代码校验位不正确，请核对后重新输入。", code="checksum")
+
+
+# --- Text and dates, whatever the field ------------------------------------------------------------
+
+LINE_BREAKS_AND_TABS = {"\n", "\r", "\t"}
+
+
+def text_problem(value, *, multiline: bool) -> str:
+    """What is wrong with a text a person typed, or "": control characters (a line break in a
+    single-line field, which would also break a mail header; NUL; escape sequences) and the Unicode
+    line and paragraph separators. A multi-line text may hold line breaks and tabs."""
+    if not isinstance(value, str):
+        return ""
+    for char in value:
+        if multiline and char in LINE_BREAKS_AND_TABS:
+            continue
+        category = unicodedata.category(char)
+        if category == "Cc" or category in ("Zl", "Zp"):
+            if char in LINE_BREAKS_AND_TABS:
+                return "只能填写一行，不能含有换行或制表符。"
+            return f"含有不可见的控制字符（U+{ord(char):04X}），请删除后重新填写。"
+    return ""
+
+
+class SingleLineText:
+    """Form validator: one line of visible text; the message begins with the field's label."""
+
+    multiline = False
+
+    def __init__(self, label: str = ""):
+        self.label = label
+
+    def __call__(self, value):
+        problem = text_problem(value, multiline=self.multiline)
+        if problem:
+            raise ValidationError(f"{self.label}{problem}", code="control_characters")
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+
+class MultiLineText(SingleLineText):
+    multiline = True
+
+
+# Dates people enter: nothing before the platform's notice year's century or after this one. Each
+# procedural date has its own tighter bounds (bases/workflow.py, DATE_FLOORS); these keep arithmetic
+# on dates (periods, 2-year bans) from overflowing whatever is typed.
+EARLIEST_DATE = datetime.date(1949, 10, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+def validate_sane_date(value) -> None:
+    if isinstance(value, datetime.date) and not (EARLIEST_DATE <= value <= LATEST_DATE):
+        raise ValidationError(
+            "日期超出有效范围（%(start)s至%(end)s），请核对年份。",
+            code="date_range",
+            params={"start": "1949年10月1日", "end": "2099年12月31日"},
+        )
 
 
 postcode_validator_re = re.compile(r"^\d{6}$")

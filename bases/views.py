@@ -352,6 +352,10 @@ def organisation_detail(request, pk):
     )
 
 
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else "您无权访问该页面或执行该操作。"
     return render(request, "403.html", {"message": message}, status=403)

@@ -14,12 +14,12 @@ from bases.choices import (
     State,
     choices_of,
 )
-from bases.models import Application
+from bases.models import Application, CleanText
 
 from .choices import NotificationKind, RevocationStatus, UpwardOutcome
 
 
-class GuidanceVisit(models.Model):
+class GuidanceVisit(CleanText):
     """培育指导: a county bureau's coaching visit to a candidate (第十一条（一）)."""
 
     application = models.ForeignKey(
@@ -42,7 +42,7 @@ class GuidanceVisit(models.Model):
         return f"{self.visited_on} {self.officer}"
 
 
-class AcceptanceGroup(models.Model):
+class AcceptanceGroup(CleanText):
     """验收组 formed for one application; its members get per-object grants (django-guardian)."""
 
     application = models.OneToOneField(
@@ -66,7 +66,7 @@ class AcceptanceGroup(models.Model):
         return f"{self.application.reference} 验收组"
 
 
-class AcceptanceRecord(models.Model):
+class AcceptanceRecord(CleanText):
     """One step of the acceptance (书面预审, 重点抽查, 会议验收, 实地考察) with its findings."""
 
     application = models.ForeignKey(
@@ -90,7 +90,7 @@ class AcceptanceRecord(models.Model):
         return f"{self.get_kind_display()} {self.held_on}"
 
 
-class Publicity(models.Model):
+class Publicity(CleanText):
     """公示: the list to be recognised, published for objections (第十一条（五）)."""
 
     title = models.CharField("公示名称", max_length=150)
@@ -126,7 +126,7 @@ class Publicity(models.Model):
         return self.closed_at is not None or (today or timezone.localdate()) > self.ends_on
 
 
-class Objection(models.Model):
+class Objection(CleanText):
     """异议: real name and contact required; each gets a reference and a written reply."""
 
     reference = models.CharField("异议编号", max_length=20, unique=True)
@@ -191,7 +191,7 @@ class Objection(models.Model):
         return self.answered_at is not None or (self.answer_due is not None and today > self.answer_due)
 
 
-class RevocationCase(models.Model):
+class RevocationCase(CleanText):
     """第十五条: the procedure before a recognition is revoked. The bureau serves a notice (撤销告知)
     with the intended ground and the facts; from the day it is served the organisation has a period
     to state its case in writing (陈述申辩); the bureau then decides, giving its reasons on the
@@ -248,7 +248,7 @@ class RevocationCase(models.Model):
         return self.status == RevocationStatus.OPEN
 
 
-class UpwardRecommendation(models.Model):
+class UpwardRecommendation(CleanText):
     """A recognised base recommended to provincial or national level, and the outcome (第十六条（三））."""
 
     base = models.ForeignKey(
@@ -281,7 +281,7 @@ class UpwardRecommendation(models.Model):
         return f"{self.base} → {self.get_level_display()}"
 
 
-class Notification(models.Model):
+class Notification(CleanText):
     """An in-app message; the same text goes out by e-mail. `key` makes reminders idempotent."""
 
     user = models.ForeignKey(

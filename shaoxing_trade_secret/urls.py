@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("reviews.urls")),
 ]
 
+handler400 = "bases.views.bad_request"
 handler403 = "bases.views.permission_denied"
 handler404 = "bases.views.page_not_found"
