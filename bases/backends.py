@@ -14,6 +14,8 @@ ROLE_PERMISSIONS = {
         ]
         + ["bases.delete_calendarday"]
         + ["bases.view_application", "bases.view_attachment", "bases.view_base", "bases.view_applicationlog"]
+        # which e-mails failed, and why (reviews.Notification)
+        + ["reviews.view_notification"]
     ),
 }
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from celery import signature
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
@@ -301,26 +300,8 @@ def organisation_register(
     user.set_password(password)
     user.full_clean()
     user.save()
-    queue_task("bases.tasks.notify_county_of_registration", organisation.pk)
+    signals.organisation_registered.send(sender=Organisation, organisation=organisation)
     return user
-
-
-def registration_notify_county(*, organisation_id: int) -> int:
-    """E-mail the county bureau's staff that an organisation registered and waits for their
-    confirmation. Returns how many e-mails went out."""
-    organisation = Organisation.objects.select_related("county").get(pk=organisation_id)
-    recipients = list(selectors.county_staff(organisation.county_id).exclude(email="").values_list("email", flat=True))
-    if not recipients:
-        return 0
-    return send_mail(
-        subject=f"【商业秘密保护基地】{organisation.name} 注册待确认",
-        message=(
-            f"{organisation.name}（统一社会信用代码 {organisation.credit_code}）已在绍兴市商业秘密保护基地管理平台"
-            f"注册，所在地为{organisation.county.name}，请登录平台“申报单位”页面核对并确认。"
-        ),
-        from_email=None,
-        recipient_list=recipients,
-    )
 
 
 @transaction.atomic

@@ -5,5 +5,7 @@ from django.dispatch import Signal
 
 # A transition has been made; `entry` is its new ApplicationLog row.
 application_transitioned = Signal()
+# An organisation has registered itself and waits for its county's confirmation; `organisation`.
+organisation_registered = Signal()
 # A county (or the city) has confirmed or rejected a self-registered organisation; `organisation`.
 organisation_decided = Signal()

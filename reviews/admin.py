@@ -54,6 +54,8 @@ class UpwardRecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "user", "kind", "message", "read_at"]
-    list_filter = ["kind"]
+    """Also where the city admin sees which e-mails failed, how often and why (发送失败)."""
+
+    list_display = ["created_at", "user", "kind", "message", "read_at", "email_status", "email_attempts", "email_error"]
+    list_filter = ["email_status", "kind"]
     search_fields = ["user__username", "message"]

@@ -19,6 +19,19 @@ class RevocationStatus(models.TextChoices):
     CLOSED = "closed", "已决定不予撤销"
 
 
+class EmailStatus(models.TextChoices):
+    """Where a notification's e-mail stands. A failed one is tried again (with backoff by the worker,
+    and by the daily job) until MAIL_ATTEMPTS; the city admin sees what failed and why in the admin."""
+
+    NONE = "", "无需发送"
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+MAIL_ATTEMPTS = 5
+
+
 class NotificationKind(models.TextChoices):
     TRANSITION = "transition", "办理进度"
     DEADLINE = "deadline", "截止提醒"

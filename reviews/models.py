@@ -16,7 +16,7 @@ from bases.choices import (
 )
 from bases.models import Application, CleanText
 
-from .choices import NotificationKind, RevocationStatus, UpwardOutcome
+from .choices import EmailStatus, NotificationKind, RevocationStatus, UpwardOutcome
 
 
 class GuidanceVisit(CleanText):
@@ -295,6 +295,10 @@ class Notification(CleanText):
     message = models.CharField("内容", max_length=300)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    email_status = models.CharField("邮件", max_length=10, choices=EmailStatus.choices, blank=True, db_index=True)
+    email_attempts = models.PositiveSmallIntegerField("邮件发送次数", default=0)
+    email_error = models.CharField("邮件发送错误", max_length=300, blank=True)
+    emailed_at = models.DateTimeField("邮件发出时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "站内通知"

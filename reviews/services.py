@@ -3,9 +3,11 @@ objections, upward recommendations), the side effects of the transitions that wr
 and notifications read. Every state change goes through bases.services.application_transition."""
 
 import datetime
+import logging
+import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.dispatch import receiver
@@ -20,6 +22,7 @@ from bases.selectors import (
     applicant_users,
     applications_submitted_before,
     applications_unsubmitted_at_deadline,
+    county_staff,
     office_name,
     organisation_users,
     staff_holding,
@@ -35,11 +38,11 @@ from bases.services import (
     queue_task,
     transition_effect,
 )
-from bases.signals import application_transitioned, organisation_decided
+from bases.signals import application_transitioned, organisation_decided, organisation_registered
 from bases.workflow import Floor, acceptance_record_floor, date_problem, guidance_floor, open_revocation_case
 
 from . import disclosure
-from .choices import NotificationKind, RevocationStatus, UpwardOutcome
+from .choices import MAIL_ATTEMPTS, EmailStatus, NotificationKind, RevocationStatus, UpwardOutcome
 from .models import (
     AcceptanceGroup,
     AcceptanceRecord,
@@ -51,6 +54,8 @@ from .models import (
     UpwardRecommendation,
 )
 from .selectors import applications_in_publicity
+
+logger = logging.getLogger(__name__)
 
 
 def _check_date(value, floor: Floor | None) -> None:
@@ -638,25 +643,75 @@ WAITING_DAYS = 10
 
 
 def notify(*, users, application: Application | None, kind: str, key: str, message: str) -> int:
-    """One in-app notification and one e-mail per user; a key already used for a user is skipped,
-    so a reminder job that runs twice does not remind twice. Returns how many were sent."""
-    sent = 0
+    """One in-app notification per user, and its e-mail queued (sent by a task once this commits,
+    so a mail server that fails never undoes or breaks what was done); a key already used for a
+    user is skipped, so a reminder job that runs twice does not remind twice. Returns how many."""
+    created = []
     for user in users:
         try:
             with transaction.atomic():
-                Notification.objects.create(user=user, application=application, kind=kind, key=key, message=message)
+                created.append(
+                    Notification.objects.create(
+                        user=user,
+                        application=application,
+                        kind=kind,
+                        key=key,
+                        message=message,
+                        email_status=EmailStatus.PENDING if user.email else EmailStatus.NONE,
+                    )
+                )
         except IntegrityError:
             continue
-        if user.email:
-            send_mail(
-                subject=f"【商业秘密保护基地】{message[:40]}",
-                message=message,
-                from_email=None,
-                recipient_list=[user.email],
-                fail_silently=True,
-            )
-        sent += 1
-    return sent
+    mailed = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
+    if mailed:
+        queue_task("reviews.tasks.send_notification_emails", mailed)
+    return len(created)
+
+
+def mail_subject(message: str) -> str:
+    """A subject line from the message: one line, whatever the message holds."""
+    line = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in message)
+    return f"【商业秘密保护基地】{shortened(' '.join(line.split()), 40)}"
+
+
+def notification_emails_send(*, ids) -> list[int]:
+    """Send the e-mails of these notifications that are still to go (pending, or failed fewer than
+    MAIL_ATTEMPTS times). A failure of any kind (the server, the network, a header) is recorded on
+    the notification, with the error, for the city admin, and never raised. Returns the ids that
+    failed this time."""
+    failed = []
+    waiting = Notification.objects.select_related("user").filter(
+        pk__in=ids, email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED], email_attempts__lt=MAIL_ATTEMPTS
+    )
+    for notification in waiting:
+        notification.email_attempts += 1
+        try:
+            EmailMessage(
+                subject=mail_subject(notification.message), body=notification.message, to=[notification.user.email]
+            ).send(fail_silently=False)
+        except Exception as error:
+            notification.email_status = EmailStatus.FAILED
+            notification.email_error = shortened(f"{type(error).__name__}: {error}", 300)
+            failed.append(notification.pk)
+            logger.warning("e-mail of notification %s failed: %s", notification.pk, notification.email_error)
+        else:
+            notification.email_status, notification.email_error = EmailStatus.SENT, ""
+            notification.emailed_at = timezone.now()
+        notification.save(update_fields=["email_status", "email_attempts", "email_error", "emailed_at"])
+    return failed
+
+
+def failed_emails_retry() -> int:
+    """The daily job's second chance for e-mails that failed (and were not sent by the worker's own
+    retries): queued again while under MAIL_ATTEMPTS. Returns how many were queued."""
+    ids = list(
+        Notification.objects.filter(email_status=EmailStatus.FAILED, email_attempts__lt=MAIL_ATTEMPTS).values_list(
+            "pk", flat=True
+        )
+    )
+    if ids:
+        queue_task("reviews.tasks.send_notification_emails", ids)
+    return len(ids)
 
 
 @receiver(application_transitioned)
@@ -734,6 +789,19 @@ def transition_notify(*, log_id: int) -> int:
     )
 
 
+@receiver(organisation_registered)
+def _notify_county_of_registration(sender, organisation: Organisation, **kwargs) -> None:
+    """The county bureau's staff are told that an organisation registered and waits for them."""
+    notify(
+        users=county_staff(organisation.county_id),
+        application=None,
+        kind=NotificationKind.WAITING,
+        key=f"registered:{organisation.pk}",
+        message=f"{organisation.name}（统一社会信用代码 {organisation.credit_code}）已注册，所在地为"
+        f"{organisation.county.name}，注册待确认：请在“申报单位”页面核对并确认。",
+    )
+
+
 @receiver(organisation_decided)
 def _notify_organisation_decided(sender, organisation: Organisation, **kwargs) -> None:
     """The registered organisation's users are told the county's decision on their registration."""
@@ -807,6 +875,7 @@ def daily_housekeeping_run(*, today=None) -> dict:
         "closed_publicities": publicities_close_ended(today=today),
         "deadline_reminders": deadline_reminders_send(today=today),
         "waiting_reminders": waiting_reminders_send(today=today),
+        "emails_retried": failed_emails_retry(),
     }
 
 

@@ -4,6 +4,7 @@ from the services (bases.services.queue_task)."""
 from celery import shared_task
 
 from . import services
+from .choices import MAIL_ATTEMPTS
 
 
 @shared_task
@@ -17,3 +18,13 @@ def daily_housekeeping() -> dict:
     """Once a day: close ended 公示 periods, remind applicants of the deadline and
     county bureaus of applications waiting for them."""
     return services.daily_housekeeping_run()
+
+
+@shared_task(bind=True, max_retries=MAIL_ATTEMPTS - 1)
+def send_notification_emails(self, ids: list[int]) -> list[int]:
+    """Send the e-mails of these notifications; those that fail are tried again after 1, 2, 4, 8
+    minutes by the worker (and once a day by the daily job), each failure recorded for the admin."""
+    failed = services.notification_emails_send(ids=ids)
+    if failed and not self.request.is_eager:
+        raise self.retry(args=[failed], countdown=60 * 2**self.request.retries)
+    return failed

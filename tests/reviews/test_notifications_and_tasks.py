@@ -137,15 +137,16 @@ def test_notify_late_task_tells_the_office_the_transition_handed_it_to(applicati
     assert notified() == {office["chen"], office["wang"]}
 
 
-def test_notify_twice_same_key_one_row_one_mail(office):
+def test_notify_twice_same_key_one_row_one_mail(office, django_capture_on_commit_callbacks):
     user = office["chen"]
 
-    first = services.notify(
-        users=[user], application=None, kind=NotificationKind.WAITING, key="k:1", message="待办提醒"
-    )
-    second = services.notify(
-        users=[user], application=None, kind=NotificationKind.WAITING, key="k:1", message="待办提醒"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.notify(
+            users=[user], application=None, kind=NotificationKind.WAITING, key="k:1", message="待办提醒"
+        )
+        second = services.notify(
+            users=[user], application=None, kind=NotificationKind.WAITING, key="k:1", message="待办提醒"
+        )
 
     assert (first, second) == (1, 0)
     assert list(Notification.objects.values_list("user", "key")) == [(user.pk, "k:1")]
@@ -191,7 +192,9 @@ def mailable_application(batch, **kwargs):
 
 
 @pytest.mark.parametrize("days_left, reminded", [(7, True), (1, True), (6, False), (8, False), (0, False)])
-def test_housekeeping_deadline_reminder_7_and_1_days_before_to_unsubmitted_only(days_left, reminded):
+def test_housekeeping_deadline_reminder_7_and_1_days_before_to_unsubmitted_only(
+    days_left, reminded, django_capture_on_commit_callbacks
+):
     batch = BatchFactory(deadline=TODAY + datetime.timedelta(days=days_left))
     open_ones = [
         mailable_application(batch, cultivation=True),
@@ -203,7 +206,8 @@ def test_housekeeping_deadline_reminder_7_and_1_days_before_to_unsubmitted_only(
         mailable_application(batch, advanced_to=State.WITHDRAWN),
     ]
 
-    result = tasks.daily_housekeeping()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.daily_housekeeping()
 
     expected = {(a.created_by, f"deadline:{a.pk}:{days_left}") for a in open_ones} if reminded else set()
     assert {(n.user, n.key) for n in Notification.objects.filter(kind=NotificationKind.DEADLINE)} == expected
@@ -233,19 +237,21 @@ def test_housekeeping_waiting_reminder_to_county_clerks_after_10_days(office):
     assert not notified(NotificationKind.WAITING) & {office["city"], office["city_admin"]}
 
 
-def test_housekeeping_twice_same_day_idempotent(office):
+def test_housekeeping_twice_same_day_idempotent(office, django_capture_on_commit_callbacks):
     batch = BatchFactory(deadline=TODAY + datetime.timedelta(days=7))
     mailable_application(batch)
     old = ApplicationFactory(complete=True, batch=BatchFactory(year=TODAY.year + 1), advanced_to=State.SUBMITTED)
     Application.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=12))
     publicity(TODAY - datetime.timedelta(days=1))
-    first = tasks.daily_housekeeping()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = tasks.daily_housekeeping()
     rows, mails = Notification.objects.count(), len(mail.outbox)
 
-    second = tasks.daily_housekeeping()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = tasks.daily_housekeeping()
 
     assert first["closed_publicities"] == 1 and first["deadline_reminders"] == 1 and first["waiting_reminders"] >= 2
-    assert second == {"closed_publicities": 0, "deadline_reminders": 0, "waiting_reminders": 0}
+    assert second == {"closed_publicities": 0, "deadline_reminders": 0, "waiting_reminders": 0, "emails_retried": 0}
     assert (Notification.objects.count(), len(mail.outbox)) == (rows, mails)
 
 
