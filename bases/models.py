@@ -295,6 +295,21 @@ class CalendarYear(CleanText):
         return f"{self.year}年节假日安排"
 
 
+class ReferenceCounter(CleanText):
+    """The last number handed out under a reference stem (SX2026P, YY2026 …): one row per stem,
+    locked while a number is taken (bases.services.reference_next), so two writers never get the same."""
+
+    stem = models.CharField("编号前缀", max_length=20, unique=True)
+    last = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        verbose_name = "编号计数器"
+        verbose_name_plural = "编号计数器"
+
+    def __str__(self):
+        return f"{self.stem}：{self.last}"
+
+
 class CalendarDay(CleanText):
     """A weekday off (法定节假日) or a weekend day worked (调休上班) in a covered year."""
 

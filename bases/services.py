@@ -9,6 +9,7 @@ from pathlib import Path
 from celery import signature
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 
@@ -27,6 +28,7 @@ from .models import (
     County,
     Industry,
     Organisation,
+    ReferenceCounter,
     User,
 )
 from .validators import detect_attachment_kind
@@ -324,16 +326,23 @@ def organisation_confirm(*, organisation: Organisation, user: User, approve: boo
     return locked
 
 
-def _next_reference(*, batch: Batch, prefix: str) -> str:
-    stem = f"SX{batch.year}{prefix}"
-    last = (
-        Application.objects.filter(reference__startswith=stem)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last[len(stem) :]) + 1 if last else 1
-    return f"{stem}{number:04d}"
+def reference_next(stem: str, *, taken) -> str:
+    """The next reference under `stem` (SX2026P0001, YY20260001 …), from the stem's counter row,
+    locked until the transaction ends: concurrent writers wait for each other instead of colliding,
+    and a rolled-back one leaves a gap, never a duplicate. `taken` is a queryset of the references
+    already issued under the stem, read once, when the counter is first made (existing data)."""
+    counter = ReferenceCounter.objects.select_for_update().filter(stem=stem).first()
+    if counter is None:
+        last = taken.filter(reference__startswith=stem).aggregate(m=Max("reference"))["m"]
+        try:
+            with transaction.atomic():
+                counter = ReferenceCounter.objects.create(stem=stem, last=int(last[len(stem) :]) if last else 0)
+        except IntegrityError:  # made meanwhile by another writer: wait for it like everyone else
+            pass
+        counter = ReferenceCounter.objects.select_for_update().get(stem=stem)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{stem}{counter.last:04d}"
 
 
 def new_application(
@@ -342,8 +351,9 @@ def new_application(
     """Create an application pre-filled from the organisation, after the rules every
     new application obeys: the organisation's kind fits the base type, it has no
     other active application in the batch (citing the first), and it is not barred
-    after a revocation (第十五条). Call inside a transaction."""
-    Batch.objects.select_for_update().get(pk=batch.pk)  # serialises reference numbers within a batch
+    after a revocation (第十五条). Call inside a transaction: the organisation's row stays locked
+    until it ends, so a double click makes one application, not two."""
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
     if base_type not in organisation.allowed_base_types:
         raise ValidationError("该单位的单位类型不能申报该类基地。", code="base_type")
     barred = organisation.reapply_ban_message()
@@ -357,7 +367,9 @@ def new_application(
             code="duplicate",
         )
     application = Application(
-        reference=_next_reference(batch=batch, prefix=spec_for(base_type).reference_prefix),
+        reference=reference_next(
+            f"SX{batch.year}{spec_for(base_type).reference_prefix}", taken=Application.objects.all()
+        ),
         organisation=organisation,
         batch=batch,
         base_type=base_type,

@@ -9,7 +9,6 @@ import unicodedata
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.dispatch import receiver
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -36,6 +35,7 @@ from bases.services import (
     log_write,
     new_application,
     queue_task,
+    reference_next,
     transition_effect,
 )
 from bases.signals import application_transitioned, organisation_decided, organisation_registered
@@ -285,12 +285,6 @@ def publicity_close(*, publicity: Publicity, user=None) -> Publicity:
     return locked
 
 
-def _next_objection_reference(publicity: Publicity) -> str:
-    stem = f"YY{publicity.starts_on.year}"
-    last = Objection.objects.filter(reference__startswith=stem).aggregate(m=Max("reference"))["m"]
-    return f"{stem}{(int(last[len(stem) :]) + 1 if last else 1):04d}"
-
-
 @transaction.atomic
 def objection_add(
     *,
@@ -319,7 +313,7 @@ def objection_add(
     if received_on > timezone.localdate():
         raise ValidationError("收到日期不能晚于今天。", code="received_on")
     objection = Objection(
-        reference=_next_objection_reference(locked),
+        reference=reference_next(f"YY{locked.starts_on.year}", taken=Objection.objects.all()),
         publicity=locked,
         application=application,
         name=name,

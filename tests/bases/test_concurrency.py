@@ -11,7 +11,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +69,9 @@ def test_stale_page_second_post_refused_with_message_first_one_kept():
     ] == [("submit", application.created_by), ("decline", chen)]
 
 
-# --- A real race ------------------------------------------------------------------------------------
+# --- Real races, 20 at once, on SQLite (WAL, IMMEDIATE, busy timeout) and PostgreSQL -------------
+
+THREADS = 20
 
 
 @pytest.fixture
@@ -78,55 +80,123 @@ def reference_data(transactional_db):
     call_command("load_reference_data", verbosity=0)
 
 
-def race(application, moves) -> list:
-    """Run each (action, user, kwargs) in its own thread, released together by a barrier."""
-    barrier = threading.Barrier(len(moves))
-    outcomes = [None] * len(moves)
+def together(work, n=THREADS) -> list:
+    """Run work(i) in n threads released together by a barrier; each returns its result or exception."""
+    barrier = threading.Barrier(n)
+    outcomes = [None] * n
 
-    def run(i, action, user, kwargs):
+    def run(i):
         try:
-            barrier.wait(timeout=10)
-            application_transition(
-                application=application, action=action, user=user, version=application.version, **kwargs
-            )
-            outcomes[i] = "ok"
+            barrier.wait(timeout=30)
+            outcomes[i] = work(i)
         except Exception as exc:
             outcomes[i] = exc
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(i, *move)) for i, move in enumerate(moves)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=120)
     return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("second", ["recommend", "decline"], ids=["same_action", "conflicting_action"])
-def test_race_two_threads_same_version_exactly_one_wins(reference_data, second):
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "SQLite: the in-memory test database locks whole tables across threads "
-            "(OperationalError 'database table is locked'); the race runs on PostgreSQL, as in CI"
-        )
+@pytest.mark.parametrize("mixed", [False, True], ids=["same_action", "conflicting_actions"])
+def test_twenty_threads_same_version_exactly_one_wins(reference_data, mixed):
     application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
-    first_user = UserFactory(county_staff=True, county=county("越城区"))
-    second_user = UserFactory(county_staff=True, county=county("越城区"))
+    clerks = [UserFactory(county_staff=True, county=county("越城区")) for _ in range(THREADS)]
     opinion = {"opinion": "同意推荐。", "signer": "王", "signed_on": timezone.localdate()}
-    kwargs = {"recommend": {"method_kwargs": opinion}, "decline": {"comment": "不符合条件。"}}
     before = snapshot(application)
 
-    outcomes = race(
-        application, [("recommend", first_user, kwargs["recommend"]), (second, second_user, kwargs[second])]
-    )
+    def move(i):
+        if mixed and i % 2:
+            action, kwargs = "decline", {"comment": "不符合条件。"}
+        else:
+            action, kwargs = "recommend", {"method_kwargs": opinion}
+        application_transition(application=application, action=action, user=clerks[i], version=before[1], **kwargs)
+        return "ok"
 
-    winners = [o for o in outcomes if o == "ok"]
+    outcomes = together(move)
+
+    assert outcomes.count("ok") == 1, outcomes
     losers = [o for o in outcomes if o != "ok"]
-    assert len(winners) == 1, outcomes
-    assert [type(o) for o in losers] == [StaleApplication], outcomes
-    assert isinstance(losers[0], ValidationError) and losers[0].code == "stale"
+    assert {type(o) for o in losers} == {StaleApplication}, outcomes
+    assert all(isinstance(o, ValidationError) and o.code == "stale" for o in losers)
     state, version, entries = snapshot(application)
     assert (version, entries) == (before[1] + 1, before[2] + 1)
     assert state in {State.RECOMMENDED, State.DECLINED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_identical_posts_one_done_the_rest_told_and_no_server_error(reference_data):
+    application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    clerk = UserFactory(county_staff=True, county=county("越城区"))
+    url = reverse("reviews:application-transition", args=[application.pk, "recommend"])
+    data = {"opinion": "同意推荐。", "signer": "王", "signed_on": timezone.localdate().isoformat()}
+    data["version"] = application.version
+    clients = [Client(raise_request_exception=False) for _ in range(THREADS)]
+    for client in clients:
+        client.force_login(clerk)
+
+    outcomes = together(lambda i: clients[i].post(url, data))
+
+    statuses = sorted(getattr(o, "status_code", repr(o)) for o in outcomes)
+    assert statuses == [302] * THREADS  # one done, nineteen sent back to the page with the stale message
+    assert snapshot(application)[:2] == (State.RECOMMENDED, application.version + 1)
+    assert ApplicationLog.objects.filter(application=application, transition="recommend").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_objections_at_once_each_get_their_own_reference(reference_data):
+    from reviews import services
+    from reviews.models import Objection
+
+    city = UserFactory(city_reviewer=True)
+    applications = [
+        ApplicationFactory(complete=True, advanced_to=State.IN_PUBLICITY, advance_with={"city_user": city})
+        for _ in range(2)
+    ]
+    publicities = [a.publicities.get() for a in applications]
+
+    def object_(i):
+        return services.objection_add(
+            publicity=publicities[i % 2],
+            application=applications[i % 2],
+            user=city,
+            name=f"异议人{i}",
+            phone="13800000000",
+            reasons="数据不实。",
+            received_on=timezone.localdate(),
+        ).reference
+
+    outcomes = together(object_)
+
+    assert all(isinstance(o, str) for o in outcomes), outcomes
+    assert len(set(outcomes)) == THREADS
+    assert Objection.objects.count() == THREADS
+    year = timezone.localdate().year
+    assert sorted(outcomes) == [f"YY{year}{n:04d}" for n in range(1, THREADS + 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_uploads_at_once_all_stored_or_refused_none_lost(reference_data, private_storage):
+    from bases.models import Attachment
+    from bases.services import attachment_add
+    from tests.factories import upload
+
+    application = ApplicationFactory(complete=True)
+    applicant = application.created_by
+
+    def add(i):
+        attachment_add(application=application, user=applicant, uploaded=upload(f"证明{i}.pdf"), condition_code="")
+        return "ok"
+
+    outcomes = together(add)
+
+    stored = Attachment.objects.filter(application=application).count()
+    refused = [o for o in outcomes if o != "ok"]
+    assert all(isinstance(o, ValidationError) for o in refused), refused
+    assert stored == outcomes.count("ok") and stored + len(refused) == THREADS
+    assert len([p for p in private_storage.rglob("*") if p.is_file()]) == stored
