@@ -20,12 +20,16 @@ from .models import (
 
 
 class ReadOnlyAdminMixin:
-    """Rows that change only through the application's own pages and services."""
+    """Rows that change only through the application's own pages and services (which log): the
+    admin shows them, nobody adds, changes or deletes them there, not even a superuser."""
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -126,7 +130,10 @@ class ApplicationAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
 
 
 @admin.register(Base)
-class BaseAdmin(admin.ModelAdmin):
+class BaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a base is recognised and revoked only through the procedure, which logs (and the
+    2-year ban of 第十五条 hangs on it)."""
+
     list_display = ["name", "base_type", "level", "year", "document_number", "status"]
     list_filter = ["base_type", "level", "year", "status"]
     search_fields = ["name", "document_number"]

@@ -542,6 +542,24 @@ class Base(CleanText):
         return self.status == BaseStatus.REVOKED
 
 
+class LogHead(CleanText):
+    """The digest of the last entry of an application's log chain. Its row is locked while an entry
+    is appended (one chain per application: other applications never wait), and verify_log checks
+    that the chain ends where it says, so that an entry removed from the end is found too."""
+
+    application = models.OneToOneField(
+        Application, verbose_name="申报", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    digest = models.CharField("末条记录摘要", max_length=64)
+
+    class Meta:
+        verbose_name = "办理记录链末端"
+        verbose_name_plural = "办理记录链末端"
+
+    def __str__(self):
+        return self.digest
+
+
 class AppendOnlyError(Exception):
     pass
 
@@ -570,7 +588,11 @@ class ApplicationLog(CleanText):
     comment = models.TextField("意见/说明", blank=True, max_length=10000)
     details = models.JSONField("明细", default=dict, blank=True)  # e.g. the items of a 退回修改 (一次性告知)
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # The seal (bases/log_seal.py): the digest of the entry before it in this application's chain
+    # ("" for the first), and the SHA-256 of this entry's content with that digest.
+    previous_digest = models.CharField("上一条记录摘要", max_length=64, blank=True)
+    digest = models.CharField("记录摘要（SHA-256）", max_length=64, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -579,12 +601,16 @@ class ApplicationLog(CleanText):
         verbose_name_plural = "办理记录"
         ordering = ["created_at", "pk"]
         db_table = "reviews_applicationlog"  # created there before the log moved to this app
+        constraints = [
+            # A chain has no forks: no two entries of an application follow the same one.
+            models.UniqueConstraint(fields=["application", "previous_digest"], name="log_chain_without_forks")
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.label}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("办理记录只能追加，不能修改。")
         super().save(*args, **kwargs)
 

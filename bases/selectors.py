@@ -4,6 +4,7 @@ application's actions, history, progress (办件进度) and the work queues.
 Each scoped selector starts from nothing and adds rows per role (deny by default).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -13,6 +14,7 @@ from guardian.shortcuts import get_objects_for_user
 from . import permissions, states
 from .calendar import WorkingCalendar
 from .choices import APPLICATION_LEVELS, CITY_ROLES, Level, Office, OrganisationStatus, State
+from .log_seal import digest_of, entry_digest
 from .models import (
     Application,
     ApplicationLog,
@@ -23,6 +25,7 @@ from .models import (
     CalendarYear,
     County,
     Industry,
+    LogHead,
     Organisation,
     User,
 )
@@ -436,3 +439,56 @@ def accepted_awaiting_publicity(user) -> QuerySet[Application]:
     return (
         applications_for_user(user).filter(state=State.ACCEPTED).order_by("level", "organisation__county__order", "pk")
     )
+
+
+# --- The sealed log ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogBreak:
+    application_id: int
+    reference: str
+    entry_id: int
+    created_at: datetime.datetime | None
+    problem: str
+
+
+@dataclass(frozen=True)
+class LogCheck:
+    applications: int
+    entries: int
+    first_break: LogBreak | None
+    heads: str  # SHA-256 over every chain's last digest: keep a copy elsewhere to detect a rewritten chain
+
+
+def log_chain_check() -> LogCheck:
+    """Walk every application's chain in the order it was written: each entry must follow the one
+    before it (its previous_digest) and carry the digest of its own content. The first entry that
+    does not is reported; an entry removed or inserted shows as the link after it."""
+    expected: dict[int, str] = {}
+    entries, first_break = 0, None
+    rows = ApplicationLog.objects.order_by("application_id", "pk").select_related("application")
+    for entry in rows.iterator(chunk_size=2000):
+        entries += 1
+        previous = expected.get(entry.application_id, "")
+        problem = ""
+        if entry.previous_digest != previous:
+            problem = "与上一条记录的链接断开（记录被删除、插入或改动）"
+        elif entry.digest != entry_digest(entry):
+            problem = "记录内容与其摘要不符（记录被改动）"
+        if problem and first_break is None:
+            first_break = LogBreak(
+                entry.application_id, entry.application.reference, entry.pk, entry.created_at, problem
+            )
+        expected[entry.application_id] = entry.digest
+    if first_break is None:
+        recorded = dict(LogHead.objects.values_list("application_id", "digest"))
+        for application_id in sorted(set(recorded) | set(expected)):
+            if recorded.get(application_id) != expected.get(application_id):
+                reference = Application.objects.filter(pk=application_id).values_list("reference", flat=True).first()
+                first_break = LogBreak(
+                    application_id, reference or "?", 0, None, "链末端与最后一条记录不符（末尾的记录被删除或链被改动）"
+                )
+                break
+    heads = digest_of("\n".join(f"{app}:{digest}" for app, digest in sorted(expected.items())).encode())
+    return LogCheck(len(expected), entries, first_break, heads)

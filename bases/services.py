@@ -17,6 +17,7 @@ from . import permissions, selectors, signals
 from .choices import AttachmentPurpose, BaseStatus, LogAction, OrganisationStatus, Role, State
 from .dates import cn_date
 from .forms_spec import spec_for
+from .log_seal import entry_digest
 from .models import (
     Application,
     ApplicationLog,
@@ -27,6 +28,7 @@ from .models import (
     CalendarYear,
     County,
     Industry,
+    LogHead,
     Organisation,
     ReferenceCounter,
     User,
@@ -112,6 +114,7 @@ def check_version(*, application: Application, version: int | None) -> None:
         )
 
 
+@transaction.atomic
 def log_write(
     *,
     application: Application,
@@ -125,8 +128,14 @@ def log_write(
     to_state: str = "",
     details: dict | None = None,
 ) -> ApplicationLog:
-    """Append one entry to the application's log."""
-    return ApplicationLog.objects.create(
+    """Append one entry to the application's log, sealed onto its chain (bases/log_seal.py). The
+    chain's head row is locked until the transaction ends, so the entries of one application are
+    chained one after another while those of other applications never wait."""
+    head = LogHead.objects.select_for_update().filter(application_id=application.pk).first()
+    if head is None:
+        head = LogHead(application_id=application.pk, digest="")
+    previous = head.digest
+    entry = ApplicationLog(
         application=application,
         action=action,
         transition=transition,
@@ -138,7 +147,14 @@ def log_write(
         comment=comment,
         details=details or {},
         ip_address=ip,
+        created_at=timezone.now(),
+        previous_digest=previous,
     )
+    entry.digest = entry_digest(entry)
+    entry.save()
+    head.digest = entry.digest
+    head.save()
+    return entry
 
 
 def declared_transition(application: Application, action: str):

@@ -333,7 +333,7 @@ def objection_add(
             user=user,
             action=LogAction.OBJECTION,
             label="登记公示异议",
-            comment=f"{objection.reference}：{name}，{reasons}",
+            comment=f"{objection.reference}：{reasons}",  # who objected stays on the objection (erasable)
             ip=ip,
         )
     notify(
