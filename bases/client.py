@@ -32,3 +32,8 @@ def _valid(text: str) -> str | None:
         return str(ipaddress.ip_address(text.strip()))
     except ValueError:
         return None
+
+
+def client_ip_key(group, request) -> str:
+    """The throttles' key (django-ratelimit): the same client address as everywhere else."""
+    return client_ip(request) or "unknown"

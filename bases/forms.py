@@ -1,10 +1,11 @@
 """Input validation only. The application form is built from forms_spec."""
 
 import copy
+import logging
 from functools import cache
 
 from django import forms
-from django.contrib.auth.forms import SetPasswordMixin, UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordMixin, UserCreationForm
 from django.core.validators import MaxLengthValidator
 
 from . import selectors
@@ -12,6 +13,8 @@ from .choices import APPLICATION_LEVELS, BaseType, Level, OrganisationKind, choi
 from .forms_spec import BaseTypeSpec, spec_for
 from .models import Application, Organisation, User
 from .validators import ATTACHMENT_ACCEPT, MultiLineText, SingleLineText, validate_sane_date
+
+logger = logging.getLogger(__name__)
 
 YES_NO = [("yes", "具备"), ("no", "不具备")]
 
@@ -360,3 +363,14 @@ class OrganisationDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="不予确认时必填",
     )
+
+
+class SafePasswordResetForm(PasswordResetForm):
+    """Django's reset form, whose e-mail never turns into an error page: a mail server that fails
+    is logged, and the page says the same as always (so nothing tells who has an account)."""
+
+    def send_mail(self, *args, **kwargs):
+        try:
+            super().send_mail(*args, **kwargs)
+        except Exception:
+            logger.exception("password reset e-mail failed")

@@ -210,6 +210,7 @@ class User(CleanText, AbstractUser):
         County, verbose_name="所属县局", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
     phone = models.CharField("手机号码", max_length=30, blank=True, validators=[validate_phone])
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -237,6 +238,10 @@ class User(CleanText, AbstractUser):
         if self.role == Role.CITY_ADMIN:
             self.is_staff = True
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()  # the expiry (bases/passwords.py) counts from here
 
     @property
     def display_name(self) -> str:

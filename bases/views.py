@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,16 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from . import permissions, selectors, services, states
 from .choices import OrganisationStatus, State
-from .client import client_ip
+from .client import client_ip, client_ip_key
 from .filters import ApplicationFilter
 from .forms import (
     ApplicationCreateForm,
     OrganisationDecisionForm,
     RegistrationOrganisationForm,
     RegistrationUserForm,
+    SafePasswordResetForm,
     application_form_class,
 )
 from .forms_spec import SPECS
@@ -78,11 +81,32 @@ def healthz(request):
     return JsonResponse({"status": "ok" if status == 200 else "error", **checks}, status=status)
 
 
+THROTTLED = "操作过于频繁，请稍后再试。如有疑问请联系所在地县市场监管局。"
+
+
+@ratelimit(key=client_ip_key, rate="10/h", method="POST", block=False)
 @require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """找回密码: the same answer whether or not the address belongs to an account (nothing is
+    revealed about who has one), throttled per client address."""
+    if getattr(request, "limited", False):
+        return too_many_requests(request)
+    return auth_views.PasswordResetView.as_view(form_class=SafePasswordResetForm)(request)
+
+
+def too_many_requests(request, exception=None):
+    return render(request, "429.html", {"message": THROTTLED}, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key=client_ip_key, rate="5/h", method="POST", block=False)
 def register(request):
-    """Self-registration of an applicant organisation; its county bureau confirms it."""
+    """Self-registration of an applicant organisation; its county bureau confirms it. At most 5
+    registrations an hour from one client address."""
     if request.user.is_authenticated:
         return redirect("home")
+    if getattr(request, "limited", False):
+        return too_many_requests(request)
     user_form = RegistrationUserForm(request.POST or None, prefix="user")
     org_form = RegistrationOrganisationForm(request.POST or None, prefix="org")
     if request.method == "POST" and user_form.is_valid() and org_form.is_valid():

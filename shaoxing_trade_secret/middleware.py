@@ -1,7 +1,10 @@
 """Requests refused before any view reads them."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 
+from bases.passwords import password_expired
 from bases.validators import text_problem
 
 
@@ -24,3 +27,29 @@ class RefuseControlCharactersInQueries:
                     status=400,
                 )
         return self.get_response(request)
+
+
+class PasswordExpiry:
+    """A signed-in user whose password has expired (settings.PASSWORD_MAX_AGE_DAYS) can do nothing
+    but change it (or sign out)."""
+
+    ALLOWED = ("password_change", "password_change_done", "logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and password_expired(user):
+            match = resolve_or_none(request.path_info)
+            if match is None or match.url_name not in self.ALLOWED:
+                messages.warning(request, "您的密码已到期，请先修改密码。")
+                return redirect("password_change")
+        return self.get_response(request)
+
+
+def resolve_or_none(path):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None

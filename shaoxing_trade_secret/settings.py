@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.forms",
     "guardian",
     "csp",
+    "django_password_validators",
+    "django_password_validators.password_history",
     "shaoxing_trade_secret.apps.AxesConfig",
     "django_filters",
     "bases",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shaoxing_trade_secret.middleware.RefuseControlCharactersInQueries",
+    "shaoxing_trade_secret.middleware.PasswordExpiry",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,20 +121,34 @@ AUTHENTICATION_BACKENDS = [
     "bases.backends.RolePermissionBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Passwords (等保2.0 level 3): 10 characters or more, three kinds of character, none of the last 5,
+# not like the username, not a common one; changed every PASSWORD_MAX_AGE_DAYS (0: never).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "bases.passwords.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "bases.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "bases.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"last_passwords": 5},
+    },
 ]
+PASSWORD_MAX_AGE_DAYS = env.int("DJANGO_PASSWORD_MAX_AGE_DAYS", default=0)
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link works for a day
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Five failed logins lock the username/IP pair for 30 minutes.
-AXES_FAILURE_LIMIT = 5
+# Sign-in: five failures lock the account (from whatever address) and, separately, the address
+# (whatever the accounts tried) for 30 minutes. Every sign-in, failure and lockout is recorded
+# (axes' access log, failure log and attempts), kept at least 6 months (manage.py retention_apply).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 10_000
+AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "bases.client.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -169,6 +186,14 @@ ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The cache every web process shares (throttles count there): Redis when configured, else a
+# database table (manage.py createcachetable, run by `make migrate`).
+if env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+RATELIMIT_VIEW = "bases.views.too_many_requests"
+
 # Celery: with REDIS_URL unset, tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -204,7 +229,11 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+# Signed out after 30 idle minutes (every request starts the 30 minutes again); the application
+# form saves the draft on its own meanwhile (static/js/site.js), so nothing typed is lost to it.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

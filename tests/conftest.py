@@ -25,8 +25,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
-    """Factories set a password on every user; PBKDF2's million rounds would dominate the suite."""
+    """Factories set a password on every user; PBKDF2's million rounds would dominate the suite, and
+    so would the 200,000 of the password history's own hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DPV_DEFAULT_HISTORY_HASHER = "tests.helpers.FastHistoryHasher"
 
 
 @pytest.fixture(autouse=True)

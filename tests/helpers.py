@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # --- HTML -----------------------------------------------------------------------------------------
@@ -169,3 +170,9 @@ def url_patterns(resolver=None, prefix="", namespace=""):
             yield from url_patterns(entry, route, ns)
         elif isinstance(entry, URLPattern):
             yield f"{namespace}{entry.name}", route, entry
+
+
+class FastHistoryHasher(PBKDF2PasswordHasher):
+    """The password history's hasher, at one round: for tests only."""
+
+    iterations = 1
