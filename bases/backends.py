@@ -1,5 +1,5 @@
-"""Model permissions that come with a role, so a city administrator can manage accounts
-and reference data in the admin without per-user permission bookkeeping."""
+"""Model permissions that come with a role, so the three administrators (三员: system, security,
+audit) work in the admin without per-user permission bookkeeping, each with only its own share."""
 
 from django.contrib.auth.backends import BaseBackend
 
@@ -16,6 +16,29 @@ ROLE_PERMISSIONS = {
         + ["bases.view_application", "bases.view_attachment", "bases.view_base", "bases.view_applicationlog"]
         # which e-mails failed, and why (reviews.Notification)
         + ["reviews.view_notification"]
+    ),
+    # 安全管理员: roles and status of accounts (bases.admin.UserAdmin lets it change nothing else),
+    # unlocking after a lockout, removing a lost two-factor device.
+    Role.SECURITY_ADMIN: frozenset(
+        [
+            "bases.view_user",
+            "bases.change_user",
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
+            "otp_totp.view_totpdevice",
+            "otp_totp.delete_totpdevice",
+        ]
+    ),
+    # 安全审计员: reads every record of who did what, changes nothing.
+    Role.AUDIT_ADMIN: frozenset(
+        [
+            "bases.view_securityevent",
+            "bases.view_applicationlog",
+            "bases.view_user",
+            "axes.view_accesslog",
+            "axes.view_accessfailurelog",
+            "axes.view_accessattempt",
+        ]
     ),
 }
 

@@ -11,10 +11,39 @@ class Role(models.TextChoices):
     APPLICANT = "applicant", "申报单位"
     COUNTY = "county", "县局工作人员"
     CITY_REVIEWER = "city_reviewer", "市局验收人员"
-    CITY_ADMIN = "city_admin", "市局管理员"
+    CITY_ADMIN = "city_admin", "市局系统管理员"
+    # 三员分立 (等保2.0 level 3): beside the system administrator above, who keeps accounts and
+    # reference data, a security administrator grants roles, enables and unlocks accounts, and an
+    # auditor reads the security events and the logs. None of them sees what the others may do; the
+    # superuser is kept for emergencies.
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "安全审计员"
 
 
 CITY_ROLES = frozenset({Role.CITY_REVIEWER, Role.CITY_ADMIN})
+# Accounts of the city that belong to neither an organisation nor a county.
+CITY_LEVEL_ROLES = frozenset({*CITY_ROLES, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# The three administrators: they work in the admin site only.
+ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Everyday roles, which the system administrator may give; the administrators' roles only the
+# security administrator gives.
+EVERYDAY_ROLES = frozenset({Role.APPLICANT, Role.COUNTY, Role.CITY_REVIEWER})
+
+
+class SecurityEventKind(models.TextChoices):
+    """安全事件 kept at least 6 months (网络安全法第二十一条; settings.SECURITY_EVENT_RETENTION_DAYS)."""
+
+    SIGN_IN = "sign_in", "登录成功"
+    SIGN_IN_FAILED = "sign_in_failed", "登录失败"
+    LOCKED_OUT = "locked_out", "账号锁定"
+    SIGN_OUT = "sign_out", "退出登录"
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", "绑定动态口令"
+    TWO_FACTOR_FAILED = "two_factor_failed", "动态口令错误"
+    TWO_FACTOR_REMOVED = "two_factor_removed", "解绑动态口令"
+    PASSWORD_CHANGED = "password_changed", "修改密码"
+    ACCOUNT_CHANGED = "account_changed", "账号权限变更"
+    PERMISSION_CHANGED = "permission_changed", "对象权限变更"
+    PERSONAL_DATA_EXPORTED = "personal_data_exported", "导出个人信息"
 
 
 class BaseType(models.TextChoices):

@@ -374,3 +374,16 @@ class SafePasswordResetForm(PasswordResetForm):
             super().send_mail(*args, **kwargs)
         except Exception:
             logger.exception("password reset e-mail failed")
+
+
+class TwoFactorForm(ExplainedErrors, forms.Form):
+    """The 6-digit dynamic code (动态口令) of an authenticator app."""
+
+    otp_token = forms.RegexField(
+        label="动态口令",
+        regex=r"^\d{6}$",
+        max_length=6,
+        help_text="打开手机上的身份验证器应用，输入它为本平台显示的6位数字。",
+        error_messages={"invalid": "动态口令是6位数字，请重新输入。"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "size": 8}),
+    )

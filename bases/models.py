@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from . import forms_spec, states
 from .choices import (
+    ADMIN_ROLES,
     APPLICATION_LEVELS,
+    CITY_LEVEL_ROLES,
     AttachmentKind,
     AttachmentPurpose,
     BaseStatus,
@@ -27,6 +29,7 @@ from .choices import (
     OrganisationStatus,
     RevocationGround,
     Role,
+    SecurityEventKind,
     State,
     choices_of,
 )
@@ -220,11 +223,7 @@ class User(CleanText, AbstractUser):
                 name="user_role_scope",
                 condition=(Q(role=Role.APPLICANT) & Q(county__isnull=True))
                 | (Q(role=Role.COUNTY) & Q(organisation__isnull=True) & Q(county__isnull=False))
-                | (
-                    Q(role__in=[Role.CITY_REVIEWER, Role.CITY_ADMIN])
-                    & Q(organisation__isnull=True)
-                    & Q(county__isnull=True)
-                ),
+                | (Q(role__in=sorted(CITY_LEVEL_ROLES)) & Q(organisation__isnull=True) & Q(county__isnull=True)),
                 violation_error_message="角色与所属单位/县局不匹配：申报单位用户只关联单位，县局工作人员必须关联一个县局，市局用户不关联单位和县局。",
             )
         ]
@@ -234,9 +233,8 @@ class User(CleanText, AbstractUser):
         return f"{full}（{self.username}）" if full else self.username
 
     def save(self, *args, **kwargs):
-        # City administrators work in the admin site (accounts, reference data).
-        if self.role == Role.CITY_ADMIN:
-            self.is_staff = True
+        # The three administrators (三员) work in the admin site; nobody else does.
+        self.is_staff = self.role in ADMIN_ROLES or self.is_superuser
         super().save(*args, **kwargs)
 
     def set_password(self, raw_password):
@@ -621,3 +619,32 @@ class ApplicationLog(CleanText):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("办理记录只能追加，不能删除。")
+
+
+class SecurityEvent(CleanText):
+    """安全事件: sign-ins, failures, lockouts, two-factor events, changes of roles and permissions,
+    exports of personal data. Appended by bases.security_events (signal receivers) and the services,
+    read by the auditor in the admin, never changed; removed only when older than
+    settings.SECURITY_EVENT_RETENTION_DAYS (at least 183: 网络安全法第二十一条)."""
+
+    kind = models.CharField("事件", max_length=30, choices=SecurityEventKind.choices, db_index=True)
+    username = models.CharField("账号", max_length=150, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    detail = models.CharField("说明", max_length=500, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "安全事件"
+        verbose_name_plural = "安全事件"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"

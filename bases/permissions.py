@@ -5,7 +5,7 @@ What a state allows comes from the state table (states.py).
 """
 
 from . import states
-from .choices import CITY_ROLES, Level, Office, OrganisationStatus, Role, State
+from .choices import CITY_ROLES, EVERYDAY_ROLES, Level, Office, OrganisationStatus, Role, State
 
 
 def _active(user) -> bool:
@@ -18,6 +18,46 @@ def is_city(user) -> bool:
 
 def is_city_admin(user) -> bool:
     return _active(user) and (user.role == Role.CITY_ADMIN or user.is_superuser)
+
+
+def is_security_admin(user) -> bool:
+    return _active(user) and user.role == Role.SECURITY_ADMIN
+
+
+def is_auditor(user) -> bool:
+    return _active(user) and user.role == Role.AUDIT_ADMIN
+
+
+def assignable_roles(user) -> frozenset:
+    """三员分立: the system administrator gives everyday roles only; the administrators' roles are the
+    security administrator's to give (and the superuser's, in an emergency)."""
+    if _active(user) and (user.is_superuser or user.role == Role.SECURITY_ADMIN):
+        return frozenset(Role)
+    if _active(user) and user.role == Role.CITY_ADMIN:
+        return EVERYDAY_ROLES
+    return frozenset()
+
+
+def may_change_account(user, account) -> bool:
+    """Whose account an administrator may open for change: a superuser's only by a superuser, an
+    administrator's only by the security administrator, everyday accounts by both."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if account.is_superuser:
+        return False
+    return account.role in assignable_roles(user)
+
+
+def may_enable_accounts(user) -> bool:
+    """Enabling, disabling and unlocking accounts: the security administrator's."""
+    return _active(user) and (user.is_superuser or user.role == Role.SECURITY_ADMIN)
+
+
+def two_factor_applies(user) -> bool:
+    """Who signs in with a second factor when settings.TWO_FACTOR_REQUIRED: everyone but applicants."""
+    return _active(user) and (user.is_superuser or user.role != Role.APPLICANT)
 
 
 def is_county_staff(user) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import get_objects_for_user
 
 from . import permissions, states
@@ -27,6 +28,7 @@ from .models import (
     Industry,
     LogHead,
     Organisation,
+    SecurityEvent,
     User,
 )
 from .workflow import refusal_message
@@ -492,3 +494,47 @@ def log_chain_check() -> LogCheck:
                 break
     heads = digest_of("\n".join(f"{app}:{digest}" for app, digest in sorted(expected.items())).encode())
     return LogCheck(len(expected), entries, first_break, heads)
+
+
+def two_factor_device(user, *, confirmed: bool = True):
+    """The user's TOTP device (动态口令), confirmed or still being set up; None if there is none."""
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+
+
+def latest_log_entry(application):
+    """The application's last log entry, or None."""
+    return ApplicationLog.objects.filter(application=application).order_by("-created_at", "-pk").first()
+
+
+def personal_data_of(user) -> dict:
+    """What the platform holds about a person (个人信息保护法第四十五条: 查阅、复制): the account, and
+    for an applicant the contacts of its organisation it keeps; recent sign-ins."""
+    data = {
+        "账号": {
+            "用户名": user.username,
+            "姓名": user.display_name,
+            "电子邮箱": user.email,
+            "手机号码": user.phone,
+            "角色": user.get_role_display(),
+            "注册时间": timezone.localtime(user.date_joined).isoformat(timespec="seconds"),
+            "最近登录": timezone.localtime(user.last_login).isoformat(timespec="seconds") if user.last_login else "",
+        }
+    }
+    if user.organisation_id:
+        organisation = user.organisation
+        data["所属单位"] = {
+            "单位名称": organisation.name,
+            "联系人": organisation.contact_name,
+            "联系人职务": organisation.contact_title,
+            "联系电话": organisation.contact_phone,
+            "联系人邮箱": organisation.contact_email,
+        }
+    data["最近30条安全记录"] = [
+        {
+            "时间": timezone.localtime(e.created_at).isoformat(timespec="seconds"),
+            "事件": e.get_kind_display(),
+            "IP": e.ip_address or "",
+        }
+        for e in SecurityEvent.objects.filter(username=user.username)[:30]
+    ]
+    return data

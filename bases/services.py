@@ -6,15 +6,18 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from axes.models import AccessFailureLog, AccessLog
 from celery import signature
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions, selectors, signals
-from .choices import AttachmentPurpose, BaseStatus, LogAction, OrganisationStatus, Role, State
+from .choices import AttachmentPurpose, BaseStatus, LogAction, OrganisationStatus, Role, SecurityEventKind, State
 from .dates import cn_date
 from .forms_spec import spec_for
 from .log_seal import entry_digest
@@ -31,6 +34,7 @@ from .models import (
     LogHead,
     Organisation,
     ReferenceCounter,
+    SecurityEvent,
     User,
 )
 from .validators import detect_attachment_kind
@@ -444,11 +448,14 @@ def application_save_draft(
     self_assessment: dict,
     version: int | None,
     ip: str | None = None,
+    automatic: bool = False,
 ) -> Application:
-    """Save the form as it is (a draft may be incomplete).
+    """Save the form as it is (a draft may be incomplete). `automatic`: saved by the page itself
+    while the user types (static/js/site.js), so that a long narrative outlives the idle timeout.
 
     Refuses when the page was rendered from an older version (concurrent edit).
-    Side effects: the Application row updated (version + 1), one log entry written.
+    Side effects: the Application row updated (version + 1), one log entry written; of a run of
+    automatic saves by the same user, one entry per AUTOSAVE_LOG_MINUTES.
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if not permissions.can_edit_application(locked, user):
@@ -461,8 +468,24 @@ def application_save_draft(
     locked.version += 1
     locked.full_clean(validate_constraints=False)
     locked.save()
-    log_write(application=locked, user=user, action=LogAction.EDIT, label=LogAction.EDIT.label, ip=ip)
+    if not (automatic and _autosaved_lately(locked, user)):
+        label = AUTOSAVE_LABEL if automatic else LogAction.EDIT.label
+        log_write(application=locked, user=user, action=LogAction.EDIT, label=label, ip=ip)
     return locked
+
+
+AUTOSAVE_LABEL = "自动保存草稿"
+AUTOSAVE_LOG_MINUTES = 30
+
+
+def _autosaved_lately(application: Application, user: User) -> bool:
+    latest = selectors.latest_log_entry(application)
+    return (
+        latest is not None
+        and latest.label == AUTOSAVE_LABEL
+        and latest.actor_id == user.pk
+        and timezone.now() - latest.created_at < timezone.timedelta(minutes=AUTOSAVE_LOG_MINUTES)
+    )
 
 
 def attachment_store(
@@ -544,3 +567,101 @@ def attachment_delete(*, attachment: Attachment, user: User, ip: str | None = No
     )
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Security events (安全事件) ------------------------------------------------------------------
+
+
+def security_event_record(
+    *, kind: SecurityEventKind, username: str = "", actor: User | None = None, ip: str | None = None, detail: str = ""
+) -> SecurityEvent:
+    """Append one security event. `username` is the account concerned (kept as text, so the event
+    outlives the account and names what was typed at a failed sign-in); `actor` who did it."""
+    return SecurityEvent.objects.create(
+        kind=kind,
+        username=_printable(username)[:150],
+        actor=actor if actor is not None and actor.pk else None,
+        ip_address=ip,
+        detail=_printable(detail)[:500],
+    )
+
+
+def _printable(text: str) -> str:
+    """What a client typed, made fit for the record: control characters (a username typed at a failed
+    sign-in can hold anything) shown as U+FFFD instead of refused, since the event must be kept."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in str(text or ""))
+
+
+def security_events_expire(*, now=None) -> int:
+    """Remove security events, and the sign-in records of django-axes, older than the retention period
+    (settings.SECURITY_EVENT_RETENTION_DAYS, never under 183 days). Returns how many rows went."""
+    cutoff = (now or timezone.now()) - timezone.timedelta(days=security_retention_days())
+    removed, _ = SecurityEvent.objects.filter(created_at__lt=cutoff).delete()
+    removed += AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    removed += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    return removed
+
+
+SECURITY_RETENTION_FLOOR_DAYS = 183  # 网络安全法第二十一条: 不少于六个月
+
+
+def security_retention_days() -> int:
+    return max(settings.SECURITY_EVENT_RETENTION_DAYS, SECURITY_RETENTION_FLOOR_DAYS)
+
+
+# --- Two-factor sign-in (动态口令, TOTP) ------------------------------------------------------------
+
+
+@transaction.atomic
+def two_factor_begin(*, user: User):
+    """The device a user is setting up: a new secret, or the one of a setup begun before (so that
+    reloading the page does not invalidate the code already scanned)."""
+    device = selectors.two_factor_device(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=False)
+    return device
+
+
+def two_factor_check(*, user: User, token: str, ip: str | None = None):
+    """Check a 6-digit code against the user's confirmed device or, when there is none, the one being
+    set up (which a right code confirms). django-otp slows down repeated failures (verify_is_allowed).
+    Returns the device on success, else None; both are security events."""
+    with transaction.atomic():
+        device = selectors.two_factor_device(user) or selectors.two_factor_device(user, confirmed=False)
+        if device is None:
+            return None
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            enrolling = not device.confirmed
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            security_event_record(
+                kind=SecurityEventKind.TWO_FACTOR_ENROLLED if enrolling else SecurityEventKind.SIGN_IN,
+                username=user.get_username(),
+                actor=user,
+                ip=ip,
+                detail="绑定动态口令" if enrolling else "动态口令验证通过",
+            )
+            return device
+    security_event_record(
+        kind=SecurityEventKind.TWO_FACTOR_FAILED,
+        username=user.get_username(),
+        actor=user,
+        ip=ip,
+        detail="" if allowed else "失败次数过多，暂缓验证",
+    )
+    return None
+
+
+def personal_data_export(*, user: User, ip: str | None = None) -> dict:
+    """The person's own data, to download; the export is a security event (个人信息导出)."""
+    data = selectors.personal_data_of(user)
+    security_event_record(
+        kind=SecurityEventKind.PERSONAL_DATA_EXPORTED,
+        username=user.get_username(),
+        actor=user,
+        ip=ip,
+        detail="本人信息",
+    )
+    return data

@@ -1,5 +1,9 @@
 """Thin views: fetch through a selector, call a service, render or redirect."""
 
+from base64 import b32encode, b64encode
+
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -11,8 +15,11 @@ from django.db import connection
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
 
 from . import permissions, selectors, services, states
@@ -25,7 +32,9 @@ from .forms import (
     RegistrationOrganisationForm,
     RegistrationUserForm,
     SafePasswordResetForm,
+    TwoFactorForm,
     application_form_class,
+    mark_invalid,
 )
 from .forms_spec import SPECS
 from .services import StaleApplication, application_transition
@@ -92,6 +101,67 @@ def password_reset(request):
     if getattr(request, "limited", False):
         return too_many_requests(request)
     return auth_views.PasswordResetView.as_view(form_class=SafePasswordResetForm)(request)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """动态口令: after the password, bureau staff and administrators enter the code of their
+    authenticator app; the first time, they scan a QR code (or type the key) to set it up. A lost
+    phone is reset by the security administrator (admin: TOTP devices)."""
+    user = request.user
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    if user.is_verified() or not (settings.TWO_FACTOR_REQUIRED and permissions.two_factor_applies(user)):
+        return redirect(next_url or "home")
+    device = selectors.two_factor_device(user)
+    setting_up = device is None
+    if setting_up:
+        device = services.two_factor_begin(user=user)
+    form = TwoFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        checked = services.two_factor_check(user=user, token=form.cleaned_data["otp_token"], ip=client_ip(request))
+        if checked is not None:
+            otp_login(request, checked)
+            if setting_up:
+                messages.success(request, "动态口令已绑定。以后每次登录时，请在密码之后输入身份验证器显示的6位数字。")
+            return redirect(next_url or "home")
+        form.add_error("otp_token", "动态口令不正确或已过期，请输入验证器当前显示的6位数字。多次错误后需等待片刻再试。")
+        mark_invalid(form)
+    context = {"form": form, "setting_up": setting_up, "next": next_url}
+    if setting_up:
+        context |= {
+            "qr_code": qr_code_data_uri(device.config_url),
+            "secret": spaced(b32encode(device.bin_key).decode()),
+        }
+    return render(request, "registration/two_factor.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """我的个人信息: what the platform holds about the signed-in person; POST downloads it (JSON),
+    and the download is recorded."""
+    if request.method == "POST":
+        data = services.personal_data_export(user=request.user, ip=client_ip(request))
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="personal-data-{request.user.pk}.json"'
+        return response
+    return render(request, "registration/my_data.html", {"data": selectors.personal_data_of(request.user)})
+
+
+def qr_code_data_uri(text: str) -> str:
+    """A QR code as an SVG data URI (the Content-Security-Policy allows data: images, nothing else
+    inline), drawn here so the secret never leaves the server."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return "data:image/svg+xml;base64," + b64encode(image.to_string()).decode()
+
+
+def spaced(key: str) -> str:
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
 def too_many_requests(request, exception=None):
@@ -203,6 +273,8 @@ def application_edit(request, pk):
     if request.method == "GET":
         return _render_edit(request, application, form_class(instance=application, flagged=flagged), returned)
     intent = request.POST.get("intent", "save")
+    if intent == "autosave":
+        return _autosave(request, application, form_class)
     checking = intent in ("submit", "check")
     form = form_class(request.POST, instance=application, complete=checking, flagged=flagged)
     if form.is_valid():
@@ -249,6 +321,34 @@ def application_edit(request, pk):
     next_step = states.next_step(State.SUBMITTED, saved.level)
     messages.success(request, f"申报 {saved.reference} 已提交，{next_step}。申报回执已发送至“消息”。")
     return redirect("reviews:application-detail", pk=saved.pk)
+
+
+def _autosave(request, application, form_class):
+    """The page saves the draft on its own while the user types (static/js/site.js): JSON, so the
+    page can say so and carry the new version into the next save. Input that a draft cannot hold is
+    left for the user's own 保存草稿, which shows where."""
+    form = form_class(request.POST, instance=application)
+    if not form.is_valid():
+        return JsonResponse(
+            {"saved": False, "message": f"有 {len(form.errors)} 处填写有误，本次未自动保存；点击“保存草稿”可查看。"},
+            status=400,
+        )
+    try:
+        saved = services.application_save_draft(
+            application=application,
+            user=request.user,
+            values=form.model_values(),
+            self_assessment=form.self_assessment(),
+            version=form.cleaned_data["version"],
+            ip=client_ip(request),
+            automatic=True,
+        )
+    except StaleApplication as exc:
+        return JsonResponse({"saved": False, "message": f"{exc}（未自动保存）"}, status=409)
+    at = timezone.localtime().strftime("%H:%M")
+    return JsonResponse(
+        {"saved": True, "version": saved.version, "message": f"已于 {at} 自动保存（第{saved.version}版）。"}
+    )
 
 
 def _left_to_do(application) -> str:

@@ -167,6 +167,9 @@ class Objection(CleanText):
     answer = models.TextField("申报单位书面说明", blank=True, max_length=4000)
     answered_at = models.DateTimeField("说明提交时间", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # 个人信息保护法第十九条: the objector's phone and e-mail are kept only until the matter has closed
+    # and its retention period passed (reviews.services.RETENTION_RULES); the day they were erased.
+    contacts_erased_on = models.DateField("联系方式删除日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "公示异议"

@@ -2,10 +2,12 @@
 objections, upward recommendations), the side effects of the transitions that write them,
 and notifications read. Every state change goes through bases.services.application_transition."""
 
+import dataclasses
 import datetime
 import logging
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -16,7 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from bases import permissions, states
 from bases.choices import AttachmentPurpose, BaseStatus, Level, LogAction, ObjectionOutcome, OrganisationStatus, State
 from bases.dates import cn_date
-from bases.models import Application, ApplicationLog, Base, Organisation
+from bases.models import Application, ApplicationLog, Base, Organisation, SecurityEvent
 from bases.selectors import (
     applicant_users,
     applications_submitted_before,
@@ -28,6 +30,7 @@ from bases.selectors import (
     working_calendar,
 )
 from bases.services import (
+    SECURITY_RETENTION_FLOOR_DAYS,
     application_transition,
     attachment_store,
     base_revoke,
@@ -36,6 +39,7 @@ from bases.services import (
     new_application,
     queue_task,
     reference_next,
+    security_events_expire,
     transition_effect,
 )
 from bases.signals import application_transitioned, organisation_decided, organisation_registered
@@ -864,13 +868,92 @@ def waiting_reminders_send(*, today=None) -> int:
 
 
 def daily_housekeeping_run(*, today=None) -> dict:
-    """Once a day: close ended 公示, remind applicants of the deadline and counties of what waits."""
+    """Once a day: close ended 公示, remind applicants of the deadline and counties of what waits,
+    retry failed e-mails, and let security events older than their retention period go."""
     return {
         "closed_publicities": publicities_close_ended(today=today),
         "deadline_reminders": deadline_reminders_send(today=today),
         "waiting_reminders": waiting_reminders_send(today=today),
         "emails_retried": failed_emails_retry(),
+        **retention_apply(today=today),
     }
+
+
+# --- Retention of personal data (个人信息保护法第十九条: 保存期限为实现处理目的所必要的最短时间) --------
+
+
+@dataclasses.dataclass(frozen=True)
+class RetentionRule:
+    key: str
+    record: str  # what kind of record, as the README and the command print it
+    erased: str  # what goes
+    when: str  # after what
+    setting: str  # the settings name of the number of days
+    floor: int = 0  # days it may never be shorter than
+
+
+RETENTION_RULES = (
+    RetentionRule(
+        "objector_contacts",
+        "公示异议",
+        "异议人的联系电话和电子邮箱（姓名、理由和答复作为办理记录保留）",
+        "异议已书面答复且所在公示结束后",
+        "OBJECTOR_CONTACT_RETENTION_DAYS",
+    ),
+    RetentionRule(
+        "notifications",
+        "站内消息",
+        "已读消息（含邮件发送记录）",
+        "阅读后",
+        "NOTIFICATION_RETENTION_DAYS",
+    ),
+    RetentionRule(
+        "security_events",
+        "安全事件与登录记录",
+        "登录、失败、锁定、权限变更、个人信息导出等记录",
+        "发生后",
+        "SECURITY_EVENT_RETENTION_DAYS",
+        floor=SECURITY_RETENTION_FLOOR_DAYS,  # 网络安全法第二十一条
+    ),
+)
+
+
+def retention_days(rule: RetentionRule) -> int:
+    return max(getattr(settings, rule.setting), rule.floor)
+
+
+@transaction.atomic
+def retention_apply(*, today=None, dry_run: bool = False) -> dict:
+    """Erase what has outlived its rule (RETENTION_RULES); returns how many records each rule touched.
+    With dry_run, counts only. Run by the daily job and by `manage.py retention_apply`."""
+    today = today or timezone.localdate()
+    now = timezone.now() if today == timezone.localdate() else _start_of(today)
+
+    def before(rule):
+        return now - datetime.timedelta(days=retention_days(rule))
+
+    rules = {rule.key: rule for rule in RETENTION_RULES}
+    contacts = Objection.objects.filter(
+        contacts_erased_on__isnull=True,
+        replied_at__isnull=False,
+        publicity__closed_at__lt=before(rules["objector_contacts"]),
+    ).exclude(outcome=ObjectionOutcome.PENDING)
+    read = Notification.objects.filter(read_at__lt=before(rules["notifications"]))
+    if dry_run:
+        return {
+            "objector_contacts": contacts.count(),
+            "notifications": read.count(),
+            "security_events": SecurityEvent.objects.filter(created_at__lt=before(rules["security_events"])).count(),
+        }
+    return {
+        "objector_contacts": contacts.update(phone="", email="", contacts_erased_on=today),
+        "notifications": read.delete()[0],
+        "security_events": security_events_expire(now=now),
+    }
+
+
+def _start_of(day) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def notifications_mark_read(*, user) -> int:

@@ -522,6 +522,7 @@ def _render_publicity(request, publicity, *, status=200, objection_form=None, re
             "pending": pending,
             "objections": list(publicity.objections.all()),
             "objection_form": objection_form or ObjectionForm(publicity=publicity) if running and manages else None,
+            "objector_contact_days": settings.OBJECTOR_CONTACT_RETENTION_DAYS,
             "recognition_form": recognition_form
             or RecognitionForm(application=pending[0], user=request.user, declared=_RECOGNISE, action="recognise")
             if recognisable

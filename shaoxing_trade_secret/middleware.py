@@ -1,9 +1,13 @@
 """Requests refused before any view reads them."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
+from bases import permissions
 from bases.passwords import password_expired
 from bases.validators import text_problem
 
@@ -45,6 +49,31 @@ class PasswordExpiry:
             if match is None or match.url_name not in self.ALLOWED:
                 messages.warning(request, "您的密码已到期，请先修改密码。")
                 return redirect("password_change")
+        return self.get_response(request)
+
+
+class TwoFactorRequired:
+    """With settings.TWO_FACTOR_REQUIRED, bureau staff and administrators signed in with their password
+    alone can do nothing but enter their dynamic code (or set up their authenticator first) or sign
+    out: every other page, the admin site included, sends them there and back afterwards."""
+
+    ALLOWED = ("two_factor", "logout", "healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.TWO_FACTOR_REQUIRED
+            and user is not None
+            and user.is_authenticated
+            and permissions.two_factor_applies(user)
+            and not user.is_verified()
+        ):
+            match = resolve_or_none(request.path_info)
+            if match is None or match.url_name not in self.ALLOWED:
+                return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "csp",
     "django_password_validators",
     "django_password_validators.password_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shaoxing_trade_secret.apps.AxesConfig",
     "django_filters",
     "bases",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "shaoxing_trade_secret.middleware.TwoFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shaoxing_trade_secret.middleware.RefuseControlCharactersInQueries",
     "shaoxing_trade_secret.middleware.PasswordExpiry",
@@ -111,7 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests run on a file, as the default deployment does, so that threads really share it.
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(BASE_DIR / "var" / "test.sqlite3")
+    # (DJANGO_TEST_SQLITE names another file, for a second run beside the first.)
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
+        "DJANGO_TEST_SQLITE", default=str(BASE_DIR / "var" / "test.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "bases.User"
@@ -152,6 +159,17 @@ AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "bases.client.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Security events (bases.SecurityEvent) and axes' sign-in records are kept this long, never less than
+# 183 days (网络安全法第二十一条: 不少于六个月); the daily job removes older ones.
+# Two-factor sign-in (TOTP, django-otp) for everyone but applicants: bureau staff and the
+# administrators enter a 6-digit code from an authenticator app after their password.
+TWO_FACTOR_REQUIRED = env.bool("DJANGO_TWO_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "绍兴市商业秘密保护基地"
+SECURITY_EVENT_RETENTION_DAYS = env.int("DJANGO_SECURITY_EVENT_RETENTION_DAYS", default=400)
+# Personal data kept no longer than its purpose needs (reviews.services.RETENTION_RULES; the daily
+# job and `manage.py retention_apply` erase what has expired).
+OBJECTOR_CONTACT_RETENTION_DAYS = env.int("DJANGO_OBJECTOR_CONTACT_RETENTION_DAYS", default=365)
+NOTIFICATION_RETENTION_DAYS = env.int("DJANGO_NOTIFICATION_RETENTION_DAYS", default=730)
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous object grants

@@ -95,6 +95,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         county_staff = factory.Trait(role=Role.COUNTY, county=factory.LazyFunction(county))
         city_reviewer = factory.Trait(role=Role.CITY_REVIEWER)
         city_admin = factory.Trait(role=Role.CITY_ADMIN, is_staff=True)
+        security_admin = factory.Trait(role=Role.SECURITY_ADMIN, is_staff=True)
+        audit_admin = factory.Trait(role=Role.AUDIT_ADMIN, is_staff=True)
 
 
 def complete_assessment(base_type: str) -> dict:

@@ -32,4 +32,49 @@
     area.addEventListener("input", update);
     update();
   });
+  // The application form saves the draft on its own while the user types (intent=autosave), at most
+  // every 30 seconds, so a long narrative outlives the 30-minute idle sign-out. The answer carries the
+  // new version into the hidden field, so the user's own 保存草稿 afterwards is not taken for a
+  // concurrent edit. Nothing is saved while the page is being submitted.
+  var form = document.querySelector("form[data-autosave]");
+  if (form) {
+    var status = form.querySelector("[data-autosave-status]");
+    var dirty = false;
+    var busy = false;
+    var say = function (text) { if (status) { status.textContent = text; } };
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    var save = function () {
+      if (!dirty || busy || form.dataset.submitted === "1") { return; }
+      busy = true;
+      dirty = false;
+      var data = new FormData(form);
+      data.set("intent", "autosave");
+      window.fetch(form.action || window.location.href, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
+      }).then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!json) {
+          dirty = true;
+          say("登录已超时，本次未能自动保存。请勿关闭本页，在新窗口重新登录后点击“保存草稿”。");
+          return null;
+        }
+        return response.json().then(function (answer) {
+          if (answer.saved) {
+            form.querySelector("input[name=version]").value = answer.version;
+          } else {
+            dirty = true;
+          }
+          say(answer.message);
+        });
+      }).catch(function () {
+        dirty = true;
+        say("网络连接中断，本次未能自动保存，恢复后将再次尝试。");
+      }).then(function () { busy = false; });
+    };
+    window.setInterval(save, 30000);
+  }
 })();

@@ -251,7 +251,15 @@ def test_housekeeping_twice_same_day_idempotent(office, django_capture_on_commit
         second = tasks.daily_housekeeping()
 
     assert first["closed_publicities"] == 1 and first["deadline_reminders"] == 1 and first["waiting_reminders"] >= 2
-    assert second == {"closed_publicities": 0, "deadline_reminders": 0, "waiting_reminders": 0, "emails_retried": 0}
+    assert second == {
+        "closed_publicities": 0,
+        "deadline_reminders": 0,
+        "waiting_reminders": 0,
+        "emails_retried": 0,
+        "objector_contacts": 0,
+        "notifications": 0,
+        "security_events": 0,
+    }
     assert (Notification.objects.count(), len(mail.outbox)) == (rows, mails)
 
 

@@ -43,6 +43,10 @@ STAFF = [
     ("county_shengzhou", Role.COUNTY, "嵊州市", "吕", "晓燕"),
     ("county_xinchang", Role.COUNTY, "新昌县", "俞", "国平"),
     ("city_reviewer", Role.CITY_REVIEWER, None, "沈", "佳怡"),
+    # 三员: system, security and audit administrators (the superuser `admin` is kept for emergencies).
+    ("sysadmin", Role.CITY_ADMIN, None, "孙", "海涛"),
+    ("security_admin", Role.SECURITY_ADMIN, None, "钱", "立新"),
+    ("auditor", Role.AUDIT_ADMIN, None, "郑", "秀英"),
 ]
 
 COUNTY_CODES = {
