@@ -6,6 +6,8 @@ def navigation(request):
     user = request.user
     return {
         "nav": {
+            # Signed in with everything owed (the second factor, where required): the menus show.
+            "signed_in": user.is_authenticated and not permissions.two_factor_pending(user),
             "is_city": permissions.is_city(user),
             "is_city_admin": permissions.is_city_admin(user),
             "is_county": permissions.is_county_staff(user),

@@ -4,6 +4,8 @@ They read only attributes already on the objects; no queries beyond foreign keys
 What a state allows comes from the state table (states.py).
 """
 
+from django.conf import settings
+
 from . import states
 from .choices import CITY_ROLES, EVERYDAY_ROLES, Level, Office, OrganisationStatus, Role, State
 
@@ -58,6 +60,12 @@ def may_enable_accounts(user) -> bool:
 def two_factor_applies(user) -> bool:
     """Who signs in with a second factor when settings.TWO_FACTOR_REQUIRED: everyone but applicants."""
     return _active(user) and (user.is_superuser or user.role != Role.APPLICANT)
+
+
+def two_factor_pending(user) -> bool:
+    """Signed in with the password, the second factor still owed (settings.TWO_FACTOR_REQUIRED)."""
+    verified = getattr(user, "is_verified", None)
+    return bool(settings.TWO_FACTOR_REQUIRED and two_factor_applies(user) and not (verified is not None and verified()))
 
 
 def is_county_staff(user) -> bool:

@@ -516,8 +516,8 @@ def personal_data_of(user) -> dict:
             "电子邮箱": user.email,
             "手机号码": user.phone,
             "角色": user.get_role_display(),
-            "注册时间": timezone.localtime(user.date_joined).isoformat(timespec="seconds"),
-            "最近登录": timezone.localtime(user.last_login).isoformat(timespec="seconds") if user.last_login else "",
+            "注册时间": timezone.localtime(user.date_joined).strftime("%Y-%m-%d %H:%M:%S"),
+            "最近登录": timezone.localtime(user.last_login).strftime("%Y-%m-%d %H:%M:%S") if user.last_login else "",
         }
     }
     if user.organisation_id:
@@ -531,7 +531,7 @@ def personal_data_of(user) -> dict:
         }
     data["最近30条安全记录"] = [
         {
-            "时间": timezone.localtime(e.created_at).isoformat(timespec="seconds"),
+            "时间": timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
             "事件": e.get_kind_display(),
             "IP": e.ip_address or "",
         }

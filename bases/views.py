@@ -114,7 +114,7 @@ def two_factor(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = ""
-    if user.is_verified() or not (settings.TWO_FACTOR_REQUIRED and permissions.two_factor_applies(user)):
+    if not permissions.two_factor_pending(user):
         return redirect(next_url or "home")
     device = selectors.two_factor_device(user)
     setting_up = device is None

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -64,13 +63,7 @@ class TwoFactorRequired:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            settings.TWO_FACTOR_REQUIRED
-            and user is not None
-            and user.is_authenticated
-            and permissions.two_factor_applies(user)
-            and not user.is_verified()
-        ):
+        if user is not None and permissions.two_factor_pending(user):
             match = resolve_or_none(request.path_info)
             if match is None or match.url_name not in self.ALLOWED:
                 return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")

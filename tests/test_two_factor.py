@@ -51,6 +51,7 @@ def test_bureau_staff_set_up_their_authenticator_before_any_page(required, trait
     setup = client.get(f"{TWO_FACTOR}?next=/applications/")
     body = setup.content.decode()
     assert "绑定动态口令" in body and 'src="data:image/svg+xml;base64,' in body
+    assert 'href="/applications/"' not in body and "我的信息" not in body  # no menus until the code is in
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert key_shown(body) == device.bin_key  # the key typed by hand is the one in the QR code
 
