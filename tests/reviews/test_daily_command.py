@@ -28,5 +28,6 @@ def test_daily_housekeeping_command_closes_ended_publicity_and_reports_counts():
     ended.refresh_from_db()
     assert ended.closed_at is not None
     assert out.getvalue().strip() == (
-        "结束公示 1 个，截止提醒 0 条，待办提醒 0 条；按保存期限删除：异议人联系方式 0 条，已读消息 0 条，安全事件 0 条。"
+        "结束公示 1 个，截止提醒 0 条，待办提醒 0 条；"
+        "按保存期限删除：异议人联系方式 0 条，已读消息 0 条，安全事件 0 条。"
     )
