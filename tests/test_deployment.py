@@ -239,3 +239,15 @@ def test_with_a_bucket_uploads_and_documents_go_to_private_object_storage():
 def test_check_deploy_is_clean_with_object_storage():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(**S3))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_a_request_by_address_gets_the_400_page_not_a_server_error(client, settings):
+    # A load balancer's probe or a scanner that names the node's address instead of the site.
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["sbmj.sxamr.example.gov.cn"]
+
+    response = client.get("/healthz", HTTP_HOST="10.0.0.11:8000")
+
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()
