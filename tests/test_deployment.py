@@ -4,6 +4,7 @@ function that says which address a request is from."""
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -239,6 +240,17 @@ def test_with_a_bucket_uploads_and_documents_go_to_private_object_storage():
 def test_check_deploy_is_clean_with_object_storage():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(**S3))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_guide_names_every_variable_the_settings_read():
+    settings_source = (ROOT / "shaoxing_trade_secret" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source))
+    guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", guide, flags=re.MULTILINE))
+
+    assert {"DJANGO_SECRET_KEY", "S3_BUCKET", "ATTACHMENT_MAX_MB"} <= read  # the pattern finds them
+    assert read - documented == set()
+    assert documented - read == set()
 
 
 @pytest.mark.django_db
