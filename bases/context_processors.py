@@ -1,9 +1,12 @@
+from django.contrib.auth.models import AnonymousUser
+
 from . import permissions
 
 
 def navigation(request):
     """Flags the base template uses to show the menu entries of the user's role."""
-    user = request.user
+    # No user on a request refused before the authentication middleware (an unknown Host: 400 page).
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "nav": {
             # Signed in with everything owed (the second factor, where required): the menus show.

@@ -33,6 +33,7 @@ from .choices import (
     State,
     choices_of,
 )
+from .storage import private_storage
 from .validators import text_problem, validate_credit_code, validate_phone, validate_postcode, validate_sane_date
 from .workflow import ApplicationWorkflow
 
@@ -489,7 +490,7 @@ class Attachment(CleanText):
         "用途", max_length=10, choices=AttachmentPurpose.choices, default=AttachmentPurpose.EVIDENCE
     )
     condition_code = models.CharField("对应条件", max_length=20, blank=True, help_text="空表示其他材料")
-    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    file = models.FileField("文件", upload_to=attachment_path, storage=private_storage, max_length=200)
     original_name = models.CharField("原文件名", max_length=200)
     kind = models.CharField("文件类型", max_length=10, choices=AttachmentKind.choices)
     size = models.PositiveBigIntegerField("大小（字节）")

@@ -183,21 +183,53 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files never live on one web node of its own: uploaded evidence ("private") and issued documents
+# ("documents") go to a private S3-compatible bucket when S3_BUCKET is set, else under
+# PRIVATE_MEDIA_ROOT (one node, or a folder every node mounts). Either way no URL serves them:
+# downloads go through bases.views.attachment_download, which checks permission and streams the
+# file. The bucket holds the same layout as the folder: attachments/… and documents/….
+PRIVATE_MEDIA_ROOT = Path(str(env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")))
+S3_BUCKET = env("S3_BUCKET", default="")
+
+
+def file_storage(prefix: str) -> dict:
+    if not S3_BUCKET:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT / prefix)},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "location": prefix,
+            # Unset: boto3's own chain (instance role, ~/.aws); unset endpoint: AWS itself.
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,  # "virtual" for Aliyun OSS
+            "default_acl": None,  # the bucket's own: private, public access blocked (docs/deploy.md)
+            "querystring_auth": True,  # a URL, if one is ever made, is signed and expires
+            "querystring_expire": 300,
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    # Uploaded evidence lives outside any URL-served directory; downloads go
-    # through bases.views.attachment_download, which checks permission.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")},
-    },
+    "default": file_storage(""),
+    "private": file_storage(""),  # bases.storage.private_storage; names start with attachments/
+    "documents": file_storage("documents"),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
-# Nothing is ever written to MEDIA_ROOT and no URL serves it: the default storage above
-# is private. The two settings exist only because Django's test live server expects them.
+# Nothing is ever written to MEDIA_ROOT and no URL serves it: the storages above are private.
+# The two settings exist only because Django's test live server expects them.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "public-media-unused"
 ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024
@@ -246,6 +278,9 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Sessions in the database every web node shares (never a node's memory or files); the cache, the
+# sign-in lockouts (axes: database) and the throttles (ratelimit: the default cache) are shared too.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 # Signed out after 30 idle minutes (every request starts the 30 minutes again); the application
 # form saves the draft on its own meanwhile (static/js/site.js), so nothing typed is lost to it.

@@ -34,11 +34,11 @@ def fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Uploaded files go to a fresh directory per test, never the developer's var/."""
+    folder = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     settings.STORAGES = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
+        "default": {**folder, "OPTIONS": {"location": str(tmp_path / "private")}},
+        "private": {**folder, "OPTIONS": {"location": str(tmp_path / "private")}},
+        "documents": {**folder, "OPTIONS": {"location": str(tmp_path / "private" / "documents")}},
         # No collectstatic in tests: serve from the finders.
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }

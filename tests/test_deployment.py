@@ -4,6 +4,7 @@ function that says which address a request is from."""
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -147,3 +148,118 @@ def test_behind_trusted_proxies_the_client_is_counted_from_the_right(proxies, fo
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     with override_settings(TRUSTED_PROXY_COUNT=proxies):
         assert client_ip(request) == expected
+
+
+# --- More than one web node: no state of its own -------------------------------------------------
+
+S3 = {
+    "S3_BUCKET": "sxamr-trade-secret",
+    "S3_ENDPOINT_URL": "https://oss-cn-hangzhou-internal.aliyuncs.com",
+    "S3_REGION": "cn-hangzhou",
+    "S3_ACCESS_KEY_ID": "LTAI-test",
+    "S3_SECRET_ACCESS_KEY": "secret-test",
+    "S3_ADDRESSING_STYLE": "virtual",
+}
+SHARED_STATE = (
+    "SESSION_ENGINE",
+    "CACHES",
+    "AXES_HANDLER",
+    "RATELIMIT_USE_CACHE",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "CELERY_BROKER_URL",
+    "MESSAGE_STORAGE",
+)
+
+
+def test_production_keeps_sessions_cache_lockouts_throttles_and_tasks_off_the_web_node():
+    values = settings_under(production_env(), *SHARED_STATE)
+
+    assert values == {
+        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://10.0.0.21:6379/0",
+            }
+        },
+        "AXES_HANDLER": "axes.handlers.database.AxesDatabaseHandler",
+        "RATELIMIT_USE_CACHE": None,  # django-ratelimit's default: the "default" cache above
+        "CELERY_TASK_ALWAYS_EAGER": False,
+        "CELERY_BROKER_URL": "redis://10.0.0.21:6379/0",
+        "MESSAGE_STORAGE": "django.contrib.messages.storage.fallback.FallbackStorage",  # cookie, then session
+    }
+
+
+def test_without_redis_the_cache_is_the_shared_database_never_a_process_memory():
+    env = production_env()
+    del env["REDIS_URL"]
+
+    values = settings_under(env, "CACHES", "SESSION_ENGINE")
+
+    assert values == {
+        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}},
+        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
+    }
+
+
+def test_without_a_bucket_files_go_to_the_private_folder():
+    values = settings_under(production_env(PRIVATE_MEDIA_ROOT="/srv/sts/private"), "STORAGES")
+
+    folder = "django.core.files.storage.FileSystemStorage"
+    assert {alias: values["STORAGES"][alias] for alias in ("default", "private", "documents")} == {
+        "default": {"BACKEND": folder, "OPTIONS": {"location": "/srv/sts/private"}},
+        "private": {"BACKEND": folder, "OPTIONS": {"location": "/srv/sts/private"}},
+        "documents": {"BACKEND": folder, "OPTIONS": {"location": "/srv/sts/private/documents"}},
+    }
+
+
+def test_with_a_bucket_uploads_and_documents_go_to_private_object_storage():
+    values = settings_under(production_env(**S3), "STORAGES")
+
+    options = {
+        "bucket_name": "sxamr-trade-secret",
+        "endpoint_url": "https://oss-cn-hangzhou-internal.aliyuncs.com",
+        "region_name": "cn-hangzhou",
+        "access_key": "LTAI-test",
+        "secret_key": "secret-test",
+        "addressing_style": "virtual",
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+    }
+    assert {alias: values["STORAGES"][alias] for alias in ("default", "private", "documents")} == {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": ""}},
+        "private": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": ""}},
+        "documents": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": "documents"}},
+    }
+    assert values["STORAGES"]["staticfiles"] == {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+
+def test_check_deploy_is_clean_with_object_storage():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(**S3))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_guide_names_every_variable_the_settings_read():
+    settings_source = (ROOT / "shaoxing_trade_secret" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source))
+    guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", guide, flags=re.MULTILINE))
+
+    assert {"DJANGO_SECRET_KEY", "S3_BUCKET", "ATTACHMENT_MAX_MB"} <= read  # the pattern finds them
+    assert read - documented == set()
+    assert documented - read == set()
+
+
+@pytest.mark.django_db
+def test_a_request_by_address_gets_the_400_page_not_a_server_error(client, settings):
+    # A load balancer's probe or a scanner that names the node's address instead of the site.
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["sbmj.sxamr.example.gov.cn"]
+
+    response = client.get("/healthz", HTTP_HOST="10.0.0.11:8000")
+
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()

@@ -265,8 +265,9 @@ def test_delete_submitted_application_refused_403(client, method):
 # --- Storage is private -------------------------------------------------------------------------
 
 
-def test_storage_default_location_not_under_any_static_directory():
-    location = Path(project_settings.STORAGES["default"]["OPTIONS"]["location"]).resolve()
+@pytest.mark.parametrize("alias", ["default", "private", "documents"])
+def test_storage_location_not_under_any_static_directory(alias):
+    location = Path(project_settings.STORAGES[alias]["OPTIONS"]["location"]).resolve()
     # MEDIA_ROOT is listed too: Django's live server serves MEDIA_URL from it.
     served = [
         Path(project_settings.STATIC_ROOT),
