@@ -338,6 +338,9 @@ def application_form_class(base_type: str) -> type[ApplicationFormBase]:
 
 
 class AttachmentUploadForm(forms.Form):
+    """`refusal`: why the upload handler stopped reading the files (bases.uploads.upload_refusal);
+    it stands at the file field and no file of the post is kept."""
+
     condition_code = forms.ChoiceField(label="对应条件", required=False)
     file = forms.FileField(
         label="选择文件",
@@ -345,11 +348,18 @@ class AttachmentUploadForm(forms.Form):
         help_text="PDF、JPG、PNG、DOCX、XLSX，单个文件不超过规定大小",
     )
 
-    def __init__(self, *args, spec: BaseTypeSpec, **kwargs):
+    def __init__(self, *args, spec: BaseTypeSpec, refusal: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.refusal = refusal
+        self.fields["file"].required = not refusal
         self.fields["condition_code"].choices = [(c.code, f"{c.article}{c.title}") for c in spec.conditions] + [
             ("", "其他材料")
         ]
+
+    def clean_file(self):
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="upload_refused")
+        return self.cleaned_data["file"]
 
 
 class OrganisationDecisionForm(forms.Form):

@@ -34,7 +34,14 @@ from .choices import (
     choices_of,
 )
 from .storage import private_storage
-from .validators import text_problem, validate_credit_code, validate_phone, validate_postcode, validate_sane_date
+from .validators import (
+    ATTACHMENT_FORMATS,
+    text_problem,
+    validate_credit_code,
+    validate_phone,
+    validate_postcode,
+    validate_sane_date,
+)
 from .workflow import ApplicationWorkflow
 
 REAPPLY_BAN_YEARS = 2  # 第十五条
@@ -478,8 +485,9 @@ class Problem(str):
 
 
 def attachment_path(instance, filename):
-    # The stored name is random; the original name is kept only for display.
-    return f"attachments/{instance.application_id}/{uuid.uuid4().hex}"
+    # The stored name is random, with the extension of the type found in the content (kind); the
+    # uploader's name is kept only for display. Files stored before had no extension at all.
+    return f"attachments/{instance.application_id}/{uuid.uuid4().hex}.{ATTACHMENT_FORMATS[instance.kind].extension}"
 
 
 class Attachment(CleanText):
@@ -507,6 +515,17 @@ class Attachment(CleanText):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The uploader's name with the extension of the detected type: a PDF uploaded as
+        “报告.html” is downloaded as “报告.pdf”."""
+        stem = self.original_name.rpartition(".")[0] or self.original_name
+        return f"{stem}.{ATTACHMENT_FORMATS[self.kind].extension}"
+
+    @property
+    def content_type(self) -> str:
+        return ATTACHMENT_FORMATS[self.kind].mime
 
     @property
     def condition(self):

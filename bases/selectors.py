@@ -7,14 +7,15 @@ Each scoped selector starts from nothing and adds rows per role (deny by default
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import get_objects_for_user
 
 from . import permissions, states
 from .calendar import WorkingCalendar
-from .choices import APPLICATION_LEVELS, CITY_ROLES, Level, Office, OrganisationStatus, State
+from .choices import APPLICATION_LEVELS, CITY_ROLES, AttachmentPurpose, Level, Office, OrganisationStatus, State
 from .log_seal import digest_of, entry_digest
 from .models import (
     Application,
@@ -58,6 +59,40 @@ def applications_for_user(user) -> QuerySet[Application]:
 
 def attachments_for_user(user) -> QuerySet[Attachment]:
     return Attachment.objects.select_related("application").filter(application__in=applications_for_user(user))
+
+
+@dataclass(frozen=True)
+class AttachmentUsage:
+    """How much of an application's evidence quota (ATTACHMENT_MAX_FILES files, ATTACHMENT_MAX_TOTAL_BYTES
+    in all) its files take."""
+
+    files: int
+    bytes: int
+    max_files: int
+    max_bytes: int
+
+    @property
+    def files_left(self) -> int:
+        return max(self.max_files - self.files, 0)
+
+    @property
+    def bytes_left(self) -> int:
+        return max(self.max_bytes - self.bytes, 0)
+
+
+def attachment_usage(application: Application) -> AttachmentUsage:
+    """The evidence files of one application against the quota. 陈述申辩 materials are not counted:
+    they come once per revocation procedure, at most one post of files, and a full quota must not
+    keep an organisation from answering."""
+    totals = Attachment.objects.filter(application=application, purpose=AttachmentPurpose.EVIDENCE).aggregate(
+        files=Count("pk"), bytes=Sum("size")
+    )
+    return AttachmentUsage(
+        files=totals["files"],
+        bytes=totals["bytes"] or 0,
+        max_files=settings.ATTACHMENT_MAX_FILES,
+        max_bytes=settings.ATTACHMENT_MAX_TOTAL_BYTES,
+    )
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -37,7 +38,7 @@ from .models import (
     SecurityEvent,
     User,
 )
-from .validators import detect_attachment_kind
+from .validators import attachment_display_name, detect_attachment_kind
 from .workflow import date_problem, earliest_date, refusal_message
 
 
@@ -491,7 +492,8 @@ def _autosaved_lately(application: Application, user: User) -> bool:
 def attachment_store(
     *, application: Application, user: User, uploaded, purpose: str, condition_code: str = ""
 ) -> Attachment:
-    """Check one uploaded file's content type and size and store it under a random name.
+    """Check one uploaded file's content type and size and store it under a random name with the
+    extension of the detected type; the uploader's name, cleaned, is kept for display only.
     The caller checks who may upload and writes the log. Side effects: the file, one Attachment row."""
     kind = detect_attachment_kind(uploaded)
     digest = hashlib.sha256()
@@ -502,7 +504,7 @@ def attachment_store(
         application=application,
         purpose=purpose,
         condition_code=condition_code,
-        original_name=uploaded.name[:200],
+        original_name=attachment_display_name(uploaded.name),
         kind=kind,
         size=uploaded.size,
         sha256=digest.hexdigest(),
@@ -513,11 +515,37 @@ def attachment_store(
     return attachment
 
 
+def _attachment_quota_check(*, usage: selectors.AttachmentUsage, uploaded) -> None:
+    """Refuse a file that would take the application past its number of files or total size."""
+    name = attachment_display_name(uploaded.name)
+    if usage.files_left < 1:
+        raise ValidationError(
+            "每份申报最多上传 %(max)d 个文件，已达上限，文件“%(name)s”未上传。可先删除不需要的文件。",
+            code="quota_files",
+            params={"max": usage.max_files, "name": name},
+        )
+    if uploaded.size > usage.bytes_left:
+        raise ValidationError(
+            "每份申报的文件合计不超过 %(max)s，现已用 %(used)s、还可上传 %(left)s，"
+            "文件“%(name)s”（%(size)s）未上传。可先删除不需要的文件。",
+            code="quota_bytes",
+            params={
+                "max": filesizeformat(usage.max_bytes),
+                "used": filesizeformat(usage.bytes),
+                "left": filesizeformat(usage.bytes_left),
+                "name": name,
+                "size": filesizeformat(uploaded.size),
+            },
+        )
+
+
 @transaction.atomic
 def attachment_add(
     *, application: Application, user: User, uploaded, condition_code: str = "", ip: str | None = None
 ) -> Attachment:
-    """Store one evidence file of a condition (or other material) while the form is open.
+    """Store one evidence file of a condition (or other material) while the form is open, within
+    the application's quota (ATTACHMENT_MAX_FILES files, ATTACHMENT_MAX_TOTAL_BYTES in all), which
+    the row lock keeps for uploads at the same moment.
 
     Side effects: the file written to private storage, one Attachment row and one
     log entry written.
@@ -527,6 +555,7 @@ def attachment_add(
         raise PermissionDenied(permissions.EDIT_REFUSED)
     if condition_code and condition_code not in {c.code for c in locked.spec.conditions}:
         raise ValidationError("所选条件不存在。", code="condition")
+    _attachment_quota_check(usage=selectors.attachment_usage(locked), uploaded=uploaded)
     attachment = attachment_store(
         application=locked,
         user=user,

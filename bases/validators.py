@@ -1,9 +1,12 @@
 """Validators for identifiers and uploads used across the bases app."""
 
 import datetime
+import io
 import re
 import unicodedata
 import zipfile
+import zlib
+from typing import NamedTuple
 
 import filetype
 from django.conf import settings
@@ -114,23 +117,53 @@ def validate_phone(value: str) -> None:
         )
 
 
+# The types an evidence file may have, recognised by content: the extension it is stored and
+# downloaded under and the Content-Type it is sent with. Nothing the uploader names decides either.
+class AttachmentFormat(NamedTuple):
+    extension: str
+    mime: str
+
+
+ATTACHMENT_FORMATS = {
+    AttachmentKind.PDF: AttachmentFormat("pdf", "application/pdf"),
+    AttachmentKind.JPEG: AttachmentFormat("jpg", "image/jpeg"),
+    AttachmentKind.PNG: AttachmentFormat("png", "image/png"),
+    AttachmentKind.DOCX: AttachmentFormat(
+        "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+    AttachmentKind.XLSX: AttachmentFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+_MIME_TO_KIND = {form.mime: kind for kind, form in ATTACHMENT_FORMATS.items()}
 # Inside an Office Open XML package, the part that tells a Word file from a workbook.
 _OOXML_MAIN_PART = {AttachmentKind.DOCX: "word/document.xml", AttachmentKind.XLSX: "xl/workbook.xml"}
-_MIME_TO_KIND = {
-    "application/pdf": AttachmentKind.PDF,
-    "image/jpeg": AttachmentKind.JPEG,
-    "image/png": AttachmentKind.PNG,
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": AttachmentKind.DOCX,
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": AttachmentKind.XLSX,
-}
 ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def attachment_display_name(name: str) -> str:
+    """The name an uploader gave a file, fit to show and to build a download name from: no folder
+    (a browser may send C:\\fakepath\\…), no control or invisible formatting characters (a
+    right-to-left override can make "exe.pdf" read as "fdp.exe"), at most 200 characters with the
+    extension kept."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = "".join(
+        " " if c.isspace() else c for c in name if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf")
+    )
+    name = " ".join(name.split()).strip(" .")
+    if not name:
+        return "未命名文件"
+    stem, dot, extension = name.rpartition(".")
+    if len(name) > 200:
+        name = f"{stem[: 199 - len(extension)]}.{extension}" if dot and len(extension) <= 20 else name[:200]
+    return name
 
 
 def detect_attachment_kind(uploaded) -> str:
     """Return the AttachmentKind of an uploaded file judged by its content, or raise.
 
     The file name and the browser's content type are ignored: a renamed .exe is
-    refused, a PDF named .jpg is accepted as a PDF.
+    refused, a PDF named .jpg is accepted as a PDF. A ZIP package (DOCX, XLSX) is
+    inspected without unpacking it to disk (zip_problem) before its parts are trusted.
     """
     limit = settings.ATTACHMENT_MAX_BYTES
     if uploaded.size > limit:
@@ -144,12 +177,12 @@ def detect_attachment_kind(uploaded) -> str:
     uploaded.seek(0)
     head = uploaded.read(8192)
     uploaded.seek(0)
-    guess = filetype.guess(head)
-    kind = _MIME_TO_KIND.get(guess.mime) if guess else None
-    if kind is None and head.startswith(b"PK\x03\x04"):
+    if head.startswith(ZIP_MAGIC):
         kind = _ooxml_kind(uploaded)
-    elif kind in _OOXML_MAIN_PART and _ooxml_kind(uploaded) != kind:
-        kind = None
+    else:
+        guess = filetype.guess(head)
+        kind = _MIME_TO_KIND.get(guess.mime) if guess else None
+        kind = None if kind in _OOXML_MAIN_PART else kind
     uploaded.seek(0)
     if kind is None:
         raise ValidationError(
@@ -161,16 +194,78 @@ def detect_attachment_kind(uploaded) -> str:
 
 
 def _ooxml_kind(uploaded) -> str | None:
-    """Open the ZIP container and look for the main part of a DOCX or XLSX."""
+    """Open the ZIP container, refuse it if it is a bomb, and look for the main part of a DOCX or XLSX."""
     uploaded.seek(0)
     try:
         with zipfile.ZipFile(uploaded) as archive:
+            problem = zip_problem(archive)
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError):
         return None
+    except RuntimeError:  # an encrypted member (zipfile wants a password), which no Office file holds
+        return None
+    if problem:
+        raise ValidationError(
+            "文件“%(name)s”%(problem)s，不能上传。", code="zip", params={"name": uploaded.name, "problem": problem}
+        )
     if "[Content_Types].xml" not in names:
         return None
     for kind, part in _OOXML_MAIN_PART.items():
         if part in names:
             return kind
     return None
+
+
+# An embedded object (a chart's workbook in a Word file, say) is itself a package; it is inspected
+# with the same limits, one level down, and may hold no package of its own.
+_EMBEDDINGS = re.compile(r"^(word|xl)/embeddings/[^/]+\.(docx|xlsx|pptx|docm|xlsm)$", re.IGNORECASE)
+_UNSAFE_NAME = re.compile(r"(^[/\\])|(^[A-Za-z]:)|((^|[/\\])\.\.([/\\]|$))|\\|\x00")
+# Below this many unpacked bytes a member's ratio is not judged: small XML parts compress very well.
+ZIP_RATIO_GRACE_BYTES = 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+def zip_problem(archive: zipfile.ZipFile, *, budget: list[int] | None = None, nested: bool = False) -> str:
+    """What makes a ZIP package unsafe to keep, or "": more members than ATTACHMENT_ZIP_MAX_MEMBERS,
+    a member name that climbs out of the package (../, an absolute path, a drive), more unpacked
+    bytes in all than ATTACHMENT_MAX_UNPACKED_BYTES, a member that unpacks to more than
+    ATTACHMENT_ZIP_MAX_RATIO times its packed size, or a package inside the package (other than an
+    embedded Office object, checked in turn). Nothing is written anywhere: the headers are checked
+    first, then every member is read through in chunks and counted, because headers can lie; the
+    reading stops as soon as a limit is passed."""
+    infos = archive.infolist()
+    if len(infos) > settings.ATTACHMENT_ZIP_MAX_MEMBERS:
+        return f"内含 {len(infos)} 个部件，超过 {settings.ATTACHMENT_ZIP_MAX_MEMBERS} 个的上限"
+    budget = budget if budget is not None else [settings.ATTACHMENT_MAX_UNPACKED_BYTES]
+    ratio = settings.ATTACHMENT_ZIP_MAX_RATIO
+    unpacked_limit = filesizeformat(settings.ATTACHMENT_MAX_UNPACKED_BYTES)
+    declared = sum(info.file_size for info in infos)
+    if declared > budget[0]:
+        return f"解压后共 {filesizeformat(declared)}，超过 {unpacked_limit} 的上限（疑似“压缩炸弹”）"
+    for info in infos:
+        if _UNSAFE_NAME.search(info.filename):
+            return f"内含路径异常的部件“{info.filename[:80]}”"
+        if info.file_size > ZIP_RATIO_GRACE_BYTES and info.file_size > ratio * max(info.compress_size, 1):
+            return f"内含压缩比超过 {ratio} 倍的部件（疑似“压缩炸弹”）"
+    for info in infos:
+        if info.is_dir():
+            continue
+        member_limit = max(ZIP_RATIO_GRACE_BYTES, ratio * max(info.compress_size, 1))
+        read, head = 0, b""
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                head = head or chunk[:4]
+                read += len(chunk)
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    return f"解压后超过 {unpacked_limit} 的上限（疑似“压缩炸弹”）"
+                if read > member_limit:
+                    return f"内含压缩比超过 {ratio} 倍的部件（疑似“压缩炸弹”）"
+        if head == ZIP_MAGIC:
+            if nested or not _EMBEDDINGS.match(info.filename):
+                return f"内含另一个压缩包“{info.filename[:80]}”"
+            with archive.open(info) as member, zipfile.ZipFile(io.BytesIO(member.read())) as inner:
+                problem = zip_problem(inner, budget=budget, nested=True)
+            if problem:
+                return problem
+    return ""

@@ -380,25 +380,19 @@ def _render_edit(request, application, form, returned=None, status=200, saved=Fa
 @login_required
 @require_GET
 def attachment_download(request, pk):
-    """The only way to read an uploaded file: scoped by the selector, never by URL."""
+    """The only way to read an uploaded file: scoped by the selector, never by URL. Always as a
+    download, named and typed after the content found at upload (a PDF uploaded as “报告.html” comes
+    back as “报告.pdf”, application/pdf), and never sniffed by the browser into something else."""
     attachment = get_object_or_404(selectors.attachments_for_user(request.user), pk=pk)
     response = FileResponse(
         attachment.file.open("rb"),
-        as_attachment=request.GET.get("inline") != "1",
-        filename=attachment.original_name,
-        content_type=_CONTENT_TYPES[attachment.kind],
+        as_attachment=True,
+        filename=attachment.download_name,
+        content_type=attachment.content_type,
     )
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @login_required

@@ -399,6 +399,15 @@ class RevocationStatementForm(ExplainedErrors, forms.Form):
         help_text="PDF、JPG、PNG、DOCX、XLSX",
     )
 
+    def __init__(self, *args, refusal: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal  # bases.uploads.upload_refusal: the files were not read to their end
+
+    def clean_files(self):
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="upload_refused")
+        return self.cleaned_data["files"]
+
 
 class RevocationCloseForm(ExplainedErrors, forms.Form):
     reasons = forms.CharField(label="不予撤销的理由", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))

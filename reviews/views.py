@@ -25,6 +25,7 @@ from bases.dates import cn_date
 from bases.forms import AttachmentUploadForm
 from bases.forms_spec import SPECS
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
+from bases.uploads import upload_refusal
 from bases.validators import ATTACHMENT_ACCEPT
 from bases.views import messages_from
 
@@ -124,6 +125,8 @@ def _render_detail(request, application, *, status=200, **bound):
         else None,
         "accept": ATTACHMENT_ACCEPT,
         "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "max_per_post": settings.ATTACHMENT_MAX_FILES_PER_POST,
+        "usage": base_selectors.attachment_usage(application) if editable else None,
         "has_errors": bool(bound),
     }
     return render(request, "reviews/application_detail.html", context, status=status)
@@ -256,7 +259,8 @@ def attachment_upload(request, pk):
     application = get_object_or_404(applications_for_user(request.user), pk=pk)
     if not permissions.can_edit_application(application, request.user):
         raise PermissionDenied(permissions.EDIT_REFUSED)
-    form = AttachmentUploadForm(request.POST, request.FILES, spec=application.spec)
+    refusal = upload_refusal(request)
+    form = AttachmentUploadForm(request.POST, request.FILES, spec=application.spec, refusal=refusal)
     if form.is_valid():
         saved, refused = 0, []
         for uploaded in request.FILES.getlist("file"):
@@ -277,7 +281,7 @@ def attachment_upload(request, pk):
             return _detail_anchor(application, "#attachments")
         for message in refused:
             form.add_error("file", message)
-    return _render_detail(request, application, status=400, upload_form=form)
+    return _render_detail(request, application, status=413 if refusal else 400, upload_form=form)
 
 
 @login_required
@@ -398,7 +402,7 @@ def revocation_statement(request, pk):
     return _small_form_post(
         request,
         case.application,
-        RevocationStatementForm(request.POST, request.FILES),
+        RevocationStatementForm(request.POST, request.FILES, refusal=upload_refusal(request)),
         may=permissions.is_applicant_of(case.application, request.user),
         name="statement_form",
         anchor="#revocation",

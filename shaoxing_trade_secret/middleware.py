@@ -8,6 +8,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from bases import permissions
 from bases.passwords import password_expired
+from bases.uploads import max_post_bytes, oversize_post_message
 from bases.validators import text_problem
 
 
@@ -29,6 +30,25 @@ class RefuseControlCharactersInQueries:
                     {"message": "查询条件含有无效的控制字符，请检查后重新查询。"},
                     status=400,
                 )
+        return self.get_response(request)
+
+
+class RefuseOversizeUploads:
+    """A multipart post whose declared length is over what one upload may be (bases.uploads) is
+    answered 413 from its headers, before anything reads its body (CsrfViewMiddleware's check
+    reads it, later). Behind nginx, client_max_body_size refuses it even earlier (README "Uploads")."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.content_type == "multipart/form-data":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > max_post_bytes():
+                return render(request, "413.html", {"message": oversize_post_message()}, status=413)
         return self.get_response(request)
 
 

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "shaoxing_trade_secret.middleware.TwoFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shaoxing_trade_secret.middleware.RefuseOversizeUploads",
     "shaoxing_trade_secret.middleware.RefuseControlCharactersInQueries",
     "shaoxing_trade_secret.middleware.PasswordExpiry",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -232,7 +233,24 @@ STORAGES = {
 # The two settings exist only because Django's test live server expects them.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "public-media-unused"
+# Uploads (README "Uploads"): per file, per post, per application, and inside a DOCX/XLSX package.
 ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024
+ATTACHMENT_MAX_FILES_PER_POST = env.int("ATTACHMENT_MAX_FILES_PER_POST", default=10)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=30)
+ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_MB", default=200) * 1024 * 1024
+ATTACHMENT_MAX_UNPACKED_BYTES = env.int("ATTACHMENT_MAX_UNPACKED_MB", default=100) * 1024 * 1024
+ATTACHMENT_ZIP_MAX_RATIO = 100
+ATTACHMENT_ZIP_MAX_MEMBERS = 10_000
+# The first handler stops reading a multipart body at the first file over ATTACHMENT_MAX_BYTES or
+# past ATTACHMENT_MAX_FILES_PER_POST files; shaoxing_trade_secret.middleware.RefuseOversizeUploads
+# answers 413 before reading when Content-Length is over bases.uploads.max_post_bytes(). Django's own
+# file count stays one above, a backstop that would answer a bare 400.
+FILE_UPLOAD_HANDLERS = [
+    "bases.uploads.AttachmentLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = ATTACHMENT_MAX_FILES_PER_POST + 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -24,6 +24,7 @@ from tests.factories import (
     ooxml_bytes,
     pdf_bytes,
     png_bytes,
+    upload,
     xlsx_bytes,
 )
 from tests.helpers import field_groups, messages_shown, url_patterns
@@ -96,7 +97,7 @@ def test_upload_real_file_stored_privately_under_random_name(
         len(content),
     )
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
-    assert re.fullmatch(r"[0-9a-f]{32}", stored.name)
+    assert re.fullmatch(rf"[0-9a-f]{{32}}\.{kind}", stored.name)  # the detected type's extension
     assert Path(name).stem not in attachment.file.name
     assert stored.resolve().is_relative_to(private_storage.resolve())
     assert stored.read_bytes() == content
@@ -134,18 +135,57 @@ def test_upload_spoofed_file_rejected_at_the_field_choice_kept_nothing_stored(
     assert list(application.log.all()) == []
 
 
-def test_upload_oversize_file_rejected_at_the_field(applicant_client, application, private_storage, settings):
+def test_upload_oversize_file_stopped_while_read_choice_kept_413(
+    applicant_client, application, private_storage, settings
+):
     content = pdf_bytes()
     settings.ATTACHMENT_MAX_BYTES = len(content) - 1
 
     response = applicant_client.post(
-        upload_url(application), {"condition_code": "", "file": SimpleUploadedFile("大文件.pdf", content)}
+        upload_url(application),
+        {"condition_code": "point-2", "file": [SimpleUploadedFile("小文件.pdf", b"%PDF-1.4\n"), upload("大文件.pdf")]},
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert field_groups(response)["file"].errors == [
-        f"文件“大文件.pdf”大小为 {len(content)}\xa0字节，超过 {len(content) - 1}\xa0字节 的上限。"
+        f"文件“大文件.pdf”超过 {len(content) - 1}\xa0字节 的上限，本次选择的文件均未上传。"
     ]
+    assert field_groups(response)["condition_code"].value == "point-2"
+    assert list(Attachment.objects.filter(application=application)) == []
+    assert stored_files(private_storage) == set()
+
+
+def test_upload_more_files_than_one_post_may_hold_refused_413_nothing_stored(
+    applicant_client, application, private_storage, settings
+):
+    settings.ATTACHMENT_MAX_FILES_PER_POST = 2
+
+    response = applicant_client.post(
+        upload_url(application), {"condition_code": "", "file": [upload(f"证明{i}.pdf") for i in range(3)]}
+    )
+
+    assert response.status_code == 413
+    assert field_groups(response)["file"].errors == ["一次最多上传 2 个文件，本次选择的文件均未上传，请分批上传。"]
+    assert list(Attachment.objects.filter(application=application)) == []
+    assert stored_files(private_storage) == set()
+
+
+def test_upload_body_over_the_post_limit_answered_413_before_the_view(
+    applicant_client, application, private_storage, settings
+):
+    settings.ATTACHMENT_MAX_BYTES = 1000
+    settings.ATTACHMENT_MAX_FILES_PER_POST = 1  # a post may hold 1000 bytes + 1 MiB
+    big = pdf_bytes() + b"0" * (1024 * 1024 + 1000)
+
+    response = applicant_client.post(
+        upload_url(application), {"condition_code": "", "file": SimpleUploadedFile("扫描件.pdf", big)}
+    )
+
+    assert response.status_code == 413
+    assert (
+        "一次上传的内容超过 1.0\xa0MB 的上限（每次最多 1 个文件，单个文件不超过 1000\xa0字节），本次上传未被接收。"
+        in response.content.decode()
+    )
     assert list(Attachment.objects.filter(application=application)) == []
     assert stored_files(private_storage) == set()
 

@@ -200,3 +200,30 @@ def test_twenty_uploads_at_once_all_stored_or_refused_none_lost(reference_data, 
     assert all(isinstance(o, ValidationError) for o in refused), refused
     assert stored == outcomes.count("ok") and stored + len(refused) == THREADS
     assert len([p for p in private_storage.rglob("*") if p.is_file()]) == stored
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("limit", ["files", "bytes"])
+def test_twenty_uploads_at_once_never_pass_the_quota(reference_data, private_storage, settings, limit):
+    from bases.models import Attachment
+    from bases.services import attachment_add
+    from tests.factories import pdf_bytes, upload
+
+    if limit == "files":
+        settings.ATTACHMENT_MAX_FILES = 5
+    else:
+        settings.ATTACHMENT_MAX_TOTAL_BYTES = len(pdf_bytes()) * 5 + 10
+    application = ApplicationFactory(base_type="point")
+    applicant = application.created_by
+
+    def add(i):
+        attachment_add(application=application, user=applicant, uploaded=upload(f"证明{i}.pdf"), condition_code="")
+        return "ok"
+
+    outcomes = together(add)
+
+    refused = [o for o in outcomes if o != "ok"]
+    assert outcomes.count("ok") == 5, outcomes
+    assert {getattr(o, "code", repr(o)) for o in refused} == {f"quota_{limit}"}
+    assert Attachment.objects.filter(application=application).count() == 5
+    assert len([p for p in private_storage.rglob("*") if p.is_file()]) == 5
