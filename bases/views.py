@@ -130,6 +130,8 @@ def two_factor(request):
             return redirect(next_url or "home")
         form.add_error("otp_token", "动态口令不正确或已过期，请输入验证器当前显示的6位数字。多次错误后需等待片刻再试。")
         mark_invalid(form)
+    if form.errors:  # the one field takes the focus, its message read out with it (aria-describedby)
+        form.fields["otp_token"].widget.attrs["autofocus"] = True
     context = {"form": form, "setting_up": setting_up, "next": next_url}
     if setting_up:
         context |= {
