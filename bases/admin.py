@@ -1,7 +1,9 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.admin import GuardedModelAdmin
 
 from . import permissions
@@ -78,7 +80,7 @@ class UserAdmin(DjangoUserAdmin):
     # administrator gives roles (the administrators' too), enables and disables; nobody changes its own
     # powers; groups, permissions and superuser status only a superuser. The rules are the predicates of
     # bases.permissions; this admin only applies them.
-    PRIVILEGED = ("is_superuser", "groups", "user_permissions")
+    PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions")  # is_staff follows the role
     POWERS = ("role", "county", "organisation", "is_active")
     DETAILS = ("username", "first_name", "last_name", "email", "phone")
 
@@ -119,6 +121,13 @@ class UserAdmin(DjangoUserAdmin):
     def save_related(self, request, form, formsets, change):
         form.instance._changed_by = request.user
         super().save_related(request, form, formsets, change)
+
+
+# django-otp ships no Chinese names for its device model; the security administrator removes a lost
+# authenticator there (动态口令设备).
+TOTPDevice._meta.verbose_name = "动态口令设备"
+TOTPDevice._meta.verbose_name_plural = "动态口令设备"
+apps.get_app_config("otp_totp").verbose_name = "动态口令"
 
 
 @admin.register(SecurityEvent)
