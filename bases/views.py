@@ -286,14 +286,7 @@ def application_edit(request, pk):
         if draft is None or not draft.is_valid():
             return _render_edit(request, application, form, returned, status=400)
     try:
-        saved = services.application_save_draft(
-            application=application,
-            user=request.user,
-            values=draft.model_values(),
-            self_assessment=draft.self_assessment(),
-            version=draft.cleaned_data["version"],
-            ip=client_ip(request),
-        )
+        saved = _save_draft(request, application, draft)
     except StaleApplication as exc:
         form.add_error(None, exc)
         return _render_edit(request, application, form, returned, status=409)
@@ -325,6 +318,18 @@ def application_edit(request, pk):
     return redirect("reviews:application-detail", pk=saved.pk)
 
 
+def _save_draft(request, application, form, *, automatic=False):
+    return services.application_save_draft(
+        application=application,
+        user=request.user,
+        values=form.model_values(),
+        self_assessment=form.self_assessment(),
+        version=form.cleaned_data["version"],
+        ip=client_ip(request),
+        automatic=automatic,
+    )
+
+
 def _autosave(request, application, form_class):
     """The page saves the draft on its own while the user types (static/js/site.js): JSON, so the
     page can say so and carry the new version into the next save. Input that a draft cannot hold is
@@ -336,15 +341,7 @@ def _autosave(request, application, form_class):
             status=400,
         )
     try:
-        saved = services.application_save_draft(
-            application=application,
-            user=request.user,
-            values=form.model_values(),
-            self_assessment=form.self_assessment(),
-            version=form.cleaned_data["version"],
-            ip=client_ip(request),
-            automatic=True,
-        )
+        saved = _save_draft(request, application, form, automatic=True)
     except StaleApplication as exc:
         return JsonResponse({"saved": False, "message": f"{exc}（未自动保存）"}, status=409)
     at = timezone.localtime().strftime("%H:%M")

@@ -49,17 +49,6 @@ def word_part_without_content_types() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def application():
-    return ApplicationFactory(base_type="point")
-
-
-@pytest.fixture
-def applicant_client(client, application):
-    client.force_login(application.created_by)
-    return client
-
-
 def upload_url(application):
     return reverse("reviews:attachment-upload", args=[application.pk])
 

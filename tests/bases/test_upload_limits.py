@@ -22,25 +22,11 @@ from bases.models import Attachment
 from bases.validators import attachment_display_name
 from reviews import services as review_services
 from shaoxing_trade_secret.middleware import RefuseOversizeUploads
+from tests.bases.test_attachments import upload_url
 from tests.factories import ApplicationFactory, UserFactory, docx_bytes, pdf_bytes, upload, xlsx_bytes
 from tests.helpers import field_groups, messages_shown
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def application():
-    return ApplicationFactory(base_type="point")
-
-
-@pytest.fixture
-def applicant_client(client, application):
-    client.force_login(application.created_by)
-    return client
-
-
-def upload_url(application):
-    return reverse("reviews:attachment-upload", args=[application.pk])
 
 
 # --- The body is not read past a limit ------------------------------------------------------------
