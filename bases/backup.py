@@ -4,7 +4,8 @@ A backup is one folder, named after the local time it was taken (var/backups/202
 
     database.dump     PostgreSQL: pg_dump --format=custom, or
     database.sqlite3  SQLite: a copy by SQLite's online backup API
-    files.tar         the private file storage (uploaded evidence, issued documents)
+    files.tar         the private files: every named storage's folder (uploaded evidence, issued
+                      documents), i.e. PRIVATE_MEDIA_ROOT; empty when they live in object storage
     metadata.json     engine, database, code (migrations applied, git commit), row count of every table,
                       number and size of the files, referenced files that were missing
     MANIFEST.sha256   the SHA-256 of the three files above, as `sha256sum` writes it (`sha256sum -c`)
@@ -21,6 +22,9 @@ A restore verifies every sum first and changes nothing when one differs. It refu
 already holds data unless forced, and then backs the target up first. The database is restored in
 one transaction (pg_restore --single-transaction; SQLite's backup API) and the files are extracted
 beside the storage and swapped in only after the database succeeded.
+
+With S3_BUCKET set the files are in a bucket, not on this machine: the backup holds the database only
+(metadata.json says so) and the bucket is kept by its own versioning and replication (docs/backup.md).
 """
 
 import hashlib
@@ -41,6 +45,7 @@ from django.utils import timezone
 
 FORMAT = 1
 FILES = "files.tar"
+OBJECT_STORAGE = "object storage"
 METADATA = "metadata.json"
 MANIFEST = "MANIFEST.sha256"
 MANIFEST_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
@@ -201,14 +206,20 @@ class Sqlite:
             return read_snapshot(cursor, self.tables(cursor), quote=sqlite_quote)
 
 
-def storage_location() -> Path:
-    """The directory of the private file storage (settings.STORAGES["default"], PRIVATE_MEDIA_ROOT)."""
-    from django.core.files.storage import storages
+def storage_location() -> Path | None:
+    """The one folder that holds the files of every storage in settings.STORAGES but the static files
+    (PRIVATE_MEDIA_ROOT: "private" and "default" in it, "documents" under it); None when they are in
+    object storage."""
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage, storages
 
-    location = getattr(storages["default"], "location", None)
-    if location is None:
-        raise BackupError("默认文件存储不是本地目录，无法备份文件：请用存储自身的手段备份。")
-    return Path(location)
+    locations = []
+    for alias in settings.STORAGES:
+        if alias != "staticfiles":
+            if not isinstance(storages[alias], FileSystemStorage):
+                return None
+            locations.append(storages[alias].location)
+    return Path(os.path.commonpath(locations))
 
 
 def read_only(path: Path) -> sqlite3.Connection:
@@ -283,14 +294,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def files_in(location: Path) -> list[Path]:
+def files_in(location: Path | None) -> list[Path]:
     """Regular files under the storage, relative to it, in a stable order (symbolic links are not followed)."""
-    if not location.is_dir():
+    if location is None or not location.is_dir():
         return []
     return sorted(p.relative_to(location) for p in location.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def files_archive(location: Path, target: Path) -> tuple[list[str], int]:
+def files_archive(location: Path | None, target: Path) -> tuple[list[str], int]:
     names, size = [], 0
     with tarfile.open(target, "w", format=tarfile.PAX_FORMAT) as archive:
         for relative in files_in(location):
@@ -353,9 +364,10 @@ def git_commit(source: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def backup_create(*, root: Path, database: dict, storage: Path, source: Path | None = None) -> Backup:
-    """Write a new backup folder under `root`, named after the local time. It is written as a hidden
-    `.<name>.partial` folder and renamed when complete, so a folder without the dot is always whole."""
+def backup_create(*, root: Path, database: dict, storage: Path | None, source: Path | None = None) -> Backup:
+    """Write a new backup folder under `root`, named after the local time, with the files of the
+    `storage` folder (None: object storage, no files). It is written as a hidden `.<name>.partial`
+    folder and renamed when complete, so a folder without the dot is always whole."""
     engine = engine_for(database)
     started = timezone.localtime()
     name = f"{started:%Y%m%d-%H%M%S}"
@@ -365,7 +377,7 @@ def backup_create(*, root: Path, database: dict, storage: Path, source: Path | N
     partial.mkdir(parents=True)
     try:
         snapshot = engine.dump(partial)
-        names, size = files_archive(storage, partial / FILES)
+        names, size = files_archive(storage, partial / FILES)  # an empty archive for object storage
         metadata = {
             "format": FORMAT,
             "created_at": started.isoformat(timespec="seconds"),
@@ -377,9 +389,9 @@ def backup_create(*, root: Path, database: dict, storage: Path, source: Path | N
             "git_commit": git_commit(source) if source else None,
             "migrations": snapshot.migrations,
             "tables": snapshot.tables,
-            "storage": str(storage),
+            "storage": str(storage) if storage else OBJECT_STORAGE,
             "files": {"count": len(names), "bytes": size},
-            "missing_files": sorted(snapshot.stored_files - set(names)),
+            "missing_files": sorted(snapshot.stored_files - set(names)) if storage else [],
         }
         (partial / METADATA).write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         manifest_sha256 = manifest_write(partial, [engine.dump_file, FILES, METADATA])
@@ -414,24 +426,30 @@ class Restore:
 
 
 def backup_restore(
-    *, folder: Path, database: dict, storage: Path, force: bool = False, safety_root: Path | None = None
+    *, folder: Path, database: dict, storage: Path | None, force: bool = False, safety_root: Path | None = None
 ) -> Restore:
     """Verify `folder`, then replace the database and the private files with its content.
 
     Refuses (BackupError, nothing changed) when a sum differs, when the backup is of another engine, or
     when the database has tables or the storage has files and `force` is not given. With `force`, what
     is there is first backed up under `safety_root`. Side effects: the database replaced in one
-    transaction; the storage directory replaced by the archive's files.
+    transaction; the storage directory replaced by the archive's files. With object storage (`storage`
+    None) only a backup without files is restored: the bucket keeps its own.
     """
     folder = Path(folder)
     metadata = manifest_verify(folder)
     engine = engine_for(database)
     if metadata["engine"] != engine.name:
         raise BackupError(f"这是 {metadata['engine']} 的备份，不能恢复到{engine.label}。")
+    if storage is None and metadata["files"]["count"]:
+        raise BackupError(
+            f"备份含 {metadata['files']['count']} 个文件，而当前文件存放在对象存储中，未做任何改动："
+            f"请在本机文件目录（PRIVATE_MEDIA_ROOT）下恢复，或将 {FILES} 解开后上传到存储桶，再恢复数据库。"
+        )
     occupied = []
     if tables := engine.table_count():
         occupied.append(f"{engine.label} 已有 {tables} 张表")
-    if present := len(files_in(storage)):
+    if storage and (present := len(files_in(storage))):
         occupied.append(f"文件目录 {storage} 已有 {present} 个文件")
     if occupied and not force:
         raise BackupError(
@@ -447,32 +465,40 @@ def backup_restore(
                 f"覆盖前未能备份现有数据，未做任何改动：{error} 若现有数据确已无用，请先清空数据库与文件目录再恢复。"
             ) from error
 
-    stamp = f"{timezone.localtime():%Y%m%d-%H%M%S}"
-    storage.parent.mkdir(parents=True, exist_ok=True)
-    staging = storage.parent / f".{storage.name}.restoring-{stamp}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        with tarfile.open(folder / FILES) as archive:
-            archive.extractall(staging, filter="data")
-        staging.mkdir(exist_ok=True)  # an archive of no files extracts nothing
+    if storage is None:
         engine.restore(folder / metadata["database_file"])
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    # The database is restored: swap the files in (a rename each, on one file system).
-    replaced = storage.parent / f".{storage.name}.replaced-{stamp}"
-    if storage.exists():
-        storage.rename(replaced)
-    staging.rename(storage)
-    shutil.rmtree(replaced, ignore_errors=True)
+    else:
+        files_restore(folder / FILES, storage, then=lambda: engine.restore(folder / metadata["database_file"]))
 
     restored = engine.snapshot()
     names = files_in(storage)
     size = sum((storage / name).stat().st_size for name in names)
     expected = metadata["tables"]
     tables = [(t, expected.get(t), restored.tables.get(t)) for t in sorted(set(expected) | set(restored.tables))]
-    missing = sorted(restored.stored_files - {n.as_posix() for n in names})
+    missing = sorted(restored.stored_files - {n.as_posix() for n in names}) if storage else []
     return Restore(folder, metadata, tables, (len(names), size), missing, safety)
+
+
+def files_restore(archive_path: Path, storage: Path, *, then) -> None:
+    """Extract the archive beside the storage folder, run `then` (the database's restore), and only when
+    it succeeded swap the extracted folder in (a rename each, on one file system)."""
+    stamp = f"{timezone.localtime():%Y%m%d-%H%M%S}"
+    storage.parent.mkdir(parents=True, exist_ok=True)
+    staging = storage.parent / f".{storage.name}.restoring-{stamp}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with tarfile.open(archive_path) as archive:
+            archive.extractall(staging, filter="data")
+        staging.mkdir(exist_ok=True)  # an archive of no files extracts nothing
+        then()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    replaced = storage.parent / f".{storage.name}.replaced-{stamp}"
+    if storage.exists():
+        storage.rename(replaced)
+    staging.rename(storage)
+    shutil.rmtree(replaced, ignore_errors=True)
 
 
 def migration_notes(recorded: dict[str, str]) -> list[str]:

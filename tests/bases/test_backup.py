@@ -14,15 +14,18 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
 
 from bases import backup as backup_module
 from bases.backup import BackupError, Postgres, backup_create
 from bases.models import Application, ApplicationLog, Attachment, LogHead
 from bases.services import attachment_add
-from tests.factories import ApplicationFactory, upload
+from tests.factories import ApplicationFactory, pdf_bytes, upload
 
 committed = pytest.mark.django_db(transaction=True)  # a backup reads what is committed
 
@@ -76,9 +79,13 @@ def restore(folder: Path, *args) -> str:
 
 
 def use_storage(settings, location: Path) -> None:
+    """The private folder moved, as tests/conftest.py lays it out: evidence in it, documents under it."""
+    folder = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(location)}},
+        "default": {**folder, "OPTIONS": {"location": str(location)}},
+        "private": {**folder, "OPTIONS": {"location": str(location)}},
+        "documents": {**folder, "OPTIONS": {"location": str(location / "documents")}},
     }
 
 
@@ -111,6 +118,7 @@ def fresh_postgres_database():
 
 
 def round_trip(settings, tmp_path, fresh_database: str) -> None:
+    issued = storages["documents"].save("receipts/申报回执.pdf", ContentFile(pdf_bytes()))
     before, counts = contents(), row_counts()
     folder = back_up(tmp_path / "backups")
     use_storage(settings, tmp_path / "restored-files")
@@ -120,6 +128,8 @@ def round_trip(settings, tmp_path, fresh_database: str) -> None:
         verified = io.StringIO()
         call_command("verify_log", stdout=verified)
         after, restored_counts = contents(), row_counts()
+        with storages["documents"].open(issued, "rb") as stream:
+            document = stream.read()
         if POSTGRESQL:  # the log's trigger came back with the tables
             with (
                 pytest.raises(DatabaseError, match="办理记录只能追加"),
@@ -132,6 +142,7 @@ def round_trip(settings, tmp_path, fresh_database: str) -> None:
     assert "办理记录完整：2 份申报" in verified.getvalue()
     assert restored_counts == counts
     assert after == before
+    assert document == pdf_bytes()
     assert len(before["files"]) > 1 and len(before["log"]) > 1
     assert json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["tables"] == counts
 
@@ -168,7 +179,7 @@ def test_backup_folder_is_checked_by_sha256sum_and_records_the_database(recorded
     )
     assert metadata["engine"] == connection.vendor
     assert metadata["database"] == str(connection.settings_dict["NAME"])
-    assert metadata["migrations"]["bases"] == "0010_password_changed_at"
+    assert metadata["migrations"]["bases"] == MigrationRecorder.Migration.objects.filter(app="bases").latest("id").name
     assert metadata["tables"]["bases_application"] == 2
     assert archived == set(Attachment.objects.values_list("file", flat=True))
     assert metadata["files"] == {
@@ -276,3 +287,24 @@ def test_postgres_clients_get_the_password_from_the_environment_not_the_command_
         "PGPORT": "5433",
         "PGSSLMODE": "require",
     }
+
+
+@committed
+def test_backup_with_files_in_object_storage_holds_the_database_and_an_empty_archive(recorded, settings, tmp_path):
+    folder = back_up(tmp_path / "backups")  # from the private folder: with files
+    s3 = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"bucket_name": "sxamr-trade-secret"}}
+    settings.STORAGES = {**settings.STORAGES, "default": s3, "private": s3, "documents": s3}
+    settings.BACKUP_DIR = tmp_path / "safety"
+
+    bucket_backup = back_up(tmp_path / "bucket-backups")
+    metadata = json.loads((bucket_backup / "metadata.json").read_text(encoding="utf-8"))
+    with tarfile.open(bucket_backup / "files.tar") as archive:
+        archived = archive.getnames()
+
+    assert metadata["storage"] == "object storage"
+    assert metadata["files"] == {"count": 0, "bytes": 0}
+    assert metadata["tables"]["bases_attachment"] == Attachment.objects.count() > 0
+    assert archived == []
+    with pytest.raises(CommandError, match="而当前文件存放在对象存储中，未做任何改动"):
+        restore(folder, "--force")
+    assert not (tmp_path / "safety").exists()

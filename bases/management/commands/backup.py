@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from bases.backup import BackupError, backup_create, storage_location
+from bases.backup import OBJECT_STORAGE, BackupError, backup_create, storage_location
 
 
 class Command(BaseCommand):
@@ -41,6 +41,10 @@ class Command(BaseCommand):
         files = metadata["files"]
         self.stdout.write(f"  文件：files.tar（{files['count']} 个文件，{files['bytes']:,} 字节）")
         self.stdout.write(f"  清单：MANIFEST.sha256（其本身的 SHA-256：{backup.manifest_sha256}）")
+        if metadata["storage"] == OBJECT_STORAGE:
+            self.stderr.write(
+                "文件存放在对象存储（S3_BUCKET）中，不在本备份内：存储桶须开启多版本并异地复制（docs/backup.md）。"
+            )
         if metadata["missing_files"]:
             self.stderr.write(
                 f"注意：数据库引用的 {len(metadata['missing_files'])} 个文件不在存储中（备份期间被删除，或早已丢失）："

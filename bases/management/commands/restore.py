@@ -23,11 +23,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         connections.close_all()  # the database is replaced under Django: no connection of ours stays open
+        storage = storage_location()
         try:
             restored = backup_restore(
                 folder=options["folder"],
                 database=connections["default"].settings_dict,
-                storage=storage_location(),
+                storage=storage,
                 force=options["force"],
                 safety_root=Path(settings.BACKUP_DIR),
             )
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"文件：{count} 个，{size:,} 字节（备份时 {recorded['count']} 个，{recorded['bytes']:,} 字节）"
         )
+        if storage is None:
+            self.stdout.write("文件存放在对象存储（S3_BUCKET）中，未随本备份恢复：存储桶由其多版本与异地复制保管。")
         if restored.missing_files:
             self.stderr.write(
                 f"注意：数据库引用的 {len(restored.missing_files)} 个文件不在存储中："
