@@ -11,7 +11,7 @@ PORT ?= 8000
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint mutants mutants-report serve install system-packages test-packages migrate seed check bench clean
+.PHONY: run test lint mutants mutants-report serve install system-packages test-packages migrate seed check bench clean backup restore
 
 run: install migrate seed serve ## venv, packages, migrate, demo data, serve on 127.0.0.1:8000
 
@@ -73,6 +73,15 @@ seed:
 check: install ## migrations and system checks
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(PY) manage.py check
+
+# Backups (docs/backup.md): a folder under BACKUP_DIR (default var/backups) with the database, the private files
+# and their SHA-256 sums; restore verifies the sums first and refuses a target holding data unless FORCE=1.
+backup: ## database (pg_dump -Fc, or SQLite's backup API) and private files into var/backups/<time>/
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py backup
+
+restore: ## BACKUP=var/backups/<time> [FORCE=1]: verify the sums, restore, compare the row counts
+	@[ -n "$(BACKUP)" ] || { echo "用法：make restore BACKUP=var/backups/<时间> [FORCE=1]" >&2; exit 2; }
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py restore "$(BACKUP)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 var

@@ -233,6 +233,8 @@ STORAGES = {
 # The two settings exist only because Django's test live server expects them.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "public-media-unused"
+# manage.py backup writes a folder per backup under this directory (docs/backup.md).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 # Uploads (README "Uploads"): per file, per post, per application, and inside a DOCX/XLSX package.
 ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_MB") * 1024 * 1024
 ATTACHMENT_MAX_FILES_PER_POST = env.int("ATTACHMENT_MAX_FILES_PER_POST", default=10)
