@@ -51,6 +51,7 @@ system-packages:
 test-packages: system-packages
 	@missing=""; dpkg -s chromium >/dev/null 2>&1 || missing="chromium"; command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
