@@ -154,7 +154,8 @@ def application_create(request):
         raise PermissionDenied("只有已确认的申报单位可以发起申报。")
     organisation = request.user.organisation
     batch = selectors.current_batch()
-    form = ApplicationCreateForm(request.POST or None, organisation=organisation)
+    # Bound on every POST, even one with no fields: an unbound form cannot take the error below.
+    form = ApplicationCreateForm(request.POST if request.method == "POST" else None, organisation=organisation)
     existing = selectors.active_application(organisation=organisation, batch=batch) if batch else None
     if request.method == "POST" and batch is None:
         form.add_error(None, "市局尚未设立申报批次，暂不能申报。")
