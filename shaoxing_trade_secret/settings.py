@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shaoxing_trade_secret.middleware.RefuseControlCharactersInQueries",
+    "shaoxing_trade_secret.middleware.RefuseImpossibleIdsInAdminPosts",
     "shaoxing_trade_secret.middleware.PasswordExpiry",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
