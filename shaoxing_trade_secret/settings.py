@@ -194,6 +194,7 @@ if env("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 RATELIMIT_VIEW = "bases.views.too_many_requests"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)  # off only for `make fuzz`'s scratch server
 
 # Celery: with REDIS_URL unset, tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL")
