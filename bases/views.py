@@ -112,8 +112,11 @@ def two_factor(request):
     phone is reset by the security administrator (admin: TOTP devices)."""
     user = request.user
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
-        next_url = ""
+    if not (
+        next_url.startswith("/")
+        and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure())
+    ):
+        next_url = ""  # back to a page of this site only (a path, never a name to look up)
     if not permissions.two_factor_pending(user):
         return redirect(next_url or "home")
     device = selectors.two_factor_device(user)
@@ -226,7 +229,8 @@ def application_create(request):
         raise PermissionDenied("只有已确认的申报单位可以发起申报。")
     organisation = request.user.organisation
     batch = selectors.current_batch()
-    form = ApplicationCreateForm(request.POST or None, organisation=organisation)
+    # Bound on every POST, even one with no fields: an unbound form cannot take the error below.
+    form = ApplicationCreateForm(request.POST if request.method == "POST" else None, organisation=organisation)
     existing = selectors.active_application(organisation=organisation, batch=batch) if batch else None
     if request.method == "POST" and batch is None:
         form.add_error(None, "市局尚未设立申报批次，暂不能申报。")

@@ -472,7 +472,9 @@ def publicity_open(request):
     ]
     chosen = [a for a in candidates if str(a.pk) in request.POST.getlist("applications")]
     anchor = chosen[0] if chosen else (candidates[0] if candidates else None)
-    form = PublicityForm(request.POST or None, application=anchor, user=request.user, declared={}) if anchor else None
+    # Bound on every POST, even one with no fields: an unbound form cannot take the error below.
+    posted = request.POST if request.method == "POST" else None
+    form = PublicityForm(posted, application=anchor, user=request.user, declared={}) if anchor else None
     confirming = False
     if request.method == "POST" and form is not None:
         if not chosen:

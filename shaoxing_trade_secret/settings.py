@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "shaoxing_trade_secret.middleware.RefuseOversizeUploads",
     "shaoxing_trade_secret.middleware.RefuseControlCharactersInQueries",
+    "shaoxing_trade_secret.middleware.RefuseImpossibleIdsInAdminPosts",
     "shaoxing_trade_secret.middleware.PasswordExpiry",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -263,6 +264,7 @@ if env("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 RATELIMIT_VIEW = "bases.views.too_many_requests"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)  # off only for `make fuzz`'s scratch server
 
 # Celery: with REDIS_URL unset, tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL")

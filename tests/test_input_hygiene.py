@@ -8,13 +8,14 @@ import inspect
 import pytest
 from django import forms
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 
 import bases.forms
 import reviews.forms
 from bases.choices import State
-from bases.models import CleanText, Organisation, User
+from bases.models import CleanText, County, Organisation, User
 from bases.validators import text_problem
 from reviews.models import Objection, Publicity
 from tests.bases.test_registration import REGISTER, registration
@@ -123,6 +124,38 @@ def test_an_objection_received_in_the_year_9999_is_refused(client):
 
     assert response.status_code == 400
     assert not Objection.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/admin/auth/group/add/", {"name": "组", "permissions": ["99999999999999999999999"]}),
+        ("/admin/auth/group/", {"action": "delete_selected", "_selected_action": ["{}"], "index": "0"}),
+        (
+            "/admin/bases/county/",
+            {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": "-99999999999999999999", "_save": "1"},
+        ),
+    ],
+)
+def test_admin_posts_with_impossible_ids_are_refused_without_a_server_error(client, url, data):
+    # Found by `make fuzz`: Django's admin fails with a 500 on an id that is no integer (ticked rows)
+    # and, on SQLite, on one beyond 64 bits (multiple selects, the rows of an editable list).
+    client.force_login(UserFactory(city_admin=True, is_superuser=True))
+    before = (Group.objects.count(), list(County.objects.values_list("pk", "name", "order")))
+
+    response = client.post(url, data)
+
+    assert response.status_code == 400
+    assert (Group.objects.count(), list(County.objects.values_list("pk", "name", "order"))) == before
+
+
+def test_admin_posts_with_possible_ids_still_reach_the_admin(client):
+    client.force_login(UserFactory(city_admin=True, is_superuser=True))
+
+    response = client.post("/admin/auth/group/add/", {"name": "复核组", "permissions": ["1"]})
+
+    assert response.status_code == 302
+    assert list(Group.objects.values_list("name", flat=True)) == ["复核组"]
 
 
 # --- The rules hold for every model and every form ----------------------------------------------

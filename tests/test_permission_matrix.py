@@ -99,6 +99,10 @@ class World:
 
 @pytest.fixture
 def world():
+    return build_world()
+
+
+def build_world() -> World:
     yc, kq = county("越城区"), county("柯桥区")
     city = UserFactory(username="matrix_city", city_reviewer=True)
     draft = ApplicationFactory(complete=True, organisation=OrganisationFactory(county=yc))

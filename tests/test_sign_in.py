@@ -10,7 +10,9 @@ from django.contrib.auth import password_validation
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
+from django_password_validators.password_history.models import PasswordHistory
 
 from bases.models import User
 from tests.bases.test_registration import REGISTER, registration
@@ -122,6 +124,27 @@ def test_none_of_the_last_five_passwords(settings):
     with pytest.raises(ValidationError, match="不能重复使用"):
         password_validation.validate_password(used[1], user)
     password_validation.validate_password(used[0], user)  # six changes ago: allowed again
+
+
+def test_the_password_history_is_shown_in_the_admin_never_written_there_nor_its_hashes(client):
+    # Found by `make fuzz`: the package's own admin offered add forms without the required user (or
+    # user settings), and saving one was a server error.
+    user = UserFactory(password=PASSWORD)
+    user.set_password("Shaoxing#2022")
+    user.save()
+    entry = PasswordHistory.objects.filter(user_config__user=user).latest("date")
+    client.force_login(UserFactory(city_admin=True, is_superuser=True))
+
+    added = [
+        client.post(reverse(f"admin:password_history_{model}_add"), {"_save": "保存"}).status_code
+        for model in ("passwordhistory", "userpasswordhistoryconfig")
+    ]
+    change = client.get(reverse("admin:password_history_passwordhistory_change", args=[entry.pk]))
+
+    assert added == [403, 403]
+    assert change.status_code == 200
+    assert entry.password not in change.content.decode()
+    assert 'name="_save"' not in change.content.decode()
 
 
 def test_an_expired_password_must_be_changed_before_anything_else(client, settings):

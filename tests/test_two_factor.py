@@ -120,12 +120,18 @@ def test_nobody_is_asked_when_the_setting_is_off():
     assert client.get("/").status_code == 200
 
 
-def test_next_cannot_send_the_user_elsewhere(required):
+@pytest.mark.parametrize("elsewhere", ["https://evil.example.com/", "//evil.example.com/", "home", "a\x00b"])
+def test_next_cannot_send_the_user_elsewhere(required, elsewhere):
     user = UserFactory(county_staff=True)
     device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=True)
     client = signed_in(user)
-    response = client.post(TWO_FACTOR, {"otp_token": code_for(device), "next": "https://evil.example.com/"})
+    response = client.post(TWO_FACTOR, {"otp_token": code_for(device), "next": elsewhere})
     assert response["Location"] == "/"
+
+
+def test_next_not_a_path_is_no_error_when_nothing_is_owed():
+    client = signed_in(UserFactory(county_staff=True))  # the setting is off: the page just moves on
+    assert client.post(TWO_FACTOR, {"next": "a\x00b"})["Location"] == "/"
 
 
 def test_the_security_administrator_resets_a_lost_authenticator(required):

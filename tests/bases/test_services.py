@@ -266,10 +266,13 @@ def test_create_by_non_confirmed_applicant_permission_denied(who):
     assert list(Application.objects.all()) == []
 
 
-def test_create_view_without_any_batch_refused_without_error(client, applicant):
+@pytest.mark.parametrize("data", [{"base_type": "point", "level": "city"}, {}])
+def test_create_view_without_any_batch_refused_without_error(client, applicant, data):
+    # With no fields at all (found by tests/test_fuzz_forms.py) the form was left unbound and adding
+    # the error to it was a server error.
     client.force_login(applicant)
 
-    response = client.post(reverse("bases:application-create"), {"base_type": "point", "level": "city"})
+    response = client.post(reverse("bases:application-create"), data)
 
     assert response.status_code in (200, 400)
     assert "市局尚未设立申报批次，暂不能申报。" in response.content.decode()

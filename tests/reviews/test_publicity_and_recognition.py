@@ -80,6 +80,21 @@ def test_publicity_open_groups_several_accepted_applications_in_one(city):
     assert (publicity.starts_on, publicity.ends_on) == (TODAY, publicity_end(TODAY))
 
 
+def test_publicity_open_posted_with_none_ticked_says_so_and_opens_nothing(client, city):
+    # Found by tests/test_fuzz_forms.py: a post with no fields left the form unbound, and adding the
+    # error to it was a server error.
+    application = accepted(city)
+    client.force_login(city)
+
+    for data in ({"title": "拟认定名单公示", "starts_on": TODAY.isoformat(), "confirm": "1"}, {}):
+        response = client.post("/publicities/new/", data)
+
+        assert response.status_code == 400
+        assert "请至少勾选一份验收通过的申报。" in response.content.decode()
+    assert not Publicity.objects.exists()
+    assert state_of(application) == State.ACCEPTED
+
+
 def test_publicity_open_mixed_levels_refused_nothing_opened(city):
     city_level = accepted(city)
     county_level = ApplicationFactory(level="county", accepted=True)
