@@ -19,8 +19,8 @@ requests listed):
   nothing else wrote in between; the counts are read from the file with sqlite3. The records of
   refusals (security events, sign-in failures) and the cache are left out (RECORDS_OF_REFUSALS);
   rows changed in place are not seen here (the suite's tests/test_fuzz_forms.py compares every row).
-  A page that says something was done although it answers 4xx (a success message, e.g. two files of three uploaded; the application form's "已保存为
-  草稿") is not a refused post.
+  A page that says something was done although it answers 4xx (a success message, e.g. two files
+  of three uploaded; the application form's "已保存为草稿") is not a refused post.
 
 The form parser and the hostile values are shared with tests/test_fuzz_forms.py.
 """
