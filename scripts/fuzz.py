@@ -58,6 +58,9 @@ DEMO_USERS = (
     "county_shangyu",
     "city_reviewer",
     "admin",
+    "sysadmin",
+    "security_admin",
+    "auditor",
 )
 
 # --- Hostile values -------------------------------------------------------------------------------
