@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import CharField, Count, Func, Q, QuerySet, Sum, Value
+from django.db.models import Count, Func, Q, QuerySet, Sum, TextField, Value
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -45,7 +45,7 @@ class NameGrams(Func):
     migration 0013); its GIN indexes answer `NameGrams(name) @> QueryGrams(q)`."""
 
     function = "bases_name_grams"
-    output_field = ArrayField(CharField())
+    output_field = ArrayField(TextField())
 
 
 class QueryGrams(Func):
@@ -53,7 +53,7 @@ class QueryGrams(Func):
     in capitals: all of them are among a name's pieces when the name contains the query."""
 
     function = "bases_query_grams"
-    output_field = ArrayField(CharField())
+    output_field = ArrayField(TextField())
 
 
 def granted_application_ids(user) -> list[int]:
@@ -555,8 +555,11 @@ def application_counts(user) -> tuple[int, list[dict]]:
     the user's bureau (the state table's queues), each counted."""
     queues = work_queue_list(user)
     counts = applications_for_user(user).aggregate(
-        total=Count("pk"),
-        **{f"q{i}": Count("pk", filter=Q(state=queue.state, level__in=queue.levels)) for i, queue in enumerate(queues)},
+        total=Count("state"),  # counted on state: the index of (state, level) answers alone
+        **{
+            f"q{i}": Count("state", filter=Q(state=queue.state, level__in=queue.levels))
+            for i, queue in enumerate(queues)
+        },
     )
     return counts["total"], [
         {"title": queue.title, "state": queue.state, "count": counts[f"q{i}"]} for i, queue in enumerate(queues)
