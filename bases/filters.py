@@ -1,7 +1,6 @@
 """Filters of the application list (django-filter): input validation of the query string."""
 
 import django_filters
-from django.db.models import Q
 
 from . import selectors
 from .choices import APPLICATION_LEVELS, BaseType, State, choices_of
@@ -12,7 +11,7 @@ class ApplicationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="search", help_text="申报编号、单位名称或统一社会信用代码")
     batch = django_filters.ModelChoiceFilter(label="批次", queryset=selectors.batches(), empty_label="全部批次")
     county = django_filters.ModelChoiceFilter(
-        label="区、县（市）", field_name="organisation__county", queryset=selectors.counties(), empty_label="全部"
+        label="区、县（市）", field_name="county", queryset=selectors.counties(), empty_label="全部"
     )
     base_type = django_filters.ChoiceFilter(label="基地类型", choices=BaseType.choices, empty_label="全部类型")
     level = django_filters.ChoiceFilter(label="级别", choices=choices_of(APPLICATION_LEVELS), empty_label="全部级别")
@@ -26,12 +25,4 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["q", "batch", "county", "base_type", "level", "state", "industry"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(applicant_name__icontains=value)
-            | Q(organisation__name__icontains=value)
-            | Q(organisation__credit_code__iexact=value)
-        )
+        return selectors.applications_search(queryset, value)

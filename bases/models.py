@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import forms_spec, states
@@ -173,6 +173,17 @@ class Organisation(CleanText):
     def save(self, *args, **kwargs):
         self.credit_code = (self.credit_code or "").strip().upper()
         super().save(*args, **kwargs)
+        loaded = getattr(self, "_loaded_county_id", None)
+        if loaded is not None and loaded != self.county_id:
+            # Application.county copies the organisation's county (an indexed scope): moved with it.
+            self.applications.update(county_id=self.county_id)
+        self._loaded_county_id = self.county_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        organisation = super().from_db(db, field_names, values)
+        organisation._loaded_county_id = organisation.__dict__.get("county_id")
+        return organisation
 
     @property
     def is_rejected(self) -> bool:
@@ -355,6 +366,16 @@ class Application(CleanText, ApplicationWorkflow):
     organisation = models.ForeignKey(
         Organisation, verbose_name="申报单位", on_delete=models.PROTECT, related_name="applications"
     )
+    # The organisation's county, copied (save() below, Organisation.save when it moves) so that a
+    # county's scope is one indexed column of this table, not a join.
+    county = models.ForeignKey(
+        County,
+        verbose_name="所在区、县（市）",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # application_county_recent starts with it
+    )
     batch = models.ForeignKey(Batch, verbose_name="申报批次", on_delete=models.PROTECT, related_name="applications")
     base_type = models.CharField("基地类型", max_length=10, choices=BaseType.choices)
     level = models.CharField("申报级别", max_length=10, choices=choices_of(APPLICATION_LEVELS), default=Level.CITY)
@@ -403,6 +424,15 @@ class Application(CleanText, ApplicationWorkflow):
         verbose_name = "申报"
         verbose_name_plural = "申报"
         ordering = ["-updated_at", "-pk"]
+        indexes = [
+            # The list and the start page's "recent", for the city and for a county.
+            models.Index(F("updated_at").desc(), F("id").desc(), name="application_recent"),
+            models.Index(F("county"), F("updated_at").desc(), F("id").desc(), name="application_county_recent"),
+            # Work queues and their counts.
+            models.Index(fields=["state", "level"], name="application_state_level"),
+            # Search by the start of a reference number (LIKE 'SX2026%' on PostgreSQL).
+            models.Index(fields=["reference"], opclasses=["varchar_pattern_ops"], name="application_reference_prefix"),
+        ]
         constraints = [
             # One active application per organisation per batch.
             models.UniqueConstraint(
@@ -420,9 +450,15 @@ class Application(CleanText, ApplicationWorkflow):
     def __str__(self):
         return f"{self.reference} {self.applicant_name or self.organisation.name}"
 
+    def save(self, *args, **kwargs):
+        if self.county_id is None and self.organisation_id is not None:
+            self.county_id = self.organisation.county_id
+        super().save(*args, **kwargs)
+
     def clean_fields(self, exclude=None):
         # The state is protected (django-fsm): only transitions set it, so never re-assign it here.
-        super().clean_fields(exclude={*(exclude or ()), "state"})
+        # The county is filled in save(), from the organisation.
+        super().clean_fields(exclude={*(exclude or ()), "state", "county"})
 
     @property
     def spec(self) -> forms_spec.BaseTypeSpec:
@@ -556,6 +592,7 @@ class Base(CleanText):
         verbose_name = "商业秘密保护基地"
         verbose_name_plural = "商业秘密保护基地"
         ordering = ["-recognised_on", "name"]
+        indexes = [models.Index(F("recognised_on").desc(), F("name"), name="base_recognised")]
 
     def __str__(self):
         return self.name

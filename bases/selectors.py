@@ -8,10 +8,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import Count, Func, Q, QuerySet, Sum, TextField, Value
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from guardian.shortcuts import get_objects_for_user
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from . import permissions, states
 from .calendar import WorkingCalendar
@@ -37,10 +40,39 @@ from .workflow import refusal_message
 CITY_BUREAU = "绍兴市市场监督管理局"
 
 
+class NameGrams(Func):
+    """PostgreSQL: the one- and two-character pieces of a name, in capitals (bases_name_grams,
+    migration 0013); its GIN indexes answer `NameGrams(name) @> QueryGrams(q)`."""
+
+    function = "bases_name_grams"
+    output_field = ArrayField(TextField())
+
+
+class QueryGrams(Func):
+    """PostgreSQL: the two-character pieces of a query (the query itself when one character long),
+    in capitals: all of them are among a name's pieces when the name contains the query."""
+
+    function = "bases_query_grams"
+    output_field = ArrayField(TextField())
+
+
+def granted_application_ids(user) -> list[int]:
+    """The applications granted to the user one by one with django-guardian (e.g. an acceptance-group
+    member), directly or through a group: their ids, read from the grants alone (one query), so that
+    a scope joins them on the integer key. Grants on single objects only: a model-wide
+    "view_application_granted" would open every row."""
+    content_type = ContentType.objects.get_for_model(Application)
+    grants = {"permission__codename": "view_application_granted", "content_type": content_type}
+    direct = UserObjectPermission.objects.filter(user=user, **grants).values_list("object_pk", flat=True)
+    via_groups = GroupObjectPermission.objects.filter(group__user=user, **grants).values_list("object_pk", flat=True)
+    return sorted({int(pk) for pk in direct.union(via_groups)})
+
+
 def applications_for_user(user) -> QuerySet[Application]:
     """Applications the user may see: own organisation's, own county's, or all (city).
 
-    Plus those granted one by one with django-guardian (e.g. an acceptance-group member).
+    Plus those granted one by one with django-guardian (granted_application_ids). Expressed so that
+    PostgreSQL answers from indexes: the county is a column of the application, grants a list of ids.
     """
     if not (user and user.is_authenticated and user.is_active):
         return Application.objects.none()
@@ -49,12 +81,64 @@ def applications_for_user(user) -> QuerySet[Application]:
         return base.all()
     scope = Q(pk__in=[])
     if permissions.is_county_staff(user):
-        scope = Q(organisation__county_id=user.county_id)
+        scope = Q(county_id=user.county_id)
     elif permissions.is_confirmed_applicant(user):
         scope = Q(organisation_id=user.organisation_id)
-    # Grants on single objects only: a model-wide "view_application_granted" would open every row.
-    granted = get_objects_for_user(user, "bases.view_application_granted", klass=Application, accept_global_perms=False)
-    return base.filter(scope | Q(pk__in=granted.values("pk")))
+    granted = granted_application_ids(user)
+    return base.filter(scope | Q(pk__in=granted) if granted else scope)
+
+
+def applications_listed(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """A list page's applications: without the long texts and the self-assessment it does not show."""
+    return queryset.defer(*LONG_FIELDS)
+
+
+LONG_FIELDS = (
+    "narrative",
+    "applicant_opinion",
+    "county_opinion",
+    "city_opinion",
+    "self_assessment",
+    "address",
+    "leader_name",
+    "contact_name",
+    "contact_title",
+    "contact_phone",
+)
+
+
+def applications_search(queryset: QuerySet[Application], q: str) -> QuerySet[Application]:
+    """Applications whose reference number starts with `q`, whose organisation's credit code is `q`
+    (both case-insensitive: they are stored in capitals), or whose name (as filed or the
+    organisation's) contains `q`. On PostgreSQL each part is answered by an index (the names by
+    the GIN index of their one- and two-character pieces, then checked as a contains-match)."""
+    q = q.strip()
+    if not q:
+        return queryset
+    code = q.upper()
+    if connection.vendor != "postgresql":
+        return queryset.filter(
+            Q(reference__startswith=code)
+            | Q(applicant_name__icontains=q)
+            | Q(organisation__name__icontains=q)
+            | Q(organisation__credit_code=code)
+        )
+    organisations = (
+        Organisation.objects.alias(grams=NameGrams("name"))
+        .filter(Q(grams__contains=QueryGrams(Value(q)), name__icontains=q) | Q(credit_code=code))
+        .values("pk")
+    )
+    matching = (
+        Application.objects.filter(reference__startswith=code)
+        .values("pk")
+        .union(
+            Application.objects.alias(grams=NameGrams("applicant_name"))
+            .filter(grams__contains=QueryGrams(Value(q)), applicant_name__icontains=q)
+            .values("pk"),
+            Application.objects.filter(organisation__in=organisations).values("pk"),
+        )
+    )
+    return queryset.filter(pk__in=matching)
 
 
 def attachments_for_user(user) -> QuerySet[Attachment]:
@@ -131,9 +215,20 @@ def pending_organisations_count(user) -> int | None:
 
 def bases_for_user(user) -> QuerySet[Base]:
     """Recognised bases: all for the city, the county's own for a county, the organisation's for an applicant."""
-    return Base.objects.filter(application__in=applications_for_user(user)).select_related(
-        "organisation__county", "application"
-    )
+    if not (user and user.is_authenticated and user.is_active):
+        return Base.objects.none()
+    base = Base.objects.select_related("organisation__county", "application")
+    if permissions.is_city(user):
+        return base.all()
+    # As applications_for_user, without a join to the applications: a base's organisation is its
+    # application's, whose county is the application's county.
+    scope = Q(pk__in=[])
+    if permissions.is_county_staff(user):
+        scope = Q(organisation__county_id=user.county_id)
+    elif permissions.is_confirmed_applicant(user):
+        scope = Q(organisation_id=user.organisation_id)
+    granted = granted_application_ids(user)
+    return base.filter(scope | Q(application_id__in=granted) if granted else scope)
 
 
 def current_batch() -> Batch | None:
@@ -455,20 +550,36 @@ def application_progress(application, log: list[ApplicationLog]) -> Progress:
 # --- Work queues -----------------------------------------------------------------------------------
 
 
-def work_queues(user) -> list[dict]:
-    """What waits for the user's bureau (the state table's queues), each counted (one query)."""
+def application_counts(user) -> tuple[int, list[dict]]:
+    """The start page's figures in one scan: how many applications the user sees, and what waits for
+    the user's bureau (the state table's queues), each counted."""
+    queues = work_queue_list(user)
+    counts = applications_for_user(user).aggregate(
+        total=Count("state"),  # counted on state: the index of (state, level) answers alone
+        **{
+            f"q{i}": Count("state", filter=Q(state=queue.state, level__in=queue.levels))
+            for i, queue in enumerate(queues)
+        },
+    )
+    return counts["total"], [
+        {"title": queue.title, "state": queue.state, "count": counts[f"q{i}"]} for i, queue in enumerate(queues)
+    ]
+
+
+def work_queue_list(user) -> list:
+    """The state table's queues of the user's bureau (none for who has no bureau)."""
     bureaus = []
     if permissions.is_county_staff(user):
         bureaus.append(Level.COUNTY)
     if permissions.is_city(user):
         bureaus.append(Level.CITY)
-    queues = [queue for bureau in bureaus for queue in states.queues(bureau)]
-    if not queues:
-        return []
-    counts = applications_for_user(user).aggregate(
-        **{f"q{i}": Count("pk", filter=Q(state=queue.state, level__in=queue.levels)) for i, queue in enumerate(queues)}
-    )
-    return [{"title": queue.title, "state": queue.state, "count": counts[f"q{i}"]} for i, queue in enumerate(queues)]
+    return [queue for bureau in bureaus for queue in states.queues(bureau)]
+
+
+def work_queues(user) -> list[dict]:
+    """What waits for the user's bureau (the state table's queues), each counted (one query; none
+    for who has no queue)."""
+    return application_counts(user)[1] if work_queue_list(user) else []
 
 
 def accepted_awaiting_publicity(user) -> QuerySet[Application]:

@@ -212,7 +212,7 @@ def register(request):
 @login_required
 @require_GET
 def application_list(request):
-    queryset = selectors.applications_for_user(request.user)
+    queryset = selectors.applications_listed(selectors.applications_for_user(request.user))
     filterset = ApplicationFilter(request.GET or None, queryset=queryset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -3,6 +3,7 @@ upward recommendations and notifications."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from bases.choices import (
@@ -111,6 +112,7 @@ class Publicity(CleanText):
         verbose_name = "公示"
         verbose_name_plural = "公示"
         ordering = ["-starts_on", "-pk"]
+        indexes = [models.Index(F("starts_on").desc(), F("id").desc(), name="publicity_recent")]
         constraints = [
             models.CheckConstraint(
                 name="publicity_dates_in_order",
@@ -307,6 +309,7 @@ class Notification(CleanText):
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(F("user"), F("created_at").desc(), F("id").desc(), name="notification_user_recent")]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_user_and_key")]
 
     def __str__(self):

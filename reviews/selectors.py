@@ -1,7 +1,8 @@
 """Reads of the review records: what the application page shows of the review, the 公示 a
 user manages, the recognised bases with their upward recommendations, notifications."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from bases import permissions
 from bases.choices import Level, State
@@ -65,6 +66,28 @@ def publicities_for_user(user) -> QuerySet[Publicity]:
         Prefetch("applications", queryset=Application.objects.select_related("organisation__county")),
         Prefetch("objections", queryset=Objection.objects.select_related("application")),
     )
+
+
+def publicities_listed(user) -> QuerySet[Publicity]:
+    """The 公示 list: the user's 公示 with how many applications and objections each has, counted
+    by the database (no application row is loaded)."""
+    if permissions.is_city(user):
+        queryset = Publicity.objects.all()
+    elif permissions.is_county_staff(user):
+        queryset = Publicity.objects.filter(level=Level.COUNTY, county_id=user.county_id)
+    else:
+        return Publicity.objects.none()
+    members = Publicity.applications.through.objects.filter(publicity=OuterRef("pk"))
+    objections = Objection.objects.filter(publicity=OuterRef("pk"))
+    return queryset.select_related("county").annotate(
+        application_count=counted(members), objection_count=counted(objections)
+    )
+
+
+def counted(queryset: QuerySet) -> Coalesce:
+    """The number of rows of a queryset correlated to one 公示 (filtered on OuterRef), as a subquery."""
+    per_publicity = queryset.order_by().values("publicity").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_publicity), 0)
 
 
 def objections_for_user(user) -> QuerySet[Objection]:

@@ -56,13 +56,13 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "reviews/home_public.html", {"specs": SPECS.values()})
     user = request.user
-    applications = applications_for_user(user)
+    total, queues = base_selectors.application_counts(user)
     context = {
         "batch": current_batch(),
-        "recent": applications[:10],
-        "total": applications.count(),
+        "recent": base_selectors.applications_listed(applications_for_user(user))[:10],
+        "total": total,
         "pending_organisations": base_selectors.pending_organisations_count(user),
-        "queues": base_selectors.work_queues(user),
+        "queues": queues,
         "notifications": selectors.notifications_for_user(user)[:5],
     }
     return render(request, "reviews/home.html", context)
@@ -449,7 +449,7 @@ def revocation_close(request, pk):
 def publicity_list(request):
     if not (permissions.is_city(request.user) or permissions.is_county_staff(request.user)):
         raise PermissionDenied
-    page = Paginator(selectors.publicities_for_user(request.user), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.publicities_listed(request.user), 20).get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/publicity_list.html",
