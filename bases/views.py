@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,6 +62,12 @@ def form_errors_to_messages(request, form) -> None:
 def conditions(request):
     """材料清单: each base type's conditions and the evidence to prepare, before anyone starts."""
     return render(request, "bases/conditions.html", {"specs": SPECS.values()})
+
+
+@require_GET
+def bench_trivial(request):
+    """The floor `make bench` measures each page against; routed only when settings.BENCH is on."""
+    return HttpResponse("ok")
 
 
 @never_cache

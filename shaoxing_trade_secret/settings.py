@@ -34,6 +34,8 @@ if not ALLOWED_HOSTS:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# `make bench` only: serves /bench/trivial, the floor the pages are measured against (scripts/bench.py).
+BENCH = env.bool("DJANGO_BENCH", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

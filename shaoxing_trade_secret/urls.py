@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -34,6 +35,9 @@ urlpatterns = [
     path("", include("bases.urls")),
     path("", include("reviews.urls")),
 ]
+
+if settings.BENCH:  # `make bench`'s floor: Django and its middleware, nothing of the application
+    urlpatterns.append(path("bench/trivial", base_views.bench_trivial, name="bench-trivial"))
 
 handler400 = "bases.views.bad_request"
 handler403 = "bases.views.permission_denied"

@@ -1,0 +1,364 @@
+"""`make bench`: what users feel, at the seed's size and at the size a deployment reaches.
+
+    python scripts/bench.py [--database-url URL] [--fresh] [--applications 20000] [--seconds 3] [--rounds 3]
+
+Fills the database (seed_demo, measured; then seed_volume's five batches, measured again), serves it
+with gunicorn as in production (2 sync workers, debug off) and drives each page with wrk at 20
+concurrent connections, signed in as the user the page is for: per page the requests/s, p50 and p95
+(median of --rounds rounds), the queries one request makes (counted beside, through Django's test
+client) and the ratio of its requests/s to those of a trivial view (`/bench/trivial`, served only
+when DJANGO_BENCH is on) measured in the same round. The table, the date and the machine replace the
+figures section of docs/performance.md (between its bench markers); the prose around it stays.
+
+--fresh drops and recreates the database first (PostgreSQL) or removes the file (SQLite); without
+it the database must hold no applications yet. `--queries-only` is the inner step that counts the
+queries (run in a process of its own with the database's settings).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "Shaoxing#2021"
+LUA = ROOT / "scripts" / "bench.lua"
+DOC = ROOT / "docs" / "performance.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+SEARCH = "纺织"  # two Chinese characters: what pg_trgm cannot index
+
+# (label, user or None for anonymous, path; "{detail}" is the demo's recognised application)
+PAGES = [
+    ("trivial view", None, "/bench/trivial"),
+    ("`/healthz`", None, "/healthz"),
+    ("public `/`", None, "/"),
+    ("city `/`", "city_reviewer", "/"),
+    ("city `/applications/`", "city_reviewer", "/applications/"),
+    (f"city `/applications/?q={SEARCH}`", "city_reviewer", f"/applications/?q={SEARCH}"),
+    ("city `/publicities/`", "city_reviewer", "/publicities/"),
+    ("city `/bases/`", "city_reviewer", "/bases/"),
+    ("city detail `/applications/<id>/`", "city_reviewer", "{detail}"),
+    ("county `/`", "county_yuecheng", "/"),
+    ("county `/applications/`", "county_yuecheng", "/applications/"),
+    ("applicant `/`", "demo_enterprise", "/"),
+    ("applicant `/applications/`", "demo_enterprise", "/applications/"),
+]
+
+
+def manage(env, *args, quiet=True):
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def prepare_database(url: str, fresh: bool) -> None:
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme.startswith("sqlite"):
+        path = Path(parsed.path)
+        if fresh and path.exists():
+            path.unlink()
+        return
+    import psycopg2  # the project's own driver
+
+    name = parsed.path.lstrip("/")
+    server = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+    )
+    server.autocommit = True
+    with server.cursor() as cursor:
+        if fresh:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    server.close()
+
+
+def count_queries() -> None:
+    """Inner step: print, as JSON, each page's resolved path and the queries one request makes."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shaoxing_trade_secret.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from bases.models import Application, User
+
+    detail = Application.objects.get(organisation__name="浙江古越龙山绍兴酒股份有限公司", state="recognised")
+    out = {"pages": [], "database": f"{connection.vendor} {connection.cursor().connection.server_version}"}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            out["database"] = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    out["applications"] = Application.objects.count()
+    with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
+        for label, username, path in PAGES:
+            path = path.format(detail=f"/applications/{detail.pk}/")
+            client = Client()
+            if username:
+                client.force_login(User.objects.get(username=username))
+            client.get(path)  # the first request fills caches, as a served page's would be
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} as {username}: HTTP {response.status_code}")
+            out["pages"].append({"label": label, "user": username, "path": path, "queries": len(queries)})
+    print(json.dumps(out))
+
+
+def served(env) -> dict:
+    """The environment of the served instance: production's settings on plain http, with the floor."""
+    return {
+        **env,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),  # throwaway
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_HSTS_SECONDS": "0",
+        "DJANGO_BENCH": "1",
+    }
+
+
+def serve(env, port: int):
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    log = open(ROOT / "var" / "bench-server.log", "a")  # noqa: SIM115 (open while the server runs)
+    server = subprocess.Popen(
+        [str(gunicorn), "shaoxing_trade_secret.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "-k", "sync"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/bench/trivial", timeout=2)
+            return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start; see var/bench-server.log")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def sign_in(base: str, username: str) -> str:
+    """Sign in through the login page; the session cookie's value."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    page = opener.open(f"{base}/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
+    request = urllib.request.Request(f"{base}/accounts/login/", data=data.encode(), headers={"Referer": base})
+    try:
+        opener.open(request)
+    except urllib.error.HTTPError as answer:
+        if answer.code != 302:
+            raise SystemExit(f"sign-in as {username} failed: HTTP {answer.code}") from answer
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if not session:
+        raise SystemExit(f"sign-in as {username} failed (no session)")
+    return session
+
+
+def check_page(url: str, cookie: str | None) -> None:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request).status
+    except urllib.error.HTTPError as answer:
+        status = answer.code
+    if status != 200:
+        raise SystemExit(f"{url}: HTTP {status}, not the page itself")
+
+
+def drain(url: str) -> None:
+    """Wait until the server has answered what an earlier run left queued (a sync worker finishes
+    every request it accepted, also after wrk has gone), so that a run measures only itself."""
+    urllib.request.urlopen("/".join(url.split("/", 3)[:3]) + "/bench/trivial", timeout=120)
+
+
+def wrk(url: str, cookie: str | None, seconds: int) -> dict:
+    drain(url)
+    command = ["wrk", "-t2", "-c20", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(LUA), url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    requests, duration, p50, p95, errors = map(int, re.search(r"BENCH (.*)", output).group(1).split())
+    if errors or not requests:
+        raise SystemExit(f"{url}: {errors} errors under load\n{output}")
+    return {"rps": requests / (duration / 1e6), "p50": p50 / 1000, "p95": p95 / 1000}
+
+
+def measure(env, args, label: str) -> dict:
+    counted = subprocess.run(
+        [sys.executable, __file__, "--queries-only"],
+        cwd=ROOT,
+        env=served(env),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    info = json.loads(counted.stdout)
+    server, base = serve(served(env), args.port)
+    try:
+        cookies = {u: f"sessionid={sign_in(base, u)}" for u in {p["user"] for p in info["pages"] if p["user"]}}
+        pages = info["pages"]
+        for page in pages:
+            check_page(base + urllib.parse.quote(page["path"], safe="/?="), cookies.get(page["user"]))
+            wrk(base + urllib.parse.quote(page["path"], safe="/?="), cookies.get(page["user"]), 1)  # warm-up
+        rounds = {page["label"]: [] for page in pages}
+        for number in range(args.rounds):
+            for page in pages:
+                url = base + urllib.parse.quote(page["path"], safe="/?=")
+                rounds[page["label"]].append(wrk(url, cookies.get(page["user"]), args.seconds))
+            print(f"  {label}: round {number + 1}/{args.rounds} done", flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+    floor = statistics.median(r["rps"] for r in rounds[pages[0]["label"]])
+    for page in pages:
+        runs = rounds[page["label"]]
+        page["rps"] = statistics.median(r["rps"] for r in runs)
+        page["p50"] = statistics.median(r["p50"] for r in runs)
+        page["p95"] = statistics.median(r["p95"] for r in runs)
+        page["ratio"] = page["rps"] / floor
+    info["label"] = label
+    return info
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{model}, {os.cpu_count()} cores"
+
+
+def table(small: dict, large: dict) -> str:
+    def cells(page):
+        return f"{page['rps']:,.0f} | {page['p50']:.0f} | {page['p95']:.0f} | {page['ratio']:.3f}"
+
+    lines = [
+        f"| page | {small['applications']:,} apps: req/s | p50 ms | p95 ms | ratio "
+        f"| {large['applications']:,} apps: req/s | p50 ms | p95 ms | ratio | queries |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for a, b in zip(small["pages"], large["pages"], strict=True):
+        queries = str(a["queries"]) if a["queries"] == b["queries"] else f"{a['queries']} / {b['queries']}"
+        lines.append(f"| {a['label']} | {cells(a)} | {cells(b)} | {queries} |")
+    return "\n".join(lines)
+
+
+def write_doc(small: dict, large: dict, args) -> str:
+    today = datetime.date.today().isoformat()
+    section = "\n".join(
+        [
+            START,
+            f"Measured {today} by `make bench` on {machine()}, {large['database']}; gunicorn with 2 sync "
+            f"workers, debug off; wrk, 20 connections, {args.seconds} s per page, median of {args.rounds} rounds. "
+            "Ratio: the page's requests/s over the trivial view's in the same run. Queries: one request "
+            "(seed size / volume when they differ).",
+            "",
+            table(small, large),
+            END,
+        ]
+    )
+    text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START not in text:
+        text = text.rstrip() + f"\n\n{START}\n{END}\n"
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    DOC.write_text(head + section + tail)
+    return section
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--applications", type=int, default=20_000)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--queries-only", action="store_true")
+    args = parser.parse_args()
+    if args.queries_only:
+        count_queries()
+        return
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing (Debian package wrk)")
+    (ROOT / "var").mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DJANGO_DEBUG": "1",
+        "PRIVATE_MEDIA_ROOT": str(ROOT / "var" / "bench-private"),
+        "EMAIL_URL": "consolemail://",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    prepare_database(args.database_url, args.fresh)
+    started = time.monotonic()
+    manage(env, "migrate", "-v0")
+    manage(env, "createcachetable")
+    manage(served(env), "collectstatic", "--no-input", "-v0")  # the manifest storage of debug off
+    counted = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from bases.models import Application; print(Application.objects.count())",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    if int(counted.stdout.split()[-1]):
+        raise SystemExit("the database holds applications already: give an empty one, or --fresh for a scratch one")
+    manage(env, "seed_demo")
+    print(f"seed_demo: {time.monotonic() - started:.0f} s", flush=True)
+    small = measure(env, args, "seed")
+    started = time.monotonic()
+    manage(env, "seed_volume", f"--applications={args.applications}", quiet=False)
+    print(f"seed_volume: {time.monotonic() - started:.0f} s", flush=True)
+    large = measure(env, args, "volume")
+    print(write_doc(small, large, args))
+
+
+if __name__ == "__main__":
+    main()
