@@ -322,6 +322,7 @@ class Command(BaseCommand):
         application = Application(
             reference=f"{stem}{counters[stem]:04d}",
             organisation=organisation,
+            county_id=organisation.county_id,  # bulk_create skips Application.save, which copies it
             batch=batch,
             base_type=base_type,
             level=level,
