@@ -308,6 +308,10 @@ class Notification(CleanText):
         verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_user_and_key")]
+        # The header's unread badge on every page reads only this user's unread rows.
+        indexes = [
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread_by_user")
+        ]
 
     def __str__(self):
         return self.message
