@@ -1,5 +1,6 @@
 """Thin views: fetch through a selector, call a service, render or redirect."""
 
+import functools
 from base64 import b32encode, b64encode
 
 import qrcode
@@ -70,6 +71,15 @@ def bench_trivial(request):
     return HttpResponse("ok")
 
 
+@functools.cache
+def redis_client(url: str):
+    """One client (and its connection pool) per process and URL: a probe every few seconds from each
+    load balancer reuses a connection instead of opening one. redis-py clients are thread-safe."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -84,9 +94,7 @@ def healthz(request):
         status = 503
     if settings.REDIS_URL:
         try:
-            import redis
-
-            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+            redis_client(settings.REDIS_URL).ping()
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {exc.__class__.__name__}"

@@ -309,7 +309,11 @@ class Notification(CleanText):
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(F("user"), F("created_at").desc(), F("id").desc(), name="notification_user_recent")]
+        indexes = [
+            models.Index(F("user"), F("created_at").desc(), F("id").desc(), name="notification_user_recent"),
+            # The header's unread badge on every page reads only this user's unread rows.
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread_by_user"),
+        ]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_user_and_key")]
 
     def __str__(self):

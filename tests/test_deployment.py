@@ -263,3 +263,23 @@ def test_a_request_by_address_gets_the_400_page_not_a_server_error(client, setti
 
     assert response.status_code == 400
     assert "请求有误" in response.content.decode()
+
+
+def test_database_connections_persist_on_postgresql_and_are_settable():
+    postgres = "postgres://sts@db.internal:5432/sts"
+
+    def conn(**overrides):
+        values = settings_under(production_env(**overrides), "DATABASES")["DATABASES"]["default"]
+        return values["CONN_MAX_AGE"], values["CONN_HEALTH_CHECKS"]
+
+    assert conn(DATABASE_URL=postgres) == (60, True)
+    assert conn(DATABASE_URL=postgres, DJANGO_CONN_MAX_AGE="0") == (0, True)
+    assert conn() == (0, True)  # SQLite: opening the file costs next to nothing
+
+
+def test_templates_are_compiled_once_per_process_in_production():
+    # Django caches compiled templates only while TEMPLATES names no `loaders` of its own.
+    code = "from django.template import engines; print(type(engines['django'].engine.template_loaders[0]))"
+    result = manage("shell", "-v0", "-c", code, env=production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "<class 'django.template.loaders.cached.Loader'>"

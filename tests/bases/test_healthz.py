@@ -45,3 +45,21 @@ def test_healthz_with_unreachable_redis_answers_503_with_error(client, settings)
     assert {k: v for k, v in body.items() if k != "redis"} == {"status": "error", "database": "ok"}
     assert body["redis"].startswith("error: ")
     assert "127.0.0.1" not in body["redis"]  # the class of the failure, not connection details
+
+
+def test_healthz_reuses_one_redis_client_per_process(client, settings, monkeypatch):
+    import redis
+
+    from bases import views
+
+    made = []
+    from_url = redis.Redis.from_url
+    monkeypatch.setattr(redis.Redis, "from_url", lambda *a, **kw: made.append(a) or from_url(*a, **kw))
+    views.redis_client.cache_clear()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    statuses = [client.get("/healthz").status_code for _ in range(3)]
+
+    assert statuses == [503, 503, 503]
+    assert len(made) == 1
+    views.redis_client.cache_clear()

@@ -50,6 +50,17 @@ def test_accounts_and_every_state(seeded):
     assert Application.objects.filter(level=Level.COUNTY, state=State.RECOGNISED).exists()
 
 
+def test_demo_accounts_sign_in_with_the_demo_password_through_the_login_page(seeded, client):
+    for username in ("demo_enterprise", "county_keqiao", "admin"):
+        client.logout()
+        response = client.post("/accounts/login/", {"username": username, "password": "Shaoxing#2021"})
+        assert (response.status_code, response["Location"]) == (302, "/"), username
+        assert client.get("/").context["user"].username == username
+    # Each account its own row, all with the password set today (the expiry counts from it).
+    users = User.objects.filter(username__in=("demo_enterprise", "county_keqiao", "admin"))
+    assert {timezone.localtime(u.password_changed_at).date() for u in users} == {timezone.localdate()}
+
+
 def test_histories_follow_the_procedure(seeded):
     today = seeded
     for application in Application.objects.all():
