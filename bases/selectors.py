@@ -123,10 +123,13 @@ def applications_search(queryset: QuerySet[Application], q: str) -> QuerySet[App
             | Q(organisation__name__icontains=q)
             | Q(organisation__credit_code=code)
         )
+    # Two parts, not one OR: an OR with the credit code keeps PostgreSQL from the GIN index, and it
+    # then computes the pieces of every organisation's name (440 ms at 13,600 organisations).
     organisations = (
         Organisation.objects.alias(grams=NameGrams("name"))
-        .filter(Q(grams__contains=QueryGrams(Value(q)), name__icontains=q) | Q(credit_code=code))
+        .filter(grams__contains=QueryGrams(Value(q)), name__icontains=q)
         .values("pk")
+        .union(Organisation.objects.filter(credit_code=code).values("pk"))
     )
     matching = (
         Application.objects.filter(reference__startswith=code)

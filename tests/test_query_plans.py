@@ -21,6 +21,7 @@ pytestmark = [
 COUNTIES = ["越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县"]
 STATES = [State.DRAFT, State.SUBMITTED, State.RECOMMENDED, State.IN_ACCEPTANCE, State.ACCEPTED, State.RECOGNISED]
 N = 3000
+TRADES = ["纺织", "印染", "化工", "机械", "电子", "黄酒"]
 
 
 def seed(n: int) -> None:
@@ -31,7 +32,7 @@ def seed(n: int) -> None:
     counties = [county(name) for name in COUNTIES]
     organisations = Organisation.objects.bulk_create(
         Organisation(
-            name=f"绍兴测试企业{i}有限公司",
+            name=f"绍兴{TRADES[i % len(TRADES)]}测试企业{i}有限公司",
             kind=OrganisationKind.ENTERPRISE,
             credit_code=f"91330600{i:09d}X",
             county=counties[i % len(counties)],
@@ -101,3 +102,15 @@ def test_staff_pages_at_3000_applications_never_scan_the_application_table(clien
 
     assert plans, "the page reads applications"
     assert [plan for plan in plans if "Seq Scan on bases_application" in plan] == []
+
+
+def test_a_two_character_name_search_reads_the_name_indexes_not_every_name(client):
+    """The names are found through their GIN indexes, the credit code beside them: no sequential scan
+    of the applications or the organisations, whose every name's pieces would be computed again."""
+    seed(N)
+    client.force_login(UserFactory(city_reviewer=True))
+
+    plans = application_plans(client, reverse("bases:application-list") + "?q=纺织")
+
+    assert plans
+    assert [p for p in plans if "Seq Scan on bases_application" in p or "Seq Scan on bases_organisation" in p] == []
