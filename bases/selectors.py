@@ -79,13 +79,19 @@ def applications_for_user(user) -> QuerySet[Application]:
     base = Application.objects.select_related("organisation__county", "batch", "industry")
     if permissions.is_city(user):
         return base.all()
+    return base.filter(_scope(user, county="county_id", application="pk"))
+
+
+def _scope(user, *, county: str, application: str) -> Q:
+    """A county's rows (by the field `county`), an applicant's organisation's, and the applications
+    granted to the user (by the field `application`); nothing for anyone else."""
     scope = Q(pk__in=[])
     if permissions.is_county_staff(user):
-        scope = Q(county_id=user.county_id)
+        scope = Q(**{county: user.county_id})
     elif permissions.is_confirmed_applicant(user):
         scope = Q(organisation_id=user.organisation_id)
     granted = granted_application_ids(user)
-    return base.filter(scope | Q(pk__in=granted) if granted else scope)
+    return scope | Q(**{f"{application}__in": granted}) if granted else scope
 
 
 def applications_listed(queryset: QuerySet[Application]) -> QuerySet[Application]:
@@ -225,13 +231,7 @@ def bases_for_user(user) -> QuerySet[Base]:
         return base.all()
     # As applications_for_user, without a join to the applications: a base's organisation is its
     # application's, whose county is the application's county.
-    scope = Q(pk__in=[])
-    if permissions.is_county_staff(user):
-        scope = Q(organisation__county_id=user.county_id)
-    elif permissions.is_confirmed_applicant(user):
-        scope = Q(organisation_id=user.organisation_id)
-    granted = granted_application_ids(user)
-    return base.filter(scope | Q(application_id__in=granted) if granted else scope)
+    return base.filter(_scope(user, county="organisation__county_id", application="application_id"))
 
 
 def current_batch() -> Batch | None:

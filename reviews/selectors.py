@@ -53,30 +53,31 @@ def application_log_for(application, user) -> list:
     return entries
 
 
+def _publicities_in_scope(user) -> QuerySet[Publicity]:
+    if permissions.is_city(user):
+        return Publicity.objects.all()
+    if permissions.is_county_staff(user):
+        return Publicity.objects.filter(level=Level.COUNTY, county_id=user.county_id)
+    return Publicity.objects.none()
+
+
 def publicities_for_user(user) -> QuerySet[Publicity]:
     """公示 the user may see: all for the city, its own county's county-level ones for a county.
     Who may act on one is permissions.may_manage_publicity."""
-    if permissions.is_city(user):
-        queryset = Publicity.objects.all()
-    elif permissions.is_county_staff(user):
-        queryset = Publicity.objects.filter(level=Level.COUNTY, county_id=user.county_id)
-    else:
-        return Publicity.objects.none()
-    return queryset.select_related("county", "opened_by").prefetch_related(
-        Prefetch("applications", queryset=Application.objects.select_related("organisation__county")),
-        Prefetch("objections", queryset=Objection.objects.select_related("application")),
+    return (
+        _publicities_in_scope(user)
+        .select_related("county", "opened_by")
+        .prefetch_related(
+            Prefetch("applications", queryset=Application.objects.select_related("organisation__county")),
+            Prefetch("objections", queryset=Objection.objects.select_related("application")),
+        )
     )
 
 
 def publicities_listed(user) -> QuerySet[Publicity]:
     """The 公示 list: the user's 公示 with how many applications and objections each has, counted
     by the database (no application row is loaded)."""
-    if permissions.is_city(user):
-        queryset = Publicity.objects.all()
-    elif permissions.is_county_staff(user):
-        queryset = Publicity.objects.filter(level=Level.COUNTY, county_id=user.county_id)
-    else:
-        return Publicity.objects.none()
+    queryset = _publicities_in_scope(user)
     members = Publicity.applications.through.objects.filter(publicity=OuterRef("pk"))
     objections = Objection.objects.filter(publicity=OuterRef("pk"))
     return queryset.select_related("county").annotate(
