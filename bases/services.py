@@ -621,14 +621,17 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else "\ufffd" for c in str(text or ""))
 
 
-def security_events_expire(*, now=None) -> int:
+def security_events_expire(*, now=None, dry_run: bool = False) -> int:
     """Remove security events, and the sign-in records of django-axes, older than the retention period
-    (settings.SECURITY_EVENT_RETENTION_DAYS, never under 183 days). Returns how many rows went."""
+    (settings.SECURITY_EVENT_RETENTION_DAYS, never under 183 days). Returns how many rows went (with
+    dry_run, how many would go; nothing is removed)."""
     cutoff = (now or timezone.now()) - timezone.timedelta(days=security_retention_days())
-    removed, _ = SecurityEvent.objects.filter(created_at__lt=cutoff).delete()
-    removed += AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
-    removed += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
-    return removed
+    expired = (
+        SecurityEvent.objects.filter(created_at__lt=cutoff),
+        AccessLog.objects.filter(attempt_time__lt=cutoff),
+        AccessFailureLog.objects.filter(attempt_time__lt=cutoff),
+    )
+    return sum(rows.count() if dry_run else rows.delete()[0] for rows in expired)
 
 
 SECURITY_RETENTION_FLOOR_DAYS = 183  # 网络安全法第二十一条: 不少于六个月

@@ -18,7 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from bases import permissions, states
 from bases.choices import AttachmentPurpose, BaseStatus, Level, LogAction, ObjectionOutcome, OrganisationStatus, State
 from bases.dates import cn_date
-from bases.models import Application, ApplicationLog, Base, Organisation, SecurityEvent
+from bases.models import Application, ApplicationLog, Base, Organisation
 from bases.selectors import (
     applicant_users,
     applications_submitted_before,
@@ -943,7 +943,7 @@ def retention_apply(*, today=None, dry_run: bool = False) -> dict:
         return {
             "objector_contacts": contacts.count(),
             "notifications": read.count(),
-            "security_events": SecurityEvent.objects.filter(created_at__lt=before(rules["security_events"])).count(),
+            "security_events": security_events_expire(now=now, dry_run=True),
         }
     return {
         "objector_contacts": contacts.update(phone="", email="", contacts_erased_on=today),
