@@ -8,6 +8,8 @@ class BasesConfig(AppConfig):
 
     def ready(self):
         # Sign-ins, lockouts and changes of accounts' powers are recorded as security events.
-        from . import security_events
+        from . import cached, security_events
 
         security_events.connect()
+        # Cached counts are read again only while the data they count is unchanged.
+        cached.connect()

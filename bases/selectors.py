@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from . import permissions, states
+from . import cached, permissions, states
 from .calendar import WorkingCalendar
 from .choices import APPLICATION_LEVELS, CITY_ROLES, AttachmentPurpose, Level, Office, OrganisationStatus, State
 from .log_seal import digest_of, entry_digest
@@ -134,17 +134,20 @@ def applications_search(queryset: QuerySet[Application], q: str) -> QuerySet[App
     organisations = (
         Organisation.objects.alias(grams=NameGrams("name"))
         .filter(grams__contains=QueryGrams(Value(q)), name__icontains=q)
+        .order_by()  # a set of keys: the organisations' list order would sort every match
         .values("pk")
-        .union(Organisation.objects.filter(credit_code=code).values("pk"))
+        .union(Organisation.objects.filter(credit_code=code).order_by().values("pk"))
     )
     matching = (
         Application.objects.filter(reference__startswith=code)
+        .order_by()
         .values("pk")
         .union(
             Application.objects.alias(grams=NameGrams("applicant_name"))
             .filter(grams__contains=QueryGrams(Value(q)), applicant_name__icontains=q)
+            .order_by()
             .values("pk"),
-            Application.objects.filter(organisation__in=organisations).values("pk"),
+            Application.objects.filter(organisation__in=organisations).order_by().values("pk"),
         )
     )
     return queryset.filter(pk__in=matching)
@@ -557,7 +560,8 @@ def application_counts(user) -> tuple[int, list[dict]]:
     """The start page's figures in one scan: how many applications the user sees, and what waits for
     the user's bureau (the state table's queues), each counted."""
     queues = work_queue_list(user)
-    counts = applications_for_user(user).aggregate(
+    counts = cached.aggregate(
+        applications_for_user(user),
         total=Count("state"),  # counted on state: the index of (state, level) answers alone
         **{
             f"q{i}": Count("state", filter=Q(state=queue.state, level__in=queue.levels))

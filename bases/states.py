@@ -137,11 +137,12 @@ def _per_level(value, level):
     return value
 
 
+LABELS = dict(State.choices)
+
+
 def label(state) -> str:
     """The state's name on badges, in the history and in filters; an unknown value as it is."""
-    if state in State.values:
-        return State(state).label
-    return state
+    return LABELS.get(state, state)
 
 
 def public_label(state) -> str:

@@ -11,10 +11,10 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
 
-from . import permissions, selectors, services, states
+from . import cached, permissions, selectors, services, states
+from .cached import CountedPaginator
 from .choices import OrganisationStatus, State
 from .client import client_ip, client_ip_key
 from .filters import ApplicationFilter
@@ -228,11 +229,22 @@ def register(request):
 def application_list(request):
     queryset = selectors.applications_listed(selectors.applications_for_user(request.user))
     filterset = ApplicationFilter(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The filter bar is the same for everyone who asks the same query: kept rendered, unless it shows
+    # the query's errors (then the template renders it with them).
+    filter_bar = None
+    if not filterset.form.errors:
+        filter_bar = cached.fragment(
+            "application-filters",
+            sorted(query.lists()),
+            lambda: render_to_string("bases/_application_filters.html", {"filter": filterset}),
+        )
     return render(
-        request, "bases/application_list.html", {"filter": filterset, "page": page, "query": query.urlencode()}
+        request,
+        "bases/application_list.html",
+        {"filter": filterset, "filter_bar": filter_bar, "page": page, "query": query.urlencode()},
     )
 
 
@@ -437,7 +449,7 @@ def organisation_list(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     queryset = selectors.organisations_search(request.user, status=status, q=q)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -135,7 +135,8 @@ def unread_notifications_count(user, *, cap: int = UNREAD_BADGE_CAP) -> int:
     walking an administrator's tens of thousands of rows."""
     if not (user and user.is_authenticated):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True)[:cap].count()
+    # Unordered: the list's ordering would sort every unread row before the limit.
+    return Notification.objects.filter(user=user, read_at__isnull=True).order_by()[:cap].count()
 
 
 def revocation_cases_for_user(user) -> QuerySet[RevocationCase]:

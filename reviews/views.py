@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bases import permissions
 from bases import selectors as base_selectors
 from bases import services as base_services
+from bases.cached import CountedPaginator
 from bases.choices import AttachmentPurpose, OrganisationStatus, State
 from bases.client import client_ip
 from bases.dates import cn_date
@@ -637,7 +638,7 @@ def objection_reply(request, pk):
 @require_GET
 def base_list(request):
     q = request.GET.get("q", "").strip()
-    page = Paginator(selectors.recognised_bases(request.user, q=q), 20).get_page(request.GET.get("page"))
+    page = CountedPaginator(selectors.recognised_bases(request.user, q=q), 20).get_page(request.GET.get("page"))
     return render(request, "reviews/base_list.html", {"page": page, "q": q})
 
 

@@ -1,9 +1,12 @@
 """Requests refused before any view reads them."""
 
 import re
+import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 
@@ -124,3 +127,24 @@ def resolve_or_none(path):
         return resolve(path)
     except Resolver404:
         return None
+
+
+class KeepSessionAlive:
+    """The idle timeout: a signed-in user's session is saved again, and so lives another
+    SESSION_COOKIE_AGE from now, once SESSION_REFRESH_SECONDS have passed since it was last saved for
+    this reason; other requests write nothing. Idle sign-out therefore comes between
+    SESSION_COOKIE_AGE minus SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the last request."""
+
+    KEY = "_alive_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and session.get(SESSION_KEY):
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
+        return response

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "shaoxing_trade_secret.middleware.KeepSessionAlive",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -310,12 +311,15 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Sessions in the database every web node shares (never a node's memory or files); the cache, the
 # sign-in lockouts (axes: database) and the throttles (ratelimit: the default cache) are shared too.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, sessions are read from the cache and written through to the database (cached_db).
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if env("REDIS_URL") else "db")
 SESSION_COOKIE_HTTPONLY = True
-# Signed out after 30 idle minutes (every request starts the 30 minutes again); the application
-# form saves the draft on its own meanwhile (static/js/site.js), so nothing typed is lost to it.
+# Signed out after 30 idle minutes: a signed-in request starts the 30 minutes again, writing the
+# session at most once a minute (shaoxing_trade_secret.middleware.KeepSessionAlive; a write on every
+# request was a database write per page view); the application form saves the draft on its own
+# meanwhile (static/js/site.js), so nothing typed is lost to it.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

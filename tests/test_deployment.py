@@ -175,7 +175,7 @@ def test_production_keeps_sessions_cache_lockouts_throttles_and_tasks_off_the_we
     values = settings_under(production_env(), *SHARED_STATE)
 
     assert values == {
-        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
+        "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",  # read from Redis, kept in the database
         "CACHES": {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -152,7 +152,7 @@ def the_form(client, url) -> Form:
 
 
 def snapshot():
-    """Every row of every table; of the sessions (saved on each request, 30-minute idle timeout) only
+    """Every row of every table; of the sessions (saved at most once a minute, 30-minute idle timeout) only
     their number; the records of refusals (a failed sign-in is a security event) and the cache not at
     all."""
     tables = {}

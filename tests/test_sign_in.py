@@ -7,9 +7,12 @@ import datetime
 import pytest
 import time_machine
 from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_password_validators.password_history.models import PasswordHistory
@@ -168,7 +171,7 @@ def test_an_expired_password_must_be_changed_before_anything_else(client, settin
 
 
 def test_signed_out_after_thirty_idle_minutes_but_not_while_working(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and not settings.SESSION_SAVE_EVERY_REQUEST
     user = UserFactory(county_staff=True)
     client = Client()
     start = timezone.now()
@@ -180,6 +183,24 @@ def test_signed_out_after_thirty_idle_minutes_but_not_while_working(settings):
         clock.shift(datetime.timedelta(minutes=31))
         response = client.get("/applications/")
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_a_session_is_written_at_most_once_a_minute(settings):
+    """The idle timeout moves on without a database write on every page view."""
+    user = UserFactory(county_staff=True)
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(user)
+        writes = []
+        for seconds in (1, 20, 59, 61, 90, 125):
+            clock.move_to(start + datetime.timedelta(seconds=seconds))
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/applications/").status_code == 200
+            writes.append(any(q["sql"].startswith("UPDATE") and "django_session" in q["sql"] for q in queries))
+    assert writes == [True, False, False, True, False, True]
+    expiry = Session.objects.get().expire_date
+    assert expiry == start + datetime.timedelta(seconds=125 + settings.SESSION_COOKIE_AGE)
 
 
 # --- Registration and password reset --------------------------------------------------------------

@@ -399,6 +399,7 @@ def test_base_list_queries_constant_for_2_and_8_bases(client, django_assert_num_
     client.get(url)
     few = queries(client, url)
     add_bases(6)
+    client.get(url)  # the count is kept in the cache until the bases change: warm it
 
     with django_assert_num_queries(few):
         response = client.get(url)

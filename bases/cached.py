@@ -1,0 +1,129 @@
+"""Counts that cost the same at 32 applications and at 20,000: computed once, kept in the shared cache
+until the data they count changes.
+
+A staff page counts rows on every request (the start page's queues, a list's number of pages), and a
+count scans every row in scope however it is indexed. The data behind those counts changes far less
+often than the pages are read, so each count is kept in the cache under a key made of
+
+- the query's own SQL and parameters (so each user's scope, each filter and each search has its own
+  entry: a grant, a change of role or county changes the SQL and therefore the key), and
+- a generation number that every change of an application, an organisation, a base or the reference
+  data (batches, counties, industries) moves on (a receiver on their save and delete; queryset
+  updates and bulk writes call `changed()` themselves).
+
+A count read in a transaction that changed the rows is fresh (the generation moves at once), and it
+moves again when the transaction commits, so a count another request computed from the data before
+the commit is never read afterwards. Entries also expire after `TTL` seconds. When the cache is
+unreachable the count is computed as if there were none: a page never fails for the cache's sake.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "bases:counts-generation"
+TTL = 600
+
+
+def generation() -> int:
+    """The current generation (created from the clock when the cache holds none, so that a number
+    once used is never handed out again after an eviction)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def _move_on():
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # evicted: start from the clock, above every number handed out so far
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+    except Exception:  # the cache is down: its entries are unreachable as well
+        logger.warning("The counts' generation could not be moved on", exc_info=True)
+
+
+def changed(**_):
+    """The counted data has changed: counts computed before are not read again (now, and once more
+    after the surrounding transaction commits)."""
+    _move_on()
+    transaction.on_commit(_move_on)
+
+
+def _key(kind: str, queryset, extra: str = "") -> str:
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(f"{kind}|{sql}|{params!r}|{extra}".encode()).hexdigest()
+    return f"bases:count:{generation()}:{digest}"
+
+
+def _cached(kind, queryset, compute, extra=""):
+    try:
+        key = _key(kind, queryset, extra)
+        value = cache.get(key)
+    except Exception:
+        logger.warning("Counts are computed without the cache", exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, TTL)
+        except Exception:
+            logger.warning("A count could not be kept in the cache", exc_info=True)
+    return value
+
+
+def count(queryset) -> int:
+    """`queryset.count()`, kept until the counted data changes."""
+    return _cached("count", queryset, queryset.count)
+
+
+def aggregate(queryset, **aggregates) -> dict:
+    """`queryset.aggregate(**aggregates)`, kept until the counted data changes."""
+    described = repr(sorted(aggregates.items()))
+    return _cached("aggregate", queryset, lambda: queryset.aggregate(**aggregates), described)
+
+
+def fragment(name: str, parts, render) -> str:
+    """A piece of HTML that depends only on `parts` and on the counted data (e.g. a filter bar whose
+    choices are batches and counties, with the values the query string selected): `render()` once
+    per generation. Never for anything that holds a user's token or a form's errors."""
+    try:
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+        key = f"bases:fragment:{name}:{generation()}:{digest}"
+        html = cache.get(key)
+    except Exception:
+        logger.warning("A fragment is rendered without the cache", exc_info=True)
+        return render()
+    if html is None:
+        html = str(render())
+        try:
+            cache.set(key, html, TTL)
+        except Exception:
+            logger.warning("A fragment could not be kept in the cache", exc_info=True)
+    return mark_safe(html)
+
+
+class CountedPaginator(Paginator):
+    """Django's paginator with the number of rows from `count` (the page itself is always read)."""
+
+    @cached_property
+    def count(self):
+        return count(self.object_list)
+
+
+def connect():
+    from .models import Application, Base, Batch, County, Industry, Organisation
+
+    for model in (Application, Organisation, Base, Batch, County, Industry):
+        post_save.connect(changed, sender=model, dispatch_uid=f"counts-{model.__name__}-save")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"counts-{model.__name__}-delete")
