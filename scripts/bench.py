@@ -129,6 +129,23 @@ def count_queries() -> None:
     print(json.dumps(out))
 
 
+CACHE_URL = ""  # the served instance's Redis (sessions, cache), as in production; set by main()
+
+
+def redis_for_bench(url: str) -> str:
+    """`url` emptied for the run, or "" (the database cache then) when no Redis answers there."""
+    if not url:
+        return ""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except Exception as exc:
+        print(f"No Redis at {url} ({exc}): the served instance keeps its cache in the database")
+        return ""
+    return url
+
+
 def served(env) -> dict:
     """The environment of the served instance: production's settings on plain http, with the floor."""
     return {
@@ -140,6 +157,7 @@ def served(env) -> dict:
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_HSTS_SECONDS": "0",
         "DJANGO_BENCH": "1",
+        **({"REDIS_URL": CACHE_URL} if CACHE_URL else {}),
     }
 
 
@@ -288,7 +306,8 @@ def write_doc(small: dict, large: dict, args) -> str:
         [
             START,
             f"Measured {today} by `make bench` on {machine()}, {large['database']}; gunicorn with 2 sync "
-            f"workers, debug off; wrk, 20 connections, {args.seconds} s per page, median of {args.rounds} rounds. "
+            f"workers, debug off, {'Redis' if CACHE_URL else 'the database'} as cache and session store; "
+            f"wrk, 20 connections, {args.seconds} s per page, median of {args.rounds} rounds. "
             "Ratio: the page's requests/s over the trivial view's in the same run. Queries: one request "
             "(seed size / volume when they differ).",
             "",
@@ -314,6 +333,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--queries-only", action="store_true")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="the served instance's cache and sessions (emptied first); '' for the database cache",
+    )
     args = parser.parse_args()
     if args.queries_only:
         count_queries()
@@ -330,6 +354,8 @@ def main():
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     prepare_database(args.database_url, args.fresh)
+    global CACHE_URL
+    CACHE_URL = redis_for_bench(args.redis_url)
     started = time.monotonic()
     manage(env, "migrate", "-v0")
     manage(env, "createcachetable")
