@@ -1,7 +1,7 @@
 """Reads of the review records: what the application page shows of the review, the 公示 a
 user manages, the recognised bases with their upward recommendations, notifications."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from bases import permissions
@@ -18,6 +18,16 @@ def acceptance_group_members(group: AcceptanceGroup | None) -> list[User]:
     if group is None:
         return []
     return list(group.members.order_by("last_name", "username"))
+
+
+def with_revocation_cases(application):
+    """The application with its revocation procedures read once: the page lists them and the
+    workflow's conditions (bases.workflow.open_revocation_case) ask for the open one several times."""
+    prefetch_related_objects(
+        [application],
+        Prefetch("revocation_cases", queryset=RevocationCase.objects.select_related("opened_by", "decided_by")),
+    )
+    return application
 
 
 def review_context(application, user) -> dict:
@@ -39,7 +49,7 @@ def review_context(application, user) -> dict:
         "objections": disclosure.for_reader(application.objections.select_related("publicity"), "objection", user),
         "publicities": list(application.publicities.all()),
         "base": Base.objects.filter(application=application).first(),
-        "revocation_cases": list(application.revocation_cases.select_related("opened_by", "decided_by")),
+        "revocation_cases": list(with_revocation_cases(application).revocation_cases.all()),
     }
 
 

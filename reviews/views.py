@@ -73,6 +73,8 @@ def _render_detail(request, application, *, status=200, **bound):
     """The application page: form, self-assessment, evidence, progress, actions, review, history.
     `bound` replaces a small form by the bound one that failed, so its errors and input show."""
     user = request.user
+    selectors.with_revocation_cases(application)
+    log = selectors.application_log_for(application, user)
     attachments = list(application.attachments.all())
     evidence = [a for a in attachments if a.purpose == AttachmentPurpose.EVIDENCE]
     editable = permissions.can_edit_application(application, user)
@@ -92,7 +94,7 @@ def _render_detail(request, application, *, status=200, **bound):
     context = {
         "application": application,
         "spec": application.spec,
-        "progress": base_selectors.application_progress(application, base_selectors.application_log(application)),
+        "progress": base_selectors.application_progress(application, log),
         "results": application.condition_results(),
         "attachments": evidence,
         "statement_files": [a for a in attachments if a.purpose == AttachmentPurpose.STATEMENT],
@@ -100,7 +102,7 @@ def _render_detail(request, application, *, status=200, **bound):
         "actions": [a for a in actions if not a.apart],
         "apart_actions": [a for a in actions if a.apart],
         "refused": base_selectors.refused_actions(application, user),
-        "log": selectors.application_log_for(application, user),
+        "log": log,
         **review,
         "open_case": open_case,
         "may_notify_revocation": may_notify_revocation,
