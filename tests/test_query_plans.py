@@ -6,9 +6,11 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bases import selectors
 from bases.choices import Level, OrganisationKind, OrganisationStatus, State
 from bases.models import Application, Base, Organisation
 from tests.factories import BatchFactory, UserFactory, county
@@ -114,3 +116,21 @@ def test_a_two_character_name_search_reads_the_name_indexes_not_every_name(clien
 
     assert plans
     assert [p for p in plans if "Seq Scan on bases_application" in p or "Seq Scan on bases_organisation" in p] == []
+
+
+def test_the_indexed_name_search_finds_what_a_contains_match_finds():
+    """The GIN pieces only narrow the rows; the contains-match decides: one, two, three and more
+    characters, a reference prefix and a credit code give the same rows as the plain filter."""
+    seed(300)
+    every = Application.objects.all()
+    first = Application.objects.order_by("pk").first()
+    for q in ["织", "纺织", "绍兴纺", "测试企业1", "企业12有限", first.reference[:6].lower(), "91330600000000007x", "无此"]:
+        code = q.upper()
+        expected = every.filter(
+            Q(reference__startswith=code)
+            | Q(applicant_name__icontains=q)
+            | Q(organisation__name__icontains=q)
+            | Q(organisation__credit_code=code)
+        )
+        found = set(selectors.applications_search(every, q).values_list("pk", flat=True))
+        assert found == set(expected.values_list("pk", flat=True)), q

@@ -93,3 +93,19 @@ def test_the_filter_bar_is_kept_per_query_but_never_with_its_errors(client):
     assert '<option value="accepted" selected>' in other.text
     assert "no-such-state" not in first.text
     assert wrong.status_code == 200 and "选择一个有效的选项" in wrong.text
+
+
+def test_an_organisation_that_moves_county_takes_its_applications_and_their_counts_along():
+    """Application.county copies the organisation's county (the indexed scope of a county's staff)."""
+    application = ApplicationFactory(organisation__county=county("越城区"))
+    keqiao = UserFactory(county_staff=True, county=county("柯桥区"))
+    assert cached.count(selectors.applications_for_user(keqiao)) == 0
+
+    organisation = application.organisation
+    organisation.refresh_from_db()
+    organisation.county = county("柯桥区")
+    organisation.save()
+
+    assert set(Application.objects.values_list("county__name", flat=True)) == {"柯桥区"}
+    assert cached.count(selectors.applications_for_user(keqiao)) == 1
+    assert list(selectors.applications_for_user(keqiao).values_list("pk", flat=True)) == [application.pk]
