@@ -124,7 +124,8 @@ def test_the_indexed_name_search_finds_what_a_contains_match_finds():
     seed(300)
     every = Application.objects.all()
     first = Application.objects.order_by("pk").first()
-    queries = ["织", "纺织", "绍兴纺", "测试企业1", "企业12有限", first.reference[:6].lower(), "91330600000000007x", "无此"]
+    queries = ["织", "纺织", "绍兴纺", "测试企业1", "企业12有限", "无此"]
+    queries += [first.reference[:6].lower(), "91330600000000007x"]
     for q in queries:
         code = q.upper()
         expected = every.filter(
