@@ -93,10 +93,25 @@ def aggregate(queryset, **aggregates) -> dict:
     return _cached("aggregate", queryset, lambda: queryset.aggregate(**aggregates), described)
 
 
-def rows(queryset) -> list:
-    """`list(queryset)` of a small grouped count (`.values(...).annotate(n=Count(...))`: one row per
-    group, never the rows counted), kept until the counted data changes."""
-    return _cached("rows", queryset, lambda: list(queryset))
+def value(name: str, parts, compute):
+    """`compute()` (figures made of several counts, say: anything that pickles), kept until the
+    counted data changes, under `parts`: what the figures depend on, the querysets among them standing
+    for their SQL and parameters (so that each user's scope has its own entry, as with `count`)."""
+    described = [part.query.sql_with_params() if hasattr(part, "query") else part for part in parts]
+    try:
+        digest = hashlib.sha256(repr(described).encode()).hexdigest()
+        key = f"bases:value:{name}:{generation()}:{digest}"
+        found = cache.get(key)
+    except Exception:
+        logger.warning("Figures are computed without the cache", exc_info=True)
+        return compute()
+    if found is None:
+        found = compute()
+        try:
+            cache.set(key, found, TTL)
+        except Exception:
+            logger.warning("Figures could not be kept in the cache", exc_info=True)
+    return found
 
 
 def fragment(name: str, parts, render) -> str:

@@ -89,17 +89,18 @@ def read(upload) -> Annex:
     return _parse(cells)
 
 
+def _is_heading(row: tuple) -> bool:
+    """The heading row: its first cell names the counties, another cell a kind of target (the title
+    above names the counties too, but nothing else)."""
+    if not row or "县（市）" not in compact(row[0]).replace("(", "（").replace(")", "）"):
+        return False
+    return any(key in compact(value) for value in row[1:] for key in _HEADING_KEYS.values())
+
+
 def _parse(cells: list[tuple]) -> Annex:
-    heading_at = next(
-        (
-            i
-            for i, row in enumerate(cells)
-            if row and "县（市）" in compact(row[0]).replace("(", "（").replace(")", "）")
-        ),
-        None,
-    )
+    heading_at = next((i for i, row in enumerate(cells) if _is_heading(row)), None)
     if heading_at is None:
-        raise AnnexError(f"未找到表头：附件1第一列的表头应为“{FIRST_HEADING}”。")
+        raise AnnexError(f"未找到表头：附件1第一列的表头应为“{FIRST_HEADING}”，其后为各项任务。")
     headings = [compact(value) for value in cells[heading_at]]
     columns = {}
     for kind, key in _HEADING_KEYS.items():

@@ -61,8 +61,13 @@ class TargetRowForm(Marked, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for kind in TargetKind:
+            # A text input (numeric keyboard): what was typed comes back as it was, whatever it is.
             self.fields[self.field_name(kind)] = forms.IntegerField(
-                label=KINDS[kind].annex_header, min_value=0, max_value=MAX_COUNT, error_messages=COUNT_ERRORS
+                label=KINDS[kind].annex_header,
+                min_value=0,
+                max_value=MAX_COUNT,
+                error_messages=COUNT_ERRORS,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6, "autocomplete": "off"}),
             )
 
     @staticmethod

@@ -2,9 +2,10 @@
 a county's staff their own (deny by default: nobody else sees any). What counts as done against a
 target is defined once, in `actuals`, and shown on the dashboard as ACTUAL_RULES says it.
 
-Every figure is a grouped count (a handful of rows, never the rows counted), read through
-bases.cached, so the dashboard costs the same few queries at 30 applications and at 20,000 and is
-counted again only when what it counts changes."""
+Every figure is a grouped count (a handful of rows, never the rows counted), so the dashboard costs
+the same few queries at 30 applications and at 20,000; its figures are kept together in the cache
+(bases.cached.value, one entry per year and scope) and counted again only when what they count
+changes."""
 
 import datetime
 from collections.abc import Iterator
@@ -101,7 +102,7 @@ def actuals(county_ids, first_year: int, last_year: int) -> dict[tuple[int, int,
         .values("level", "status", in_year=ExtractYear("recognised_on"), county=F("organisation__county_id"))
         .annotate(n=Count("pk"))
     )
-    for row in cached.rows(bases):
+    for row in bases:
         add(row["in_year"], row["county"], levels[row["level"]], row["status"], row["n"])
     provincial = (
         UpwardRecommendation.objects.filter(
@@ -114,7 +115,7 @@ def actuals(county_ids, first_year: int, last_year: int) -> dict[tuple[int, int,
         .values(in_year=ExtractYear("outcome_on"), county=F("base__organisation__county_id"), status=F("base__status"))
         .annotate(n=Count("base", distinct=True))
     )
-    for row in cached.rows(provincial):
+    for row in provincial:
         add(row["in_year"], row["county"], TargetKind.PROVINCIAL, row["status"], row["n"])
     enterprises = (
         StandardEnterprise.objects.filter(year__range=(first_year, last_year), county_id__in=county_ids)
@@ -122,7 +123,7 @@ def actuals(county_ids, first_year: int, last_year: int) -> dict[tuple[int, int,
         .values("year", "county_id")
         .annotate(n=Count("pk"))
     )
-    for row in cached.rows(enterprises):
+    for row in enterprises:
         add(row["year"], row["county_id"], TargetKind.ENTERPRISES, "", row["n"])
     return found
 
@@ -197,19 +198,26 @@ def dashboard(user, year: int, *, county: County | None = None) -> Dashboard:
     """The figures of the dashboard (and of its charts and the 附件1 download) for the user's
     counties, or for one of them, in `year`: per county and kind the target, what was done and what
     was revoked; the goals of the planning period; the applications of the year's batch by state;
-    the guidance visits. A constant number of grouped queries, each kept in the cache until its
-    data changes."""
+    the guidance visits. A constant number of grouped queries, their figures kept together in the
+    cache until what they count changes."""
     scope = [c for c in counties_for_user(user) if county is None or c.pk == county.pk]
-    ids = [county.pk for county in scope]
+    ids = [each.pk for each in scope]
+    whole_city = county is None and not user.county_id
+    applications = _funnel_applications(user, year, ids)
+    return cached.value(
+        "dashboard", (year, ids, whole_city, applications), lambda: _dashboard(scope, year, whole_city, applications)
+    )
+
+
+def _dashboard(scope: list[County], year: int, whole_city: bool, applications) -> Dashboard:
+    ids = [each.pk for each in scope]
     kinds = list(TargetKind)
     period = period_goals(year)
     first = min(year, period["first_year"]) if period else year
     done = actuals(ids, first, year)
     targets = {
         (row["county_id"], row["kind"]): row["count"]
-        for row in cached.rows(
-            Target.objects.filter(year=year, county_id__in=ids).order_by().values("county_id", "kind", "count")
-        )
+        for row in Target.objects.filter(year=year, county_id__in=ids).order_by().values("county_id", "kind", "count")
     }
     rows = []
     for each in scope:
@@ -225,10 +233,8 @@ def dashboard(user, year: int, *, county: County | None = None) -> Dashboard:
         kinds=kinds,
         rows=rows,
         total=total,
-        goals=_goal_progress(period, done, ids, year, whole_city=county is None and not user.county_id)
-        if period
-        else None,
-        funnel=funnel(user, year, ids),
+        goals=_goal_progress(period, done, ids, year, whole_city=whole_city) if period else None,
+        funnel=funnel(applications),
         guidance=guidance(scope, year),
         rules=[(KINDS[kind].short, ACTUAL_RULES[kind]) for kind in kinds],
     )
@@ -254,8 +260,8 @@ def period_goals(year: int) -> dict | None:
     """The planning period shown with `year`: the one that covers it, else the last that ended before
     it; with its goal per kind ({"name", "first_year", "last_year", "goals": {kind: count}})."""
     periods: dict[str, dict] = {}
-    for row in cached.rows(
-        PeriodGoal.objects.order_by("first_year", "name").values("name", "first_year", "last_year", "kind", "count")
+    for row in PeriodGoal.objects.order_by("first_year", "name").values(
+        "name", "first_year", "last_year", "kind", "count"
     ):
         period = periods.setdefault(
             row["name"],
@@ -282,18 +288,14 @@ def _goal_progress(period, done, ids, year, *, whole_city: bool) -> GoalProgress
     return GoalProgress(period["name"], period["first_year"], period["last_year"], through, cells, whole_city)
 
 
-def funnel(user, year: int, county_ids) -> list[FunnelStep]:
-    """The applications of the year's batch the user sees, by state, in the order of the state table."""
-    counts = {
-        row["state"]: row["n"]
-        for row in cached.rows(
-            applications_for_user(user)
-            .filter(batch__year=year, county_id__in=list(county_ids))
-            .order_by()
-            .values("state")
-            .annotate(n=Count("pk"))
-        )
-    }
+def _funnel_applications(user, year: int, county_ids) -> QuerySet:
+    """The applications of the year's batch the user sees in these counties."""
+    return applications_for_user(user).filter(batch__year=year, county_id__in=list(county_ids))
+
+
+def funnel(applications: QuerySet) -> list[FunnelStep]:
+    """The applications by state, in the order of the state table (its labels), none left out."""
+    counts = {row["state"]: row["n"] for row in applications.order_by().values("state").annotate(n=Count("pk"))}
     return [FunnelStep(state, states.label(state), counts.get(state, 0)) for state in states.STATES]
 
 
@@ -301,14 +303,12 @@ def guidance(scope: list[County], year: int) -> list[GuidanceRow]:
     """第十三条: the 培育指导 visits each county made in the year, and to how many candidates."""
     rows = {
         row["county"]: row
-        for row in cached.rows(
-            GuidanceVisit.objects.filter(
-                visited_on__year=year, application__county_id__in=[county.pk for county in scope]
-            )
-            .order_by()
-            .values(county=F("application__county_id"))
-            .annotate(visits=Count("pk"), candidates=Count("application", distinct=True))
+        for row in GuidanceVisit.objects.filter(
+            visited_on__year=year, application__county_id__in=[county.pk for county in scope]
         )
+        .order_by()
+        .values(county=F("application__county_id"))
+        .annotate(visits=Count("pk"), candidates=Count("application", distinct=True))
     }
     return [
         GuidanceRow(county, rows.get(county.pk, {}).get("visits", 0), rows.get(county.pk, {}).get("candidates", 0))

@@ -326,7 +326,9 @@ def enterprise_list(request):
     """The register of 贯标企业 of the user's counties, and the form to enter one (附件1 备注)."""
     _staff_only(request.user)
     user = request.user
-    filters = StandardEnterpriseFilterForm(request.GET, user=user, years=selectors.register_years())
+    filters = StandardEnterpriseFilterForm(
+        request.GET, user=user, years=selectors.register_years(), auto_id="filter_%s"
+    )
     chosen = filters.cleaned_data if filters.is_valid() else {}
     form = StandardEnterpriseForm(
         request.POST if request.method == "POST" else None,
