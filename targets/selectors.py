@@ -16,6 +16,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from bases import cached, states
+from bases import permissions as base_permissions
 from bases.choices import BaseStatus, Level, LogAction, State
 from bases.models import ApplicationLog, Base, County
 from bases.selectors import applications_for_user
@@ -23,7 +24,6 @@ from bases.spreadsheets import PERCENT, Column
 from reviews.choices import UpwardOutcome
 from reviews.models import GuidanceVisit, UpwardRecommendation
 
-from . import permissions
 from .choices import FIRST_YEAR, KINDS, TargetKind
 from .models import PeriodGoal, StandardEnterprise, Target
 
@@ -32,11 +32,11 @@ from .models import PeriodGoal, StandardEnterprise, Target
 
 def counties_for_user(user) -> QuerySet[County]:
     """The counties whose figures the user sees: all for the city's staff, its own for a county's."""
-    if not permissions.may_view_statistics(user):
-        return County.objects.none()
-    if user.county_id:  # county staff (only they have a county: constraint user_role_scope)
+    if base_permissions.is_city(user):
+        return County.objects.all()
+    if base_permissions.is_county_staff(user):
         return County.objects.filter(pk=user.county_id)
-    return County.objects.all()
+    return County.objects.none()
 
 
 def target_years() -> list[int]:

@@ -7,7 +7,6 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from bases import cached
 from bases.models import County, User
 
 from . import permissions, selectors
@@ -22,7 +21,8 @@ def targets_set(*, year: int, figures: dict[tuple[int, str], int], user: User) -
     """第十二条: set a year's targets, all of them at once (one per county and kind: the form's rows
     or an imported 附件1), or none: a figure the model refuses undoes the whole call.
 
-    Side effects: Target rows created or changed (their 下达人 the user); the cached figures move on.
+    Side effects: Target rows created or changed (their 下达人 the user); the cached figures move on
+    (bases.cached: every save of a Target).
     Returns how many rows were created or changed."""
     if not permissions.may_set_targets(user):
         raise PermissionDenied("年度建设任务由市局系统管理员下达。")
@@ -36,7 +36,6 @@ def targets_set(*, year: int, figures: dict[tuple[int, str], int], user: User) -
         target.full_clean()
         target.save()
         changed += 1
-    cached.changed()
     return changed
 
 
@@ -73,8 +72,6 @@ def reference_targets_load(*, fixtures_dir: Path) -> int:
                     )
                 )
                 created += 1
-    if created:
-        cached.changed()
     return created
 
 
@@ -95,7 +92,7 @@ def standard_enterprise_add(
     """附件1 备注: enter an enterprise that implements or tries out the provincial standard (or runs its
     own protection) in the register, in the county and year it counts for; once, by its credit code.
 
-    Side effects: one StandardEnterprise; the cached figures move on."""
+    Side effects: one StandardEnterprise; the cached figures move on (bases.cached)."""
     if not permissions.may_register_enterprise(county.pk, user):
         raise PermissionDenied("只能登记本辖区的贯标企业。")
     code = (credit_code or "").strip().upper()
@@ -122,7 +119,7 @@ def standard_enterprise_add(
 @transaction.atomic
 def standard_enterprise_remove(*, user: User, enterprise: StandardEnterprise) -> None:
     """Take an enterprise entered in error out of the register. Side effects: the row deleted; the
-    cached figures move on."""
+    cached figures move on (bases.cached)."""
     if not permissions.may_register_enterprise(enterprise.county_id, user):
         raise PermissionDenied("只能移除本辖区的贯标企业。")
     enterprise.delete()

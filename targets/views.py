@@ -97,7 +97,7 @@ def chart(request, name):
     board = selectors.dashboard(request.user, year)
     svg = CHARTS[name](board, f"{year}年{CHART_TITLES[name]}")
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=60"
+    response["Cache-Control"] = "private, no-cache"  # the picture never older than the table beside it
     return response
 
 
