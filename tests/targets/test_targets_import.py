@@ -320,3 +320,22 @@ def test_reading_stops_at_the_note_and_skips_empty_rows():
     assert table.year == 2027
     assert [row.label for row in table.rows] == COUNTIES
     assert table.total.label == "合计" and table.total.number == 11
+
+
+def test_the_system_administrator_keeps_the_period_goals_in_the_admin_and_only_reads_targets_there(client):
+    client.force_login(UserFactory(city_admin=True))
+    goal = PeriodGoal.objects.get(kind="city")
+
+    page = client.get(f"/admin/targets/periodgoal/{goal.pk}/change/")
+    saved = client.post(
+        f"/admin/targets/periodgoal/{goal.pk}/change/",
+        {"name": "十四五", "first_year": 2021, "last_year": 2025, "kind": "city", "count": 160},
+    )
+
+    assert page.status_code == 200 and saved.status_code == 302
+    assert PeriodGoal.objects.get(pk=goal.pk).count == 160
+    assert client.get("/admin/targets/target/").status_code == 200
+    assert client.get("/admin/targets/target/add/").status_code == 403
+    assert client.get("/admin/targets/standardenterprise/").status_code == 200
+    client.force_login(UserFactory(city_reviewer=True))
+    assert client.get("/admin/targets/periodgoal/").status_code == 302  # not an administrator: to the sign-in
