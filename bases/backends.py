@@ -16,6 +16,10 @@ ROLE_PERMISSIONS = {
         + ["bases.view_application", "bases.view_attachment", "bases.view_base", "bases.view_applicationlog"]
         # which e-mails failed, and why (reviews.Notification)
         + ["reviews.view_notification"]
+        # the goals of the planning period (十四五) are reference data; the yearly targets and the
+        # register of 贯标企业 are kept on their own pages and only read here
+        + [f"targets.{verb}_periodgoal" for verb in ("view", "add", "change")]
+        + ["targets.view_target", "targets.view_standardenterprise"]
     ),
     # 安全管理员: roles and status of accounts (bases.admin.UserAdmin lets it change nothing else),
     # unlocking after a lockout, removing a lost two-factor device.

@@ -8,8 +8,8 @@ often than the pages are read, so each count is kept in the cache under a key ma
 - the query's own SQL and parameters (so each user's scope, each filter and each search has its own
   entry: a grant, a change of role or county changes the SQL and therefore the key), and
 - a generation number that every change of an application, an organisation, a base or the reference
-  data (batches, counties, industries) moves on (a receiver on their save and delete; queryset
-  updates and bulk writes call `changed()` themselves).
+  data (batches, counties, industries) moves on, and of the records the apps above count (`connect`:
+  a receiver on their save and delete; queryset updates and bulk writes call `changed()` themselves).
 
 A count read in a transaction that changed the rows is fresh (the generation moves at once), and it
 moves again when the transaction commits, so a count another request computed from the data before
@@ -93,6 +93,27 @@ def aggregate(queryset, **aggregates) -> dict:
     return _cached("aggregate", queryset, lambda: queryset.aggregate(**aggregates), described)
 
 
+def value(name: str, parts, compute):
+    """`compute()` (figures made of several counts, say: anything that pickles), kept until the
+    counted data changes, under `parts`: what the figures depend on, the querysets among them standing
+    for their SQL and parameters (so that each user's scope has its own entry, as with `count`)."""
+    described = [part.query.sql_with_params() if hasattr(part, "query") else part for part in parts]
+    try:
+        digest = hashlib.sha256(repr(described).encode()).hexdigest()
+        key = f"bases:value:{name}:{generation()}:{digest}"
+        found = cache.get(key)
+    except Exception:
+        logger.warning("Figures are computed without the cache", exc_info=True)
+        return compute()
+    if found is None:
+        found = compute()
+        try:
+            cache.set(key, found, TTL)
+        except Exception:
+            logger.warning("Figures could not be kept in the cache", exc_info=True)
+    return found
+
+
 def fragment(name: str, parts, render) -> str:
     """A piece of HTML that depends only on `parts` and on the counted data (e.g. a filter bar whose
     choices are batches and counties, with the values the query string selected): `render()` once
@@ -121,9 +142,13 @@ class CountedPaginator(Paginator):
         return count(self.object_list)
 
 
-def connect():
-    from .models import Application, Base, Batch, County, Industry, Organisation
+def connect(*models):
+    """Count these models' changes (default: this app's); the apps above name theirs."""
+    if not models:
+        from .models import Application, Base, Batch, County, Industry, Organisation
 
-    for model in (Application, Organisation, Base, Batch, County, Industry):
-        post_save.connect(changed, sender=model, dispatch_uid=f"counts-{model.__name__}-save")
-        post_delete.connect(changed, sender=model, dispatch_uid=f"counts-{model.__name__}-delete")
+        models = (Application, Organisation, Base, Batch, County, Industry)
+    for model in models:
+        label = model._meta.label
+        post_save.connect(changed, sender=model, dispatch_uid=f"counts-{label}-save")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"counts-{label}-delete")

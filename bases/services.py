@@ -47,14 +47,17 @@ def reference_data_load(*, fixtures_dir: Path) -> int:
     """Create the counties (附件1) and industries (第三条（五）) of the fixtures that are missing,
     matched by natural key (county code, industry name), and the holiday arrangements of the years
     the `chinese-calendar` package knows; rows the administrators edited, and years already entered,
-    are left as they are. Returns how many rows were created."""
+    are left as they are. The apps above load theirs through signals.reference_data_loading.
+    Returns how many rows were created."""
     created = 0
     for model, key, filename in ((County, "code", "counties.json"), (Industry, "name", "industries.json")):
         for row in json.loads((fixtures_dir / filename).read_text(encoding="utf-8")):
             fields = dict(row["fields"])
             _, was_created = model.objects.get_or_create(**{key: fields.pop(key)}, defaults=fields)
             created += was_created
-    return created + calendar_years_load()
+    created += calendar_years_load()
+    # The apps above add theirs (the targets of 附件1), as idempotently.
+    return created + sum(n for _, n in signals.reference_data_loading.send(sender=County, fixtures_dir=fixtures_dir))
 
 
 HOLIDAY_NAMES = {
@@ -684,6 +687,19 @@ def two_factor_check(*, user: User, token: str, ip: str | None = None):
         detail="" if allowed else "失败次数过多，暂缓验证",
     )
     return None
+
+
+def export_record(*, user: User, what: str, rows: int, ip: str | None = None) -> SecurityEvent:
+    """A download of a table holding personal data (a spreadsheet whose columns say so, see
+    bases.spreadsheets.Column.personal): who, when, from where, what and how many rows, as a security
+    event (个人信息导出) the auditor reads."""
+    return security_event_record(
+        kind=SecurityEventKind.PERSONAL_DATA_EXPORTED,
+        username=user.get_username(),
+        actor=user,
+        ip=ip,
+        detail=f"{what}，共{rows}行",
+    )
 
 
 def personal_data_export(*, user: User, ip: str | None = None) -> dict:

@@ -9,3 +9,10 @@ application_transitioned = Signal()
 organisation_registered = Signal()
 # A county (or the city) has confirmed or rejected a self-registered organisation; `organisation`.
 organisation_decided = Signal()
+# The reference data is being loaded (manage.py load_reference_data, inside its transaction): the apps
+# above create their own reference rows that are missing (e.g. the targets of 附件1) from `fixtures_dir`
+# and return how many they created.
+reference_data_loading = Signal()
+# seed_demo has made its demo data (inside its transaction): the apps above add theirs that is missing
+# (e.g. targets and 贯标企业), and return how many rows they created.
+demo_data_seeding = Signal()

@@ -6,6 +6,7 @@ app_name = "bases"
 
 urlpatterns = [
     path("applications/", views.application_list, name="application-list"),
+    path("applications/export.xlsx", views.application_export, name="application-export"),
     path("applications/new/", views.application_create, name="application-create"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),

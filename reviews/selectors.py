@@ -1,13 +1,17 @@
 """Reads of the review records: what the application page shows of the review, the 公示 a
 user manages, the recognised bases with their upward recommendations, notifications."""
 
+from collections.abc import Iterator
+
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from bases import permissions
 from bases.choices import Level, State
+from bases.dates import cn_date
 from bases.models import Application, Base, User
 from bases.selectors import application_log, applications_for_user, bases_for_user
+from bases.spreadsheets import Column
 
 from . import disclosure
 from .models import AcceptanceGroup, Notification, Objection, Publicity, RevocationCase
@@ -128,6 +132,53 @@ def recognised_bases(user, *, q: str = "") -> QuerySet[Base]:
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(document_number__icontains=q))
     return queryset
+
+
+# The register of recognised bases (第十四条: published and managed dynamically) as a spreadsheet.
+BASE_REGISTER_COLUMNS = (
+    Column("基地名称", 36),
+    Column("统一社会信用代码", 22),
+    Column("基地类型", 11),
+    Column("级别", 7),
+    Column("所在区、县（市）", 15),
+    Column("所属行业", 12),
+    Column("认定年度", 9),
+    Column("认定文号", 22),
+    Column("认定日期", 12),
+    Column("状态", 8),
+    Column("撤销日期", 12),
+    Column("撤销文号", 22),
+    Column("向上推荐", 36),
+)
+
+
+def base_register_rows(queryset: QuerySet[Base]) -> Iterator[tuple]:
+    """The rows of BASE_REGISTER_COLUMNS for the bases of `queryset` (the base list's, in its order),
+    each with its upward recommendations and their outcomes in one cell."""
+    queryset = queryset.select_related("organisation__county", "application__industry").prefetch_related(
+        "upward_recommendations"
+    )
+    for base in queryset.iterator(chunk_size=500):
+        upward = "；".join(
+            f"{item.get_level_display()}：{item.get_outcome_display()}"
+            + (f"（{cn_date(item.outcome_on)}）" if item.outcome_on else "")
+            for item in sorted(base.upward_recommendations.all(), key=lambda item: (item.recommended_on, item.pk))
+        )
+        yield (
+            base.name,
+            base.organisation.credit_code,
+            base.get_base_type_display(),
+            base.get_level_display(),
+            base.organisation.county.name,
+            base.application.industry.name if base.application.industry else "",
+            base.year,
+            base.document_number,
+            base.recognised_on,
+            base.get_status_display(),
+            base.revoked_on,
+            base.revocation_document,
+            upward,
+        )
 
 
 def notifications_for_user(user) -> QuerySet[Notification]:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("publicities/<int:pk>/objections/", views.objection_add, name="objection-add"),
     path("objections/<int:pk>/reply/", views.objection_reply, name="objection-reply"),
     path("bases/", views.base_list, name="base-list"),
+    path("bases/export.xlsx", views.base_export, name="base-export"),
     path("bases/<int:pk>/", views.base_detail, name="base-detail"),
     path("bases/<int:pk>/upward/<int:item_pk>/", views.upward_outcome, name="upward-outcome"),
     path("workflow/", views.workflow_diagram, name="workflow"),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bases import permissions
+from bases import permissions, spreadsheets
 from bases import selectors as base_selectors
 from bases import services as base_services
 from bases.cached import CountedPaginator
@@ -28,7 +28,7 @@ from bases.forms_spec import SPECS
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
 from bases.uploads import upload_refusal
 from bases.validators import ATTACHMENT_ACCEPT
-from bases.views import messages_from
+from bases.views import messages_from, xlsx_download
 
 from . import selectors, services
 from .forms import (
@@ -641,7 +641,37 @@ def objection_reply(request, pk):
 def base_list(request):
     q = request.GET.get("q", "").strip()
     page = CountedPaginator(selectors.recognised_bases(request.user, q=q), 20).get_page(request.GET.get("page"))
-    return render(request, "reviews/base_list.html", {"page": page, "q": q})
+    return render(
+        request,
+        "reviews/base_list.html",
+        {"page": page, "q": q, "may_export": permissions.is_bureau_staff(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def base_export(request):
+    """The register of recognised bases the user sees (the list page's, with its search) as a
+    spreadsheet, revoked ones with their revocation, for the bureaus."""
+    if not permissions.is_bureau_staff(request.user):
+        raise PermissionDenied("只有市局和县局工作人员可以导出基地名册。")
+    q = request.GET.get("q", "").strip()
+    workbook = spreadsheets.xlsx(
+        spreadsheets.Sheet(
+            "基地名册",
+            selectors.BASE_REGISTER_COLUMNS,
+            selectors.base_register_rows(selectors.recognised_bases(request.user, q=q)),
+        ),
+        title="商业秘密保护基地名册",
+    )
+    today = timezone.localdate()
+    return xlsx_download(
+        request,
+        workbook,
+        what=f"基地名册（{q or '全部'}）",
+        filename=f"商业秘密保护基地名册-{today:%Y%m%d}.xlsx",
+        fallback=f"bases-{today:%Y%m%d}.xlsx",
+    )
 
 
 def _render_base(request, base, *, status=200, form=None, outcome_forms=None):

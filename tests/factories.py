@@ -513,3 +513,81 @@ def backdate_revocation(application: Application, revoked_on) -> Application:
     RevocationCase.objects.filter(application=application).update(decided_on=revoked_on, served_on=revoked_on)
     application.refresh_from_db()
     return application
+
+
+# --- What the statistics count, written directly -------------------------------------------------
+#
+# The counting rules (targets.selectors.actuals) are about dates and statuses of bases, upward
+# outcomes and register entries; these write such rows in any year without walking the procedure
+# (advance() can only reach today). Direct writes bypass the cached counts' receivers: they move the
+# generation on themselves.
+
+
+def recognised_base(
+    county_name: str = "越城区",
+    *,
+    level: str = "city",
+    recognised_on: datetime.date,
+    revoked_on: datetime.date | None = None,
+    base_type: str = BaseType.POINT,
+):
+    """A Base of a fresh organisation of the county, recognised (and revoked) on these dates."""
+    from bases import cached
+    from bases.choices import BaseStatus
+    from bases.models import Base
+
+    organisation = OrganisationFactory(county=county(county_name), kind=KIND_FOR_TYPE[base_type])
+    state = State.REVOKED if revoked_on else State.RECOGNISED
+    application = ApplicationFactory(organisation=organisation, base_type=base_type, level=level, complete=True)
+    Application.objects.filter(pk=application.pk).update(state=state)
+    base = Base.objects.create(
+        application=application,
+        organisation=organisation,
+        name=organisation.name,
+        base_type=base_type,
+        level=level,
+        year=recognised_on.year,
+        document_number=f"绍市监管〔{recognised_on.year}〕{application.pk}号",
+        recognised_on=recognised_on,
+        status=BaseStatus.REVOKED if revoked_on else BaseStatus.VALID,
+        revoked_on=revoked_on,
+        revocation_document=f"绍市监管〔{revoked_on.year}〕99号" if revoked_on else "",
+    )
+    cached.changed()
+    return base
+
+
+def upward_outcome(base, *, level: str = "provincial", recommended_on, outcome: str = "recognised", outcome_on=None):
+    """An upward recommendation of the base with its outcome."""
+    from bases import cached
+    from reviews.models import UpwardRecommendation
+
+    item = UpwardRecommendation.objects.create(
+        base=base,
+        level=level,
+        recommended_on=recommended_on,
+        outcome=outcome,
+        outcome_on=outcome_on,
+        recorded_by=city_clerk(),
+    )
+    cached.changed()
+    return item
+
+
+def standard_enterprise(county_name: str = "越城区", *, year: int, seed: int | None = None, **fields):
+    """A 贯标企业 of the county counted in `year`, with a valid credit code of its own."""
+    from bases import cached
+    from targets.models import StandardEnterprise
+
+    seed = seed if seed is not None else StandardEnterprise.objects.count() + 10_000 + year * 100
+    enterprise = StandardEnterprise.objects.create(
+        credit_code=make_credit_code(seed),
+        name=fields.pop("name", f"绍兴贯标企业{seed}有限公司"),
+        county=county(county_name),
+        year=year,
+        practice=fields.pop("practice", "implementing"),
+        recorded_by=fields.pop("recorded_by", None) or city_clerk(),
+        **fields,
+    )
+    cached.changed()
+    return enterprise

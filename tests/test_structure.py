@@ -12,7 +12,7 @@ THIN_MODULES = ("views", "forms", "filters", "tasks", "context_processors", "url
 
 
 def thin_modules():
-    for app in ("bases", "reviews"):
+    for app in ("bases", "reviews", "targets"):
         for name in THIN_MODULES:
             path = ROOT / app / f"{name}.py"
             if path.exists():

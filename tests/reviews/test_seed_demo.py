@@ -14,6 +14,7 @@ from bases.choices import BaseType, Level, Role, State
 from bases.models import Application, ApplicationLog, Base, Organisation, User
 from reviews.choices import RevocationStatus
 from reviews.models import AcceptanceRecord, GuidanceVisit, Objection, Publicity, RevocationCase
+from targets.models import StandardEnterprise, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,34 @@ def test_histories_follow_the_procedure(seeded):
 
 
 def test_idempotent(seeded):
-    counts = [m.objects.count() for m in (User, Organisation, Application, ApplicationLog, Publicity, Base)]
+    models = (User, Organisation, Application, ApplicationLog, Publicity, Base, Target, StandardEnterprise)
+    counts = [m.objects.count() for m in models]
     call_command("seed_demo", verbosity=0)
-    assert [m.objects.count() for m in (User, Organisation, Application, ApplicationLog, Publicity, Base)] == counts
+    assert [m.objects.count() for m in models] == counts
+
+
+def test_targets_of_this_year_and_the_last_and_standard_enterprises_give_the_dashboard_figures(seeded, client):
+    year = seeded.year
+    for shown in (year, year - 1):
+        assert Target.objects.filter(year=shown).count() == 6 * 4
+    assert StandardEnterprise.objects.filter(year=year).count() >= 6
+    assert StandardEnterprise.objects.filter(year=year - 1).count() >= 6
+    # some of the demo's own enterprises are 贯标企业 too
+    assert StandardEnterprise.objects.filter(credit_code__in=Organisation.objects.values("credit_code")).exists()
+    client.force_login(User.objects.get(username="city_reviewer"))
+    # The histories lie up to 70 days back: early in a year, in the year before.
+    recognised_in = Base.objects.filter(level="county").get().recognised_on.year
+
+    board = client.get(f"/statistics/?year={recognised_in}").context["board"]
+
+    done = {cell.kind: cell.done for cell in board.total.cells}
+    assert done["city"] >= 2 and done["county"] >= 1 and done["enterprises"] >= 6
+    assert sum(cell.revoked for cell in board.total.cells) == 1  # the demo's revoked base, apart
+    if recognised_in == year:
+        assert any((cell.percent or 0) > 100 for row in board.rows for cell in row.cells)
+    this_batch = client.get(f"/statistics/?year={year}").context["board"].funnel
+    assert sum(step.count for step in this_batch) == Application.objects.count()  # the demo batch is this year's
+    assert (
+        sum(row.visits for row in board.guidance)
+        == GuidanceVisit.objects.filter(visited_on__year=recognised_in).count()
+    )

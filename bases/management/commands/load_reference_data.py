@@ -1,4 +1,6 @@
-"""Load counties (附件1) and industries (第三条（五）) from fixtures/ without overwriting edits.
+"""Load counties (附件1) and industries (第三条（五）) from fixtures/ without overwriting edits, and
+the holiday table; the apps above add theirs through bases.signals.reference_data_loading (the
+targets app: 附件1's targets for 2021 and the goals of 十四五, from fixtures/targets.json).
 
 Rows are matched by their natural key (county code, industry name): missing ones are
 created, existing ones are left as the administrators edited them. Safe to run on

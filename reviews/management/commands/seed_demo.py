@@ -32,6 +32,7 @@ from bases.choices import BaseType, Level, OrganisationKind, OrganisationStatus,
 from bases.forms_spec import spec_for
 from bases.models import Batch, County, Industry, Organisation, User
 from bases.services import application_transition
+from bases.signals import demo_data_seeding
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
 from reviews import services as review_services
 
@@ -233,8 +234,12 @@ class Command(BaseCommand):
             self.publicise(done)
             self.pending()
             created = len(done)
+            # The apps above (the targets and the 贯标企业 register) add their demo data.
+            more = sum(n for _, n in demo_data_seeding.send(sender=self.__class__))
         self.stdout.write(
-            self.style.SUCCESS(f"演示数据就绪：{batch}，新建申报 {created} 份；演示账号密码均为 {PASSWORD}")
+            self.style.SUCCESS(
+                f"演示数据就绪：{batch}，新建申报 {created} 份，其他演示记录 {more} 条；演示账号密码均为 {PASSWORD}"
+            )
         )
 
     @cached_property
