@@ -1,5 +1,6 @@
 """Counts that cost the same at 32 applications and at 20,000: computed once, kept in the shared cache
-until the data they count changes.
+until the data they count changes. The public portal's pages and the open-data API keep their
+results the same way (`kept`), under the same generation.
 
 A staff page counts rows on every request (the start page's queues, a list's number of pages), and a
 count scans every row in scope however it is indexed. The data behind those counts changes far less
@@ -93,24 +94,32 @@ def aggregate(queryset, **aggregates) -> dict:
     return _cached("aggregate", queryset, lambda: queryset.aggregate(**aggregates), described)
 
 
+def kept(name: str, parts, compute):
+    """A value that depends only on `parts` and on the counted data, computed once per generation (the
+    public portal's results, the open-data API's pages and downloads: a recognition or a revocation
+    saves a Base, which moves the generation on). The value must pickle; never anything that holds a
+    user's token or a form's errors."""
+    try:
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+        key = f"bases:kept:{name}:{generation()}:{digest}"
+        value = cache.get(key)
+    except Exception:
+        logger.warning("A value is computed without the cache", exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, TTL)
+        except Exception:
+            logger.warning("A value could not be kept in the cache", exc_info=True)
+    return value
+
+
 def fragment(name: str, parts, render) -> str:
     """A piece of HTML that depends only on `parts` and on the counted data (e.g. a filter bar whose
     choices are batches and counties, with the values the query string selected): `render()` once
     per generation. Never for anything that holds a user's token or a form's errors."""
-    try:
-        digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-        key = f"bases:fragment:{name}:{generation()}:{digest}"
-        html = cache.get(key)
-    except Exception:
-        logger.warning("A fragment is rendered without the cache", exc_info=True)
-        return render()
-    if html is None:
-        html = str(render())
-        try:
-            cache.set(key, html, TTL)
-        except Exception:
-            logger.warning("A fragment could not be kept in the cache", exc_info=True)
-    return mark_safe(html)
+    return mark_safe(kept(f"fragment:{name}", parts, lambda: str(render())))
 
 
 class CountedPaginator(Paginator):

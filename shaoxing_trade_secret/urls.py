@@ -34,6 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("bases.urls")),
     path("", include("reviews.urls")),
+    path("", include("portal.urls")),
 ]
 
 if settings.BENCH:  # `make bench`'s floor: Django and its middleware, nothing of the application
