@@ -9,7 +9,7 @@ page-number pagination. The documentation page is Swagger UI from drf-spectacula
 served from this site, its start-up script fetched as a file of its own (the "split" view) and its
 page without inline style, so it keeps within the Content-Security-Policy."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import generics
 from rest_framework.pagination import PageNumberPagination
@@ -29,6 +29,11 @@ class BasePagination(PageNumberPagination):
 
 
 @extend_schema(
+    responses={
+        200: PublicBaseSerializer(many=True),
+        400: OpenApiResponse(description="筛选参数有误：按参数名给出原因。"),
+        404: OpenApiResponse(description="页码超出范围或无效。"),
+    },
     tags=["基地名录"],
     summary="已认定的商业秘密保护基地",
     description="按认定日期由近及远排列；包括已撤销的基地（status 为 revoked，revoked_on 为撤销日期）。"

@@ -55,8 +55,15 @@ def base_list(request):
 
     def content():
         filterset = PublicBaseFilter(request.GET or None, queryset=base_selectors.public_bases())
+        # The page offers what there is to choose from; the API takes the same parameters typed.
         years = [(str(year), f"{year}年") for year in base_selectors.public_base_years()]
-        filterset.form.fields["year"].widget = Select(choices=[("", "全部年度"), *years])
+        widgets = {
+            "year": [("", "全部年度"), *years],
+            "county": [("", "全部"), *((c.name, c.name) for c in base_selectors.counties())],
+            "industry": [("", "全部行业"), *((i.name, i.name) for i in base_selectors.all_industries())],
+        }
+        for name, choices in widgets.items():
+            filterset.form.fields[name].widget = Select(choices=choices)
         fields = [filterset.form[name] for name in PublicBaseFilter.ON_THE_PAGE]
         query = urlencode(_query(request), doseq=True)
         if filterset.form.is_bound and not filterset.is_valid():
