@@ -4,7 +4,7 @@ application's progress). Input validation only."""
 from django import forms
 
 from bases.forms import ExplainedErrors
-from bases.validators import ATTACHMENT_ACCEPT, validate_phone
+from bases.validators import ATTACHMENT_ACCEPT, detect_attachment_kind, validate_phone
 
 
 class PublicObjectionForm(ExplainedErrors, forms.Form):
@@ -44,7 +44,10 @@ class PublicObjectionForm(ExplainedErrors, forms.Form):
     def clean_evidence(self):
         if self.refusal:
             raise forms.ValidationError(self.refusal, code="upload_refused")
-        return self.cleaned_data["evidence"]
+        evidence = self.cleaned_data["evidence"]
+        if evidence:
+            detect_attachment_kind(evidence)  # by content, as every upload (refused: the reason, at the field)
+        return evidence
 
 
 class LookupForm(ExplainedErrors, forms.Form):

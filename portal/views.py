@@ -184,7 +184,6 @@ def objection_file(request, pk):
                 request,
                 f"您的异议已收到（{cn_date(objection.received_on)}）。异议编号：{objection.reference}；"
                 f"查询码：{code}。查询码只显示这一次，请抄录或截图保存；凭异议编号和查询码可在本页查看书面答复。",
-                extra_tags="receipt",
             )
             return redirect(reverse("portal:objection-lookup") + "?" + urlencode({"reference": objection.reference}))
     return _render_publicity(request, publicity, form=form, status=413 if form.refusal else 400)
