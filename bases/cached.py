@@ -98,18 +98,26 @@ def kept(name: str, parts, compute):
     """A value that depends only on `parts` and on the counted data, computed once per generation (the
     public portal's results, the open-data API's pages and downloads: a recognition or a revocation
     saves a Base, which moves the generation on). The value must pickle; never anything that holds a
-    user's token or a form's errors."""
+    user's token or a form's errors.
+
+    Stored with the generation it was computed in, under a key without it, so that the generation
+    and the value are read in one round trip to the cache (a public page's only one)."""
     try:
-        digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-        key = f"bases:kept:{name}:{generation()}:{digest}"
-        value = cache.get(key)
+        key = f"bases:kept:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+        found = cache.get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY)
+        if current is None:
+            current = generation()
+        stored = found.get(key)
     except Exception:
         logger.warning("A value is computed without the cache", exc_info=True)
         return compute()
-    if value is None:
-        value = compute()
+    if stored is not None and stored[0] == current:
+        return stored[1]
+    value = compute()
+    if value is not None:
         try:
-            cache.set(key, value, TTL)
+            cache.set(key, (current, value), TTL)
         except Exception:
             logger.warning("A value could not be kept in the cache", exc_info=True)
     return value
