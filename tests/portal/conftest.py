@@ -103,3 +103,10 @@ def city():
     from tests.factories import UserFactory
 
     return UserFactory(city_reviewer=True)
+
+
+@pytest.fixture
+def running_publicity(city):
+    """A 公示 running today, with one application in it."""
+    application = ApplicationFactory(in_publicity=True, advance_with={"city_user": city})
+    return application.publicities.get(), application

@@ -326,3 +326,43 @@ def test_home_and_navigation_lead_anonymous_visitors_to_the_public_pages(client)
 
     for url in (LIST, reverse("portal:publicity-list"), reverse("portal:progress-lookup")):
         assert f'href="{url}"' in html
+
+
+def test_a_signed_in_user_gets_the_public_list_with_their_own_header_not_the_visitors_copy(client, city):
+    make_base(1)
+    visitor = client.get(LIST).content.decode()
+    client.force_login(city)
+
+    signed_in = client.get(LIST).content.decode()
+
+    header = f"{city.display_name} · {city.get_role_display()}"
+    assert "单位注册" in visitor and header not in visitor
+    assert header in signed_in and "公开名录测试单位1有限公司" in signed_in
+
+
+def test_a_visitor_with_a_message_waiting_sees_it_on_a_kept_page(client, running_publicity):
+    publicity, application = running_publicity
+    make_base(1)
+    client.get(LIST)  # kept for visitors
+    client.post(
+        reverse("portal:objection-file", args=[publicity.pk]),
+        {"application": application.pk, "name": "钱多多", "phone": "13812345678", "reasons": "理由。"},
+    )
+
+    html = client.get(LIST).content.decode()
+
+    assert "您的异议已收到" in html
+    assert "您的异议已收到" not in client.get(LIST).content.decode()  # shown once, then the kept page
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_publicity_list_makes_as_many_queries_for_six_publicities_as_for_one(
+    client, city, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        ApplicationFactory(in_publicity=True, advance_with={"city_user": city})
+
+    with django_assert_max_num_queries(3):  # count, page, the listed applications of the page
+        response = client.get(reverse("portal:publicity-list"))
+
+    assert len(response.context["rows"]) == count
