@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-THIN_MODULES = ("views", "forms", "filters", "tasks", "context_processors", "urls", "api", "serializers", "downloads")
+THIN_MODULES = ("views", "forms", "filters", "tasks", "context_processors", "urls", "api", "serializers")
 
 
 def thin_modules():
