@@ -1,5 +1,6 @@
 """Counts that cost the same at 32 applications and at 20,000: computed once, kept in the shared cache
-until the data they count changes.
+until the data they count changes. The public portal's pages and the open-data API keep their
+results the same way (`kept`), under the same generation.
 
 A staff page counts rows on every request (the start page's queues, a list's number of pages), and a
 count scans every row in scope however it is indexed. The data behind those counts changes far less
@@ -93,45 +94,42 @@ def aggregate(queryset, **aggregates) -> dict:
     return _cached("aggregate", queryset, lambda: queryset.aggregate(**aggregates), described)
 
 
-def value(name: str, parts, compute):
-    """`compute()` (figures made of several counts, say: anything that pickles), kept until the
-    counted data changes, under `parts`: what the figures depend on, the querysets among them standing
-    for their SQL and parameters (so that each user's scope has its own entry, as with `count`)."""
-    described = [part.query.sql_with_params() if hasattr(part, "query") else part for part in parts]
+def kept(name: str, parts, compute):
+    """A value that depends only on `parts` and on the counted data, computed once per generation (the
+    public portal's results, the open-data API's pages and downloads: a recognition or a revocation
+    saves a Base, which moves the generation on). The value must pickle; never anything that holds a
+    user's token or a form's errors. Querysets among `parts` stand for their SQL and parameters, so that
+    each user's scope has its own entry (as with `count`): the statistics' figures, for one.
+
+    Stored with the generation it was computed in, under a key without it, so that the generation
+    and the value are read in one round trip to the cache (a public page's only one)."""
     try:
-        digest = hashlib.sha256(repr(described).encode()).hexdigest()
-        key = f"bases:value:{name}:{generation()}:{digest}"
-        found = cache.get(key)
+        described = [part.query.sql_with_params() if hasattr(part, "query") else part for part in parts]
+        key = f"bases:kept:{name}:{hashlib.sha256(repr(described).encode()).hexdigest()}"
+        found = cache.get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY)
+        if current is None:
+            current = generation()
+        stored = found.get(key)
     except Exception:
-        logger.warning("Figures are computed without the cache", exc_info=True)
+        logger.warning("A value is computed without the cache", exc_info=True)
         return compute()
-    if found is None:
-        found = compute()
+    if stored is not None and stored[0] == current:
+        return stored[1]
+    value = compute()
+    if value is not None:
         try:
-            cache.set(key, found, TTL)
+            cache.set(key, (current, value), TTL)
         except Exception:
-            logger.warning("Figures could not be kept in the cache", exc_info=True)
-    return found
+            logger.warning("A value could not be kept in the cache", exc_info=True)
+    return value
 
 
 def fragment(name: str, parts, render) -> str:
     """A piece of HTML that depends only on `parts` and on the counted data (e.g. a filter bar whose
     choices are batches and counties, with the values the query string selected): `render()` once
     per generation. Never for anything that holds a user's token or a form's errors."""
-    try:
-        digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-        key = f"bases:fragment:{name}:{generation()}:{digest}"
-        html = cache.get(key)
-    except Exception:
-        logger.warning("A fragment is rendered without the cache", exc_info=True)
-        return render()
-    if html is None:
-        html = str(render())
-        try:
-            cache.set(key, html, TTL)
-        except Exception:
-            logger.warning("A fragment could not be kept in the cache", exc_info=True)
-    return mark_safe(html)
+    return mark_safe(kept(f"fragment:{name}", parts, lambda: str(render())))
 
 
 class CountedPaginator(Paginator):

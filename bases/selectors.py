@@ -5,6 +5,7 @@ Each scoped selector starts from nothing and adds rows per role (deny by default
 """
 
 import datetime
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Count, Func, Q, QuerySet, Sum, TextField, Value
+from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField, Value
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -45,6 +46,7 @@ from .models import (
     SecurityEvent,
     User,
 )
+from .public_fields import public_columns
 from .spreadsheets import Column
 from .workflow import refusal_message
 
@@ -647,6 +649,87 @@ def application_progress(application, log: list[ApplicationLog]) -> Progress:
         next_step=states.next_step(state, level),
         requests=[entry for entry in log if entry.to_state and states.is_explained(entry.to_state)],
         final=states.is_final(state),
+    )
+
+
+# --- The public portal (no sign-in) --------------------------------------------------------------------
+
+
+def public_bases() -> QuerySet:
+    """第十四条: every recognised base, revoked ones included (已撤销), as the public may know it: one
+    dict per base holding the public fields of bases.public_fields and the page key, nothing else
+    (only those columns are selected), newest recognition first (the index base_recognised)."""
+    columns = public_columns()
+    plain = [name for name, source in columns.items() if name == source]
+    joined = {name: F(source) for name, source in columns.items() if name != source}
+    return Base.objects.order_by("-recognised_on", "name").values(*plain, **joined)
+
+
+def public_base_search(queryset: QuerySet, q: str) -> QuerySet:
+    """Public bases whose name or document number contains `q`."""
+    q = q.strip()
+    if not q:
+        return queryset
+    return queryset.filter(Q(name__icontains=q) | Q(document_number__icontains=q))
+
+
+def public_base_years() -> list[int]:
+    """The years bases were recognised in, newest first (the public list's year filter)."""
+    return sorted(set(Base.objects.order_by().values_list("year", flat=True).distinct()), reverse=True)
+
+
+def normalised_code(text: str) -> str:
+    """A reference number or 查询码 as typed, in the stored form: capitals, no spaces or hyphens."""
+    return "".join(str(text or "").split()).replace("-", "").upper()
+
+
+# What an unknown reference is compared with, so that it takes the time a wrong code takes.
+_STAND_IN_CODE = "0" * 8
+
+
+def application_by_lookup(reference: str, code: str) -> Application | None:
+    """办件进度查询: the application whose reference number and 查询码 (on the 申报回执) are both given.
+    Reference numbers are sequential, so the reference alone opens nothing: an unknown reference and a
+    wrong code give the same None, and the code is compared in constant time (against a stand-in when
+    the reference is unknown or the application has no code yet)."""
+    reference, code = normalised_code(reference), normalised_code(code)
+    application = (
+        Application.objects.select_related("organisation__county").filter(reference=reference).first()
+        if reference and len(reference) <= 20
+        else None
+    )
+    expected = application.lookup_code if application is not None and application.lookup_code else _STAND_IN_CODE
+    matches = secrets.compare_digest(code.encode(), expected.encode())
+    if application is None or not application.lookup_code or not matches:
+        return None
+    return application
+
+
+@dataclass(frozen=True)
+class PublicProgress:
+    """办件进度 as the lookup shows it: the state in public wording, the steps with the dates they
+    were done, the office that has the application now and the next step; nothing else (no names of
+    people, no opinions, no comments)."""
+
+    status: str
+    steps: list[ProgressStep]
+    current_office: str
+    next_step: str
+    final: bool
+
+
+def public_progress(application: Application) -> PublicProgress:
+    progress = application_progress(application, list(application_log(application)))
+    current = states.step_of(application.state, application.level)
+    office = ""
+    if current is not None and not progress.final:
+        office = "申报单位" if current.office == Office.APPLICANT else progress.current_office
+    return PublicProgress(
+        status=states.public_label(application.state),
+        steps=[ProgressStep(label=s.label, status=s.status, finished_at=s.finished_at) for s in progress.steps],
+        current_office=office,
+        next_step=progress.next_step,
+        final=progress.final,
     )
 
 

@@ -41,8 +41,8 @@ class PublicityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Objection)
 class ObjectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["reference", "application", "name", "received_on", "outcome", "replied_at"]
-    list_filter = ["outcome"]
+    list_display = ["reference", "channel", "application", "name", "received_on", "outcome", "replied_at"]
+    list_filter = ["channel", "outcome"]
     search_fields = ["reference", "application__reference", "name"]
 
 

@@ -40,3 +40,11 @@ class NotificationKind(models.TextChoices):
     RECEIPT = "receipt", "回执"
     OBJECTION = "objection", "异议"
     REVOCATION = "revocation", "撤销程序"
+
+
+class ObjectionChannel(models.TextChoices):
+    """How an objection reached the bureau: filed by the objector on the public 公示 page, or received
+    by post, phone or in person and registered by the bureau's staff. Both are handled in one queue."""
+
+    ONLINE = "online", "网上提交"
+    REGISTERED = "registered", "工作人员登记"

@@ -1,6 +1,8 @@
 """Records of the review around an application: guidance, acceptance, 公示 and objections,
 upward recommendations and notifications."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F
@@ -10,14 +12,17 @@ from bases.choices import (
     APPLICATION_LEVELS,
     UPWARD_LEVELS,
     AcceptanceKind,
+    AttachmentKind,
     ObjectionOutcome,
     RevocationGround,
     State,
     choices_of,
 )
 from bases.models import Application, CleanText
+from bases.storage import private_storage
+from bases.validators import ATTACHMENT_FORMATS
 
-from .choices import EmailStatus, NotificationKind, RevocationStatus, UpwardOutcome
+from .choices import EmailStatus, NotificationKind, ObjectionChannel, RevocationStatus, UpwardOutcome
 
 
 class GuidanceVisit(CleanText):
@@ -128,10 +133,24 @@ class Publicity(CleanText):
         return self.closed_at is not None or (today or timezone.localdate()) > self.ends_on
 
 
+def objection_evidence_path(instance, filename):
+    # A random name with the extension of the type found in the content, as evidence of applications.
+    return f"objections/{uuid.uuid4().hex}.{ATTACHMENT_FORMATS[instance.evidence_kind].extension}"
+
+
 class Objection(CleanText):
-    """异议: real name and contact required; each gets a reference and a written reply."""
+    """异议: real name and contact required; each gets a reference and a written reply.
+
+    Filed online by the objector (`channel` online: they get a random 查询码 once, of which only a
+    hash is kept, and read the written reply with the reference and the code) or registered by the
+    bureau's staff from a letter, a call or a visit; the staff handle both in one queue."""
 
     reference = models.CharField("异议编号", max_length=20, unique=True)
+    channel = models.CharField(
+        "提出方式", max_length=20, choices=ObjectionChannel.choices, default=ObjectionChannel.REGISTERED
+    )
+    # The objector's 查询码 for reading the reply online, hashed as passwords are (never stored plain).
+    lookup_code_hash = models.CharField("查询码摘要", max_length=200, blank=True, editable=False)
     publicity = models.ForeignKey(Publicity, verbose_name="公示", on_delete=models.PROTECT, related_name="objections")
     application = models.ForeignKey(
         Application, verbose_name="异议对象", on_delete=models.PROTECT, related_name="objections"
@@ -168,6 +187,15 @@ class Objection(CleanText):
     answer_due = models.DateField("申报单位说明截止日期", null=True, blank=True)
     answer = models.TextField("申报单位书面说明", blank=True, max_length=4000)
     answered_at = models.DateTimeField("说明提交时间", null=True, blank=True)
+    # One optional evidence file of an online objection, checked by content as applications' evidence
+    # is and kept in the private storage; only the staff who handle the 公示 download it.
+    evidence = models.FileField(
+        "证据材料", upload_to=objection_evidence_path, storage=private_storage, max_length=200, blank=True
+    )
+    evidence_name = models.CharField("证据材料原文件名", max_length=200, blank=True)
+    evidence_kind = models.CharField("证据材料类型", max_length=10, choices=AttachmentKind.choices, blank=True)
+    evidence_size = models.PositiveBigIntegerField("证据材料大小（字节）", null=True, blank=True)
+    evidence_sha256 = models.CharField("证据材料 SHA-256", max_length=64, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     # 个人信息保护法第十九条: the objector's phone and e-mail are kept only until the matter has closed
     # and its retention period passed (reviews.services.RETENTION_RULES); the day they were erased.
@@ -189,6 +217,19 @@ class Objection(CleanText):
     def answerable(self) -> bool:
         """The reply may be written or changed while the application is still in 公示."""
         return self.application.state == State.IN_PUBLICITY
+
+    @property
+    def is_online(self) -> bool:
+        return self.channel == ObjectionChannel.ONLINE
+
+    @property
+    def evidence_download_name(self) -> str:
+        stem = self.evidence_name.rpartition(".")[0] or self.evidence_name or self.reference
+        return f"{stem}.{ATTACHMENT_FORMATS[self.evidence_kind].extension}"
+
+    @property
+    def evidence_content_type(self) -> str:
+        return ATTACHMENT_FORMATS[self.evidence_kind].mime
 
     def applicant_heard(self, today=None) -> bool:
         """The applicant has answered in writing, or let the time given for it pass."""

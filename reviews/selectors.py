@@ -1,19 +1,24 @@
 """Reads of the review records: what the application page shows of the review, the 公示 a
 user manages, the recognised bases with their upward recommendations, notifications."""
 
+import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from bases import permissions
-from bases.choices import Level, State
+from bases.choices import BaseType, Level, ObjectionOutcome, State
 from bases.dates import cn_date
 from bases.models import Application, Base, User
-from bases.selectors import application_log, applications_for_user, bases_for_user
+from bases.selectors import application_log, applications_for_user, bases_for_user, normalised_code
 from bases.spreadsheets import Column
 
 from . import disclosure
+from .choices import ObjectionChannel
 from .models import AcceptanceGroup, Notification, Objection, Publicity, RevocationCase
 
 
@@ -108,6 +113,17 @@ def counted(queryset: QuerySet) -> Coalesce:
 def objections_for_user(user) -> QuerySet[Objection]:
     """Objections to the 公示 the user may see (the staff who register and reply to them)."""
     return Objection.objects.filter(publicity__in=publicities_for_user(user)).select_related("publicity", "application")
+
+
+def objection_queue(user, *, pending_only: bool = True) -> QuerySet[Objection]:
+    """异议处理: the objections to the 公示 the user manages, filed online and registered by staff
+    alike, the pending ones first and the oldest first among them."""
+    queryset = Objection.objects.filter(publicity__in=_publicities_in_scope(user)).select_related(
+        "publicity", "application"
+    )
+    if pending_only:
+        queryset = queryset.filter(Q(outcome=ObjectionOutcome.PENDING) | Q(reply=""))
+    return queryset.order_by("received_on", "pk")
 
 
 def objections_put_to(user) -> QuerySet[Objection]:
@@ -205,3 +221,115 @@ def revocation_cases_for_user(user) -> QuerySet[RevocationCase]:
     return RevocationCase.objects.select_related("application__organisation__county", "application__base").filter(
         application__in=applications_for_user(user)
     )
+
+
+# --- The public portal: 公示 and the objector's lookup --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicListed:
+    """An application as a 公示 publishes it: the name, what it is to be recognised as, where."""
+
+    pk: int  # what the objection form names it by
+    name: str
+    base_type: str
+    level: str
+    county: str
+    industry: str
+    in_publicity: bool  # still in the 公示: objections to it are received
+
+
+@dataclass(frozen=True)
+class PublicPublicity:
+    pk: int
+    title: str
+    level: str
+    county: str
+    starts_on: object
+    ends_on: object
+    status: str  # 公示中 / 公示期满 / 已结束
+    running: bool  # objections are received now
+    listed: list[PublicListed]
+
+
+def publicities_public(*, today=None) -> QuerySet[Publicity]:
+    """第十一条（五）: the 公示 the public reads, current and past: every one that has begun, newest first."""
+    today = today or timezone.localdate()
+    return Publicity.objects.filter(starts_on__lte=today).select_related("county")
+
+
+def public_publicity_rows(publicities, *, today=None) -> list[PublicPublicity]:
+    """The 公示 as the public reads them, each with the applications it lists (two queries whatever
+    their number): titles, periods and the listed names, types, levels and places, nothing else."""
+    today = today or timezone.localdate()
+    publicities = list(publicities)
+    members = Publicity.applications.through.objects.filter(publicity__in=[p.pk for p in publicities]).values(
+        "publicity_id",
+        "application_id",
+        "application__applicant_name",
+        "application__organisation__name",
+        "application__base_type",
+        "application__level",
+        "application__state",
+        "application__organisation__county__name",
+        "application__organisation__industry__name",
+    )
+    listed: dict[int, list[PublicListed]] = {}
+    for row in members.order_by("application__organisation__county__order", "application_id"):
+        listed.setdefault(row["publicity_id"], []).append(
+            PublicListed(
+                pk=row["application_id"],
+                name=row["application__applicant_name"] or row["application__organisation__name"],
+                base_type=BaseType(row["application__base_type"]).label,
+                level=Level(row["application__level"]).label,
+                county=row["application__organisation__county__name"],
+                industry=row["application__organisation__industry__name"] or "",
+                in_publicity=row["application__state"] == State.IN_PUBLICITY,
+            )
+        )
+    rows = []
+    for publicity in publicities:
+        items = listed.get(publicity.pk, [])
+        running = not publicity.has_ended(today) and any(item.in_publicity for item in items)
+        rows.append(
+            PublicPublicity(
+                pk=publicity.pk,
+                title=publicity.title,
+                level=publicity.get_level_display(),
+                county=publicity.county.name if publicity.county_id else "",
+                starts_on=publicity.starts_on,
+                ends_on=publicity.ends_on,
+                status="公示中" if running else "已结束",
+                running=running,
+                listed=items,
+            )
+        )
+    return rows
+
+
+def _stand_in_hash() -> str:
+    """A hash to check an unknown reference against, so that it takes as long as a wrong code: made
+    once per process with the hasher codes are hashed with now."""
+    return _stand_in_for(get_hasher().algorithm)
+
+
+@functools.cache
+def _stand_in_for(algorithm: str) -> str:
+    return make_password("stand-in", hasher=algorithm)
+
+
+def objection_by_lookup(reference: str, code: str) -> Objection | None:
+    """The objector's own objection, by its reference number and the 查询码 given when it was filed
+    online; None for an unknown reference and for a wrong code alike, in the same time (the code is
+    checked against its stored hash, or against a stand-in hash with the same hasher)."""
+    reference, code = normalised_code(reference), normalised_code(code)
+    objection = (
+        Objection.objects.select_related("publicity", "application")
+        .filter(reference=reference, channel=ObjectionChannel.ONLINE)
+        .exclude(lookup_code_hash="")
+        .first()
+        if reference and len(reference) <= 20
+        else None
+    )
+    matches = check_password(code, objection.lookup_code_hash if objection is not None else _stand_in_hash())
+    return objection if objection is not None and matches else None

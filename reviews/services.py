@@ -4,10 +4,13 @@ and notifications read. Every state change goes through bases.services.applicati
 
 import dataclasses
 import datetime
+import hashlib
 import logging
+import secrets
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -43,10 +46,18 @@ from bases.services import (
     transition_effect,
 )
 from bases.signals import application_transitioned, organisation_decided, organisation_registered
-from bases.workflow import Floor, acceptance_record_floor, date_problem, guidance_floor, open_revocation_case
+from bases.validators import attachment_display_name, detect_attachment_kind
+from bases.workflow import (
+    LOOKUP_ALPHABET,
+    Floor,
+    acceptance_record_floor,
+    date_problem,
+    guidance_floor,
+    open_revocation_case,
+)
 
 from . import disclosure
-from .choices import MAIL_ATTEMPTS, EmailStatus, NotificationKind, RevocationStatus, UpwardOutcome
+from .choices import MAIL_ATTEMPTS, EmailStatus, NotificationKind, ObjectionChannel, RevocationStatus, UpwardOutcome
 from .models import (
     AcceptanceGroup,
     AcceptanceRecord,
@@ -294,7 +305,7 @@ def objection_add(
     *,
     publicity: Publicity,
     application: Application,
-    user=None,
+    user,
     name: str,
     phone: str,
     reasons: str,
@@ -303,21 +314,16 @@ def objection_add(
     email: str = "",
     ip: str | None = None,
 ) -> Objection:
-    """Register an objection (real name and contact; anonymous ones are refused by the form).
+    """Register an objection received by post, phone or in person (real name and contact; anonymous
+    ones are refused by the form), as the staff who manage the 公示.
 
-    Side effects: one Objection with a reference number, one log entry on the application.
+    Side effects: one Objection (channel 工作人员登记) with a reference number, one log entry on the
+    application, the applicant's users notified (without the objector's identity).
     """
     locked = Publicity.objects.select_for_update().get(pk=publicity.pk)
-    if user is not None and not permissions.may_manage_publicity(locked, user):
+    if not permissions.may_manage_publicity(locked, user):
         raise PermissionDenied("您无权登记该公示的异议。")
-    if not applications_in_publicity(locked).filter(pk=application.pk).exists():
-        raise ValidationError("该申报不在本次公示中，或已办结，不能再对其提出异议。", code="application")
-    if received_on > locked.ends_on or received_on < locked.starts_on:
-        raise ValidationError("异议须在公示期内提出，公示期外收到的不予受理。", code="received_on")
-    if received_on > timezone.localdate():
-        raise ValidationError("收到日期不能晚于今天。", code="received_on")
-    objection = Objection(
-        reference=reference_next(f"YY{locked.starts_on.year}", taken=Objection.objects.all()),
+    objection = _objection_record(
         publicity=locked,
         application=application,
         name=name,
@@ -327,19 +333,103 @@ def objection_add(
         reasons=reasons,
         received_on=received_on,
         recorded_by=user,
-        answer_due=statement_due(OBJECTION_ANSWER_DAYS),
+        channel=ObjectionChannel.REGISTERED,
     )
-    objection.full_clean()
+    log_write(
+        application=application,
+        user=user,
+        action=LogAction.OBJECTION,
+        label="登记公示异议",
+        comment=f"{objection.reference}：{reasons}",  # who objected stays on the objection (erasable)
+        ip=ip,
+    )
+    return objection
+
+
+OBJECTION_CODE_LENGTH = 12  # 32¹² ≈ 10¹⁸ values, hashed as passwords are
+
+
+def new_objection_code() -> str:
+    """The objector's random 查询码 (no 0/O or 1/I to misread), shown once and kept only as a hash."""
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(OBJECTION_CODE_LENGTH))
+
+
+@transaction.atomic
+def objection_file_online(
+    *,
+    publicity: Publicity,
+    application: Application,
+    name: str,
+    phone: str,
+    reasons: str,
+    organisation: str = "",
+    email: str = "",
+    evidence=None,
+) -> tuple[Objection, str]:
+    """第十一条（五）: anyone files an objection on the public 公示 page while it runs (real name and
+    contact required). Returns the objection and its 查询码, which is shown to the objector once and
+    kept only as a hash; with the reference number it opens the written reply.
+
+    Side effects: one Objection (channel 网上提交, received today), its optional evidence file (checked
+    by content as evidence of applications is) in the private storage, the applicant's users notified
+    (without the objector's identity). Nothing is logged on the application now: the log names a
+    signed-in person for each entry, and the objection's handling (the reply) is logged by the staff
+    who write it.
+    """
+    locked = Publicity.objects.select_for_update().get(pk=publicity.pk)
+    today = timezone.localdate()
+    if locked.closed_at is not None or locked.has_ended(today) or locked.starts_on > today:
+        raise ValidationError("该公示不在公示期内，不再受理异议。", code="period")
+    kind = detect_attachment_kind(evidence) if evidence else ""
+    code = new_objection_code()
+    objection = _objection_record(
+        publicity=locked,
+        application=application,
+        name=name,
+        organisation=organisation,
+        phone=phone,
+        email=email,
+        reasons=reasons,
+        received_on=today,
+        recorded_by=None,
+        channel=ObjectionChannel.ONLINE,
+        lookup_code_hash=make_password(code),
+        evidence=evidence,
+        evidence_kind=kind,
+    )
+    return objection, code
+
+
+def _objection_record(
+    *, publicity: Publicity, application: Application, received_on, evidence=None, evidence_kind="", **fields
+) -> Objection:
+    """One objection to an application still in the (locked) 公示, received within its period, with
+    its reference number and the date the applicant's written answer is due; the applicant told."""
+    if not applications_in_publicity(publicity).filter(pk=application.pk).exists():
+        raise ValidationError("该申报不在本次公示中，或已办结，不能再对其提出异议。", code="application")
+    if received_on > publicity.ends_on or received_on < publicity.starts_on:
+        raise ValidationError("异议须在公示期内提出，公示期外收到的不予受理。", code="received_on")
+    if received_on > timezone.localdate():
+        raise ValidationError("收到日期不能晚于今天。", code="received_on")
+    objection = Objection(
+        reference=reference_next(f"YY{publicity.starts_on.year}", taken=Objection.objects.all()),
+        publicity=publicity,
+        application=application,
+        received_on=received_on,
+        answer_due=statement_due(OBJECTION_ANSWER_DAYS),
+        **fields,
+    )
+    if evidence:
+        digest = hashlib.sha256()
+        for chunk in evidence.chunks():
+            digest.update(chunk)
+        evidence.seek(0)
+        objection.evidence_kind, objection.evidence_size = evidence_kind, evidence.size
+        objection.evidence_name, objection.evidence_sha256 = attachment_display_name(evidence.name), digest.hexdigest()
+    objection.full_clean(exclude=["evidence"])
+    if evidence:
+        objection.evidence.save(evidence.name, evidence, save=False)
     objection.save()
-    if user is not None:
-        log_write(
-            application=application,
-            user=user,
-            action=LogAction.OBJECTION,
-            label="登记公示异议",
-            comment=f"{objection.reference}：{reasons}",  # who objected stays on the objection (erasable)
-            ip=ip,
-        )
     notify(
         users=applicant_users(application),
         application=application,

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -610,6 +610,42 @@ def objection_add(request, pk):
             )
             return redirect(reverse("reviews:publicity-detail", args=[pk]) + "#objections")
     return _render_publicity(request, publicity, status=400, objection_form=form)
+
+
+@login_required
+@require_GET
+def objection_list(request):
+    """异议处理: the objections to the 公示 the user manages, filed online and registered by staff in one
+    queue (the channel marked), the pending ones unless all are asked for."""
+    if not (permissions.is_city(request.user) or permissions.is_county_staff(request.user)):
+        raise PermissionDenied
+    show_all = request.GET.get("all") == "1"
+    queryset = selectors.objection_queue(request.user, pending_only=not show_all)
+    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reviews/objection_list.html",
+        {"page": page, "show_all": show_all, "query": "all=1" if show_all else ""},
+    )
+
+
+@login_required
+@require_GET
+def objection_evidence(request, pk):
+    """The evidence file of an online objection, to the staff who handle its 公示 only; always as a
+    download named and typed after its content, as evidence of applications is."""
+    objection = get_object_or_404(selectors.objections_for_user(request.user), pk=pk)
+    if not objection.evidence:
+        raise Http404
+    response = FileResponse(
+        objection.evidence.open("rb"),
+        as_attachment=True,
+        filename=objection.evidence_download_name,
+        content_type=objection.evidence_content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

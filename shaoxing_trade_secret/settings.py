@@ -54,9 +54,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "shaoxing_trade_secret.apps.AxesConfig",
     "django_filters",
+    "django_ratelimit",  # for its system check of the cache the throttles count in (SILENCED_SYSTEM_CHECKS)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from this site (the CSP allows nothing else)
     "bases",
     "reviews",
     "targets",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +280,42 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 RATELIMIT_VIEW = "bases.views.too_many_requests"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)  # off only for `make fuzz`'s scratch server
+# django-ratelimit's system check refuses a cache whose counters a second process cannot see or that
+# cannot count atomically (local memory, the database table: E003), and warns about any backend it
+# does not list (W001). Production counts in Redis; Django's own Redis backend increments with
+# Redis's INCR, which is atomic, so that warning is silenced. Without Redis the throttles would
+# count in the database table (two requests at once may count as one): acceptable for one developer,
+# so E003 is silenced in debug only, and `manage.py check` refuses a production without Redis.
+SILENCED_SYSTEM_CHECKS = []
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
+if DEBUG:
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# The open-data API (portal/api.py): Django REST framework, read-only, public. JSON only (no
+# browsable HTML renderer), no sessions or CSRF (no authentication at all), errors in Chinese.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+# The OpenAPI schema at /api/v1/schema/ and its documentation page (Swagger UI from the sidecar's
+# files on this site; the page's script and style in static/, none inline).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "绍兴市商业秘密保护基地开放数据接口",
+    "DESCRIPTION": "已认定的商业秘密保护基地名录（含已撤销的基地），只读、无需登录。"
+    "字段与门户网站“已认定基地”页面及 CSV、Excel 下载相同。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_AUTHENTICATION": [],
+}
 
 # Celery: with REDIS_URL unset, tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL")

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("bases.urls")),
     path("", include("reviews.urls")),
     path("", include("targets.urls")),
+    path("", include("portal.urls")),
 ]
 
 if settings.BENCH:  # `make bench`'s floor: Django and its middleware, nothing of the application

@@ -4,7 +4,7 @@ target is defined once, in `actuals`, and shown on the dashboard as ACTUAL_RULES
 
 Every figure is a grouped count (a handful of rows, never the rows counted), so the dashboard costs
 the same few queries at 30 applications and at 20,000; its figures are kept together in the cache
-(bases.cached.value, one entry per year and scope) and counted again only when what they count
+(bases.cached.kept, one entry per year and scope) and counted again only when what they count
 changes."""
 
 import datetime
@@ -204,7 +204,7 @@ def dashboard(user, year: int, *, county: County | None = None) -> Dashboard:
     ids = [each.pk for each in scope]
     whole_city = county is None and not user.county_id
     applications = _funnel_applications(user, year, ids)
-    return cached.value(
+    return cached.kept(
         "dashboard", (year, ids, whole_city, applications), lambda: _dashboard(scope, year, whole_city, applications)
     )
 

@@ -202,6 +202,21 @@ def test_without_redis_the_cache_is_the_shared_database_never_a_process_memory()
     }
 
 
+def test_the_throttles_refuse_a_cache_they_cannot_count_in_unless_in_debug():
+    # django-ratelimit's check: the database table cannot count atomically (E003); production counts
+    # in Redis (Django's own backend, whose INCR is atomic: the "not listed" warning is silenced).
+    env = production_env()
+    del env["REDIS_URL"]
+
+    refused = manage("check", env=env)
+    in_debug = manage("check", env={**env, "DJANGO_DEBUG": "1"})
+    with_redis = manage("check", "--fail-level", "WARNING", env=production_env())
+
+    assert refused.returncode != 0 and "django_ratelimit.E003" in refused.stderr + refused.stdout
+    assert in_debug.returncode == 0, in_debug.stderr
+    assert with_redis.returncode == 0, with_redis.stderr
+
+
 def test_without_a_bucket_files_go_to_the_private_folder():
     values = settings_under(production_env(PRIVATE_MEDIA_ROOT="/srv/sts/private"), "STORAGES")
 

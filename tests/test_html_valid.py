@@ -113,6 +113,26 @@ def pages(client, tmp_path):
         practice="own",
     )
     save("enterprise-remove", city, reverse("targets:enterprise-remove", args=[enterprise.pk]))
+    # The public portal, as an anonymous visitor sees it.
+    running = ApplicationFactory(in_publicity=True, advance_with={"city_user": city})
+    publicity = running.publicities.get()
+    save("public-bases", None, reverse("portal:base-list"))
+    save("public-bases-wrong-filter", None, reverse("portal:base-list") + "?year=abc")
+    save("public-base", None, reverse("portal:base-detail", args=[recognised.base.public_id]))
+    save("public-publicities", None, reverse("portal:publicity-list"))
+    save("public-publicity", None, reverse("portal:publicity-detail", args=[publicity.pk]))
+    objection = {"application": running.pk, "name": "", "phone": "1", "reasons": ""}
+    save("public-objection-refused", None, reverse("portal:objection-file", args=[publicity.pk]), objection, 400)
+    filed, code = services.objection_file_online(
+        publicity=publicity, application=running, name="钱多多", phone="13812345678", reasons="理由。"
+    )
+    lookup = {"reference": filed.reference, "code": code}
+    save("public-objection-lookup", None, reverse("portal:objection-lookup"), lookup)
+    progress = {"reference": running.reference, "code": running.lookup_code}
+    save("public-progress", None, reverse("portal:progress-lookup"), progress)
+    save("public-progress-refused", None, reverse("portal:progress-lookup"), {**progress, "code": "X"}, 400)
+    save("api-docs", None, reverse("portal:api-docs"))
+    save("objections", city, reverse("reviews:objection-list"))
     return written
 
 

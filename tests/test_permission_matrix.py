@@ -37,6 +37,7 @@ from tests.factories import (
     applicant_of,
     county,
     county_clerk,
+    upload,
 )
 from tests.helpers import url_patterns
 
@@ -68,6 +69,18 @@ MATRIX = {
     "password_reset_complete": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "password_reset_confirm": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
     "password_reset_done": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    # The public portal: open to everyone, signed in or not; its forms refuse an empty post.
+    "portal:api-bases": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "portal:api-docs": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "portal:api-schema": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "portal:base-detail": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "portal:base-download": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "portal:base-list": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "portal:objection-file": ("405 405 405 405 405 405 405", "400 400 400 400 400 400 400"),
+    "portal:objection-lookup": ("200 200 200 200 200 200 200", "400 400 400 400 400 400 400"),
+    "portal:progress-lookup": ("200 200 200 200 200 200 200", "400 400 400 400 400 400 400"),
+    "portal:publicity-detail": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "portal:publicity-list": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "register": ("200 302 302 302 302 302 302", "400 302 302 302 302 302 302"),
     "reviews:acceptance-record-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
     "reviews:application-detail": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
@@ -81,6 +94,8 @@ MATRIX = {
     "reviews:notification-list": ("  L 200 200 200 200 200 200", "  L 302 302 302 302 302 302"),
     "reviews:objection-add": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 400 400"),
     "reviews:objection-answer": ("  L 405 405 405 405 405 405", "  L 404 404 400 404 404 404"),
+    "reviews:objection-evidence": ("  L 404 404 404 404 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:objection-list": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:objection-reply": ("  L 404 404 404 404 200 200", "  L 404 404 404 404 400 400"),
     "reviews:publicity-close": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 302 302"),
     "reviews:publicity-detail": ("  L 404 404 404 404 200 200", "  L 405 405 405 405 405 405"),
@@ -144,6 +159,14 @@ def build_world() -> World:
         reasons="数据不实。",
         received_on=publicity.starts_on,
     )
+    online, _ = review_services.objection_file_online(
+        publicity=publicity,
+        application=in_publicity,
+        name="网上异议人",
+        phone="13800000001",
+        reasons="材料不实。",
+        evidence=upload(),
+    )
     recognised = ApplicationFactory(
         complete=True,
         organisation=OrganisationFactory(county=yc),
@@ -174,6 +197,7 @@ def build_world() -> World:
         "in_publicity": in_publicity,
         "publicity": publicity,
         "objection": objection,
+        "online_objection": online,
         "recognised": recognised,
         "base": base,
         "upward": upward,
@@ -209,6 +233,11 @@ def target(name: str, world: World):
         "reviews:objection-add": ("in_publicity", {"pk": o["publicity"].pk}),
         "reviews:objection-reply": ("in_publicity", {"pk": o["objection"].pk}),
         "reviews:objection-answer": ("in_publicity", {"pk": o["objection"].pk}),
+        "reviews:objection-evidence": ("in_publicity", {"pk": o["online_objection"].pk}),
+        "portal:base-detail": ("recognised", {"public_id": o["base"].public_id}),
+        "portal:base-download": ("recognised", {"fmt": "csv"}),
+        "portal:publicity-detail": ("in_publicity", {"pk": o["publicity"].pk}),
+        "portal:objection-file": ("in_publicity", {"pk": o["publicity"].pk}),
         "reviews:base-detail": ("recognised", {"pk": o["base"].pk}),
         "reviews:upward-outcome": ("recognised", {"pk": o["base"].pk, "item_pk": o["upward"].pk}),
         "reviews:revocation-notice": ("recognised", {"pk": o["recognised"].pk}),
@@ -233,6 +262,14 @@ def routes():
 
 
 OUTSIDE = ("anonymous", "outsider", "other_county")
+# Routes that publish their object's name (第十四条, 第十一条（五）): the name is no leak there; its
+# reference number and credit code still are.
+PUBLISHED = {
+    "portal:base-detail",
+    "portal:base-download",
+    "portal:publicity-detail",
+    "portal:objection-file",
+}
 
 
 def snapshot():
@@ -269,7 +306,10 @@ def observe(world: World, role: str) -> dict[str, tuple[str, str]]:
             if role in OUTSIDE and not response.streaming:
                 body = response.content.decode()
                 organisation = application.organisation
-                leaked = [s for s in (application.reference, organisation.name, organisation.credit_code) if s in body]
+                private = [application.reference, organisation.credit_code]
+                if name not in PUBLISHED:
+                    private.append(organisation.name)
+                leaked = [s for s in private if s in body]
                 assert not leaked, f"{method.upper()} {url} as {role} shows {leaked}"
         observed[name] = tuple(codes)
     return observed

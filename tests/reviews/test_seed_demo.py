@@ -3,6 +3,8 @@ the procedure's own rules (each step on or after the one before, nothing after t
 and refused when debug is off."""
 
 import datetime
+import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from bases.choices import BaseType, Level, Role, State
 from bases.models import Application, ApplicationLog, Base, Organisation, User
-from reviews.choices import RevocationStatus
+from reviews.choices import ObjectionChannel, RevocationStatus
 from reviews.models import AcceptanceRecord, GuidanceVisit, Objection, Publicity, RevocationCase
 from targets.models import StandardEnterprise, Target
 
@@ -98,11 +100,15 @@ def test_histories_follow_the_procedure(seeded):
     )
     open_case = RevocationCase.objects.get(status=RevocationStatus.OPEN)
     assert open_case.served_on < today < open_case.statement_due
-    # Objections: one answered and decided in the ended 公示, one waiting in the running one.
+    # Objections: one answered and decided in the ended 公示; in the running one, one registered by
+    # staff waiting, and one filed online that has its written reply.
     answered = Objection.objects.get(publicity__in=ended)
     assert answered.publicity.starts_on <= answered.received_on <= answered.publicity.ends_on
     assert answered.answer and answered.outcome != "pending"
-    assert Objection.objects.get(publicity=running).outcome == "pending"
+    assert {(o.channel, o.outcome, bool(o.reply)) for o in Objection.objects.filter(publicity=running)} == {
+        (ObjectionChannel.REGISTERED, "pending", False),
+        (ObjectionChannel.ONLINE, "dismissed", True),
+    }
     first = ApplicationLog.objects.aggregate(Min("created_at"))["created_at__min"]
     assert timezone.localtime(first).date() < today - datetime.timedelta(days=30)
 
@@ -139,3 +145,17 @@ def test_targets_of_this_year_and_the_last_and_standard_enterprises_give_the_das
         sum(row.visits for row in board.guidance)
         == GuidanceVisit.objects.filter(visited_on__year=recognised_in).count()
     )
+
+
+def test_the_public_can_object_to_the_running_publicity_and_read_the_online_objections_reply(settings, client):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    reference, code = re.search(r"异议编号 (YY\d+)，查询码 ([0-9A-Z]{12})", out.getvalue()).groups()
+    running = Publicity.objects.get(ends_on__gte=timezone.localdate())
+
+    page = client.get(f"/public/publicities/{running.pk}/").content.decode()
+    reply = client.post("/public/objections/", {"reference": reference, "code": code}).content.decode()
+
+    assert "提交异议" in page and "公示中" in page
+    assert "会员培训覆盖率统计属实，异议不成立" in reply

@@ -241,6 +241,12 @@ class Command(BaseCommand):
                 f"演示数据就绪：{batch}，新建申报 {created} 份，其他演示记录 {more} 条；演示账号密码均为 {PASSWORD}"
             )
         )
+        if getattr(self, "online_objection", None):
+            reference, code = self.online_objection
+            self.stdout.write(
+                f"演示网上异议（已答复）：异议编号 {reference}，查询码 {code}（仅此一次显示），"
+                "可在 /public/objections/ 查询答复"
+            )
 
     @cached_property
     def password_hash(self) -> str:
@@ -641,6 +647,24 @@ class Command(BaseCommand):
                 received_on=timezone.localdate(),
                 reasons="该园区所报开展保护工作的企业比例与我司了解的情况不符，请予核实。附园区企业走访记录。",
             )
+            # 网上异议: filed on the public 公示 page and answered in writing, so the public lookup has a
+            # reply to show (its code is printed once, as the page shows it once).
+            online, code = review_services.objection_file_online(
+                publicity=publicity,
+                application=ongoing[-1],
+                name="吴晓峰",
+                phone="13957512345",
+                organisation="新昌某轴承有限公司",
+                reasons="该协会所报会员培训覆盖率偏高，据我司了解部分会员企业未参加培训。",
+                evidence=SimpleUploadedFile("会员培训情况说明.pdf", evidence_pdf("Training note")),
+            )
+            review_services.objection_reply(
+                objection=online,
+                user=city,
+                outcome="dismissed",
+                reply="经核对该协会提供的培训签到表和会员名单，会员培训覆盖率统计属实，异议不成立。感谢您的监督。",
+            )
+            self.online_objection = (online.reference, code)
         for application in by_target.get((Level.COUNTY, "recognised"), []):
             county = self.authority(application)
             with days_ago(PUBLICITY["opened"]):
