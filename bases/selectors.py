@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from . import permissions, states
+from . import lookup_codes, permissions, states
 from .calendar import WorkingCalendar
 from .choices import APPLICATION_LEVELS, CITY_ROLES, AttachmentPurpose, Level, Office, OrganisationStatus, State
 from .log_seal import digest_of, entry_digest
@@ -648,6 +648,12 @@ def log_chain_check() -> LogCheck:
 def two_factor_device(user, *, confirmed: bool = True):
     """The user's TOTP device (动态口令), confirmed or still being set up; None if there is none."""
     return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+
+
+def check_query_code(application, code: str) -> bool:
+    """Whether `code` is the 查询码 printed on the application's latest receipt (申报回执). The public
+    progress lookup asks it together with the reference; only a digest is stored (lookup_codes)."""
+    return lookup_codes.matches(application.reference, application.lookup_code_hash, code)
 
 
 def latest_log_entry(application):

@@ -40,3 +40,32 @@ class NotificationKind(models.TextChoices):
     RECEIPT = "receipt", "回执"
     OBJECTION = "objection", "异议"
     REVOCATION = "revocation", "撤销程序"
+
+
+class DocumentKind(models.TextChoices):
+    """The documents the procedure issues (issue 11), each a PDF stored once as issued."""
+
+    RECEIPT = "receipt", "申报回执"
+    PUBLICITY_NOTICE = "notice", "公示公告"
+    RECOGNITION_LIST = "list", "认定名单"
+    CERTIFICATE = "certificate", "认定证书"
+    REVOCATION_DECISION = "revocation", "撤销决定书"
+
+
+# The stem of each kind's numbers: 文书编号 HZ20260001 (回执), GS…, MD…, ZS… (证书编号), CX…, counted
+# per kind and year by bases.services.reference_next.
+DOCUMENT_STEMS = {
+    DocumentKind.RECEIPT: "HZ",
+    DocumentKind.PUBLICITY_NOTICE: "GS",
+    DocumentKind.RECOGNITION_LIST: "MD",
+    DocumentKind.CERTIFICATE: "ZS",
+    DocumentKind.REVOCATION_DECISION: "CX",
+}
+
+
+class DocumentStatus(models.TextChoices):
+    """What the verification page says of a document today."""
+
+    VALID = "valid", "有效"
+    REVOKED = "revoked", "已撤销"
+    SUPERSEDED = "superseded", "已被取代"
