@@ -202,7 +202,11 @@ def recognition_list_issued(application, document_number: str) -> IssuedDocument
 def document_for_verification(public_id: str) -> QuerySet[IssuedDocument]:
     """The document behind a verification URL (/verify/<id>/), for anyone: the id is 128 random bits,
     known only from the document itself."""
-    return IssuedDocument.objects.filter(public_id=public_id).prefetch_related("applications__base")
+    return (
+        IssuedDocument.objects.filter(public_id=public_id)
+        .select_related("base")
+        .prefetch_related(Prefetch("applications", queryset=Application.objects.select_related("base")))
+    )
 
 
 @dataclass

@@ -1216,7 +1216,8 @@ def recognition_list_issue(*, base: Base, user) -> IssuedDocument:
         context=lambda reference: {
             "bureau": bureau,
             "document_number": base.document_number,
-            "heading": title,
+            # 标题 broken where the words allow (GB/T 9704 7.3.1: 回行时词意完整).
+            "heading_lines": [f"{bureau}关于认定{base.year}年度", f"{base.get_level_display()}商业秘密保护基地的通知"],
             "county_level": application.level == Level.COUNTY,
             "year": base.year,
             "level_label": base.get_level_display(),
@@ -1282,7 +1283,7 @@ def revocation_decision_issue(*, case: RevocationCase, user) -> IssuedDocument:
         ],
         context=lambda reference: {
             "bureau": bureau,
-            "heading": title,
+            "heading_lines": [bureau, f"关于撤销{base.name}", "商业秘密保护基地认定的决定"],
             "case": case,
             "base": base,
             "organisation": organisation,

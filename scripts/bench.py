@@ -39,7 +39,8 @@ DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SEARCH = "纺织"  # two Chinese characters: what pg_trgm cannot index
 
-# (label, user or None for anonymous, path; "{detail}" is the demo's recognised application)
+# (label, user or None for anonymous, path; "{detail}" is the demo's recognised application, "{verify}"
+# the public verification page of its 认定证书 and "{document}" that certificate's download)
 PAGES = [
     ("trivial view", None, "/bench/trivial"),
     ("`/healthz`", None, "/healthz"),
@@ -50,6 +51,8 @@ PAGES = [
     ("city `/publicities/`", "city_reviewer", "/publicities/"),
     ("city `/bases/`", "city_reviewer", "/bases/"),
     ("city detail `/applications/<id>/`", "city_reviewer", "{detail}"),
+    ("city document `/documents/<id>/`", "city_reviewer", "{document}"),
+    ("public `/verify/<id>/`", None, "{verify}"),
     ("county `/`", "county_yuecheng", "/"),
     ("county `/applications/`", "county_yuecheng", "/applications/"),
     ("applicant `/`", "demo_enterprise", "/"),
@@ -108,6 +111,7 @@ def count_queries() -> None:
     from bases.models import Application, User
 
     detail = Application.objects.get(organisation__name="浙江古越龙山绍兴酒股份有限公司", state="recognised")
+    certificate = detail.documents.get(kind="certificate")
     out = {"pages": [], "database": f"{connection.vendor} {connection.cursor().connection.server_version}"}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -116,7 +120,11 @@ def count_queries() -> None:
     out["applications"] = Application.objects.count()
     with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
         for label, username, path in PAGES:
-            path = path.format(detail=f"/applications/{detail.pk}/")
+            path = path.format(
+                detail=f"/applications/{detail.pk}/",
+                document=f"/documents/{certificate.pk}/",
+                verify=f"/verify/{certificate.public_id}/",
+            )
             client = Client()
             if username:
                 client.force_login(User.objects.get(username=username))

