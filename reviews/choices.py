@@ -63,6 +63,10 @@ DOCUMENT_STEMS = {
 }
 
 
+# The transitions whose step issues a document (reviews.services.documents_issue_for_step).
+ISSUING_TRANSITIONS = frozenset({"submit", "open_publicity", "recognise", "revoke"})
+
+
 class DocumentStatus(models.TextChoices):
     """What the verification page says of a document today."""
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 from bases import permissions
 from bases.choices import Level, State
 from bases.dates import cn_date
-from bases.models import Application, Base, User
+from bases.models import Application, ApplicationLog, Base, User
 from bases.selectors import application_log, applications_for_user, bases_for_user
 
 from . import disclosure
-from .choices import DocumentKind, DocumentStatus
+from .choices import ISSUING_TRANSITIONS, DocumentKind, DocumentStatus
 from .models import AcceptanceGroup, IssuedDocument, Notification, Objection, Publicity, RevocationCase
 
 
@@ -185,6 +185,15 @@ def documents_of_publicity(publicity) -> list[IssuedDocument]:
 def documents_of_base(base) -> list[IssuedDocument]:
     """A recognised base's 认定证书 and, if revoked, its 撤销决定书."""
     return list(IssuedDocument.objects.filter(base=base).order_by("issued_at", "pk"))
+
+
+def issuing_steps() -> QuerySet[ApplicationLog]:
+    """Every step taken that calls for a document, in the order taken."""
+    return (
+        ApplicationLog.objects.filter(transition__in=ISSUING_TRANSITIONS)
+        .select_related("application")
+        .order_by("created_at", "pk")
+    )
 
 
 def recognition_list_key(application, document_number: str) -> str:

@@ -68,6 +68,7 @@ from bases.workflow import (
 from . import disclosure, pdf
 from .choices import (
     DOCUMENT_STEMS,
+    ISSUING_TRANSITIONS,
     MAIL_ATTEMPTS,
     DocumentKind,
     EmailStatus,
@@ -86,7 +87,7 @@ from .models import (
     RevocationCase,
     UpwardRecommendation,
 )
-from .selectors import applications_in_publicity, recognition_list_issued, recognition_list_key
+from .selectors import applications_in_publicity, issuing_steps, recognition_list_issued, recognition_list_key
 
 logger = logging.getLogger(__name__)
 
@@ -1325,13 +1326,28 @@ def documents_issue_for_step(*, log_id: int) -> list[IssuedDocument]:
     return []
 
 
-ISSUING_TRANSITIONS = frozenset({"submit", "open_publicity", "recognise", "revoke"})
-
-
 @receiver(application_transitioned)
 def _queue_documents(sender, entry: ApplicationLog, **kwargs) -> None:
     if entry.transition in ISSUING_TRANSITIONS:
         queue_task("reviews.tasks.issue_documents", entry.pk)
+
+
+def documents_issue_missing() -> int:
+    """Issue what the steps taken so far call for and lack: after a task that failed for good, or for
+    the steps taken before documents were issued (`manage.py issue_documents`). A receipt is issued
+    only for an application's latest submission, and not where a 查询码 was given before receipts
+    existed: a new receipt would replace the code the applicant holds. Returns how many were issued."""
+    before = IssuedDocument.objects.count()
+    for entry in issuing_steps():
+        application = entry.application
+        if (
+            entry.transition == "submit"
+            and application.lookup_code_hash
+            and not application.documents.filter(kind=DocumentKind.RECEIPT).exists()
+        ):
+            continue
+        documents_issue_for_step(log_id=entry.pk)
+    return IssuedDocument.objects.count() - before
 
 
 def document_number_refusal(application: Application, document_number: str) -> str:

@@ -471,3 +471,24 @@ def test_bases_recognised_together_share_one_list(city, django_capture_on_commit
     text = text_of(lists.get())
     assert first.display_name in text and second.display_name in text
     assert IssuedDocument.objects.filter(kind=DocumentKind.CERTIFICATE).count() == 2
+
+
+# --- What a failed task or an earlier release left without documents -----------------------------------
+
+
+def test_issue_documents_issues_what_is_missing_once_and_keeps_codes_given_before(city):
+    from django.core.management import call_command
+
+    recognised = ApplicationFactory(recognised=True, advance_with={"city_user": city})  # no task ran
+    given_before = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    Application.objects.filter(pk=given_before.pk).update(lookup_code_hash="0" * 64)  # a code of the old notices
+
+    call_command("issue_documents", stdout=io.StringIO())
+    issued = {d.kind for d in recognised.documents.all()}
+    out = io.StringIO()
+    call_command("issue_documents", stdout=out)
+
+    assert issued == set(DocumentKind.values) - {DocumentKind.REVOCATION_DECISION}
+    assert not given_before.documents.exists()
+    assert Application.objects.get(pk=given_before.pk).lookup_code_hash == "0" * 64
+    assert out.getvalue().strip() == "已出具文书 0 份。"
