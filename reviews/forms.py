@@ -244,7 +244,7 @@ class RecognitionForm(ActionForm):
 
     def clean_document_number(self):
         number = clean_document_number(self.cleaned_data["document_number"])
-        refusal = document_number_refusal(self.application, number)
+        refusal = document_number_refusal(self.application, number) if self.application is not None else ""
         if refusal:
             raise forms.ValidationError(refusal, code="issued")
         return number
