@@ -17,7 +17,7 @@ from bases.choices import (
     State,
     choices_of,
 )
-from bases.models import Application, CleanText
+from bases.models import AppendOnlyError, Application, CleanText
 from bases.storage import documents_storage
 
 from .choices import DocumentKind, EmailStatus, NotificationKind, RevocationStatus, UpwardOutcome
@@ -369,6 +369,14 @@ class IssuedDocument(CleanText):
 
     def __str__(self):
         return f"{self.reference} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("已出具的文书不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("已出具的文书不能删除。")
 
     @property
     def stated(self) -> dict:

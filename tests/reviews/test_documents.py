@@ -327,6 +327,19 @@ def test_issuing_again_returns_the_stored_document_and_makes_nothing(recognised)
         assert hashlib.sha256(read(doc)).hexdigest() == doc.sha256 and len(read(doc)) == doc.size
 
 
+def test_an_issued_document_is_neither_changed_nor_deleted(recognised):
+    from bases.models import AppendOnlyError
+
+    certificate = document(recognised, DocumentKind.CERTIFICATE)
+    certificate.title = "改过的标题"
+
+    with pytest.raises(AppendOnlyError):
+        certificate.save()
+    with pytest.raises(AppendOnlyError):
+        certificate.delete()
+    assert IssuedDocument.objects.get(pk=certificate.pk).title != "改过的标题"
+
+
 def xmp(reader: PdfReader) -> str:
     return reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
 
