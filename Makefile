@@ -47,11 +47,12 @@ system-packages:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 
 # Browser tests drive Debian's Chromium with Playwright (never `playwright install`); axe-core comes from npm;
-# the HTML validity test runs the Nu Html Checker on Java.
+# the HTML validity test runs the Nu Html Checker on Java; zbarimg scans the QR codes printed on documents.
 test-packages: system-packages
 	@missing=""; dpkg -s chromium >/dev/null 2>&1 || missing="chromium"; command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent

@@ -249,21 +249,23 @@ sqlite_quote = postgres_quote  # both quote identifiers the SQL standard's way
 class Snapshot:
     tables: dict[str, int]  # table -> rows
     migrations: dict[str, str]  # app -> last migration applied
-    stored_files: set[str]  # names in the storage that FileFields reference
+    stored_files: set[str]  # files FileFields reference, relative to the common storage folder
     server: str = ""
     tool: str = ""
 
 
-def file_columns() -> list[tuple[str, str]]:
-    """(table, column) of every FileField of the installed models."""
-    return sorted(
-        {
-            (model._meta.db_table, f.column)
-            for model in apps.get_models()
-            for f in model._meta.concrete_fields
-            if isinstance(f, models.FileField)
-        }
-    )
+def file_columns() -> list[tuple[str, str, str]]:
+    """(table, column, folder) of every FileField of the installed models; `folder` is where its
+    storage keeps files under the common folder (storage_location): "documents" for the issued
+    documents, "" for the uploads (and for object storage, whose files are not archived)."""
+    root = storage_location()
+    columns = set()
+    for model in apps.get_models():
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.FileField):
+                folder = Path(f.storage.location).relative_to(root).as_posix() if root is not None else "."
+                columns.add((model._meta.db_table, f.column, "" if folder == "." else folder))
+    return sorted(columns)
 
 
 def read_snapshot(cursor, tables: list[str], *, quote) -> Snapshot:
@@ -276,10 +278,10 @@ def read_snapshot(cursor, tables: list[str], *, quote) -> Snapshot:
         cursor.execute("SELECT app, name FROM django_migrations ORDER BY id")
         migrations = dict(cursor.fetchall())
     stored = set()
-    for table, column in file_columns():
+    for table, column, folder in file_columns():
         if table in counts:
             cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''")
-            stored |= {row[0] for row in cursor.fetchall()}
+            stored |= {f"{folder}/{row[0]}" if folder else row[0] for row in cursor.fetchall()}
     return Snapshot(counts, migrations, stored)
 
 

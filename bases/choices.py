@@ -189,6 +189,7 @@ class LogAction(models.TextChoices):
     OBJECTION = "objection", "公示异议"
     UPWARD = "upward", "向上推荐"
     REVOCATION = "revocation", "撤销程序"
+    DOCUMENT = "document", "出具文书"
 
 
 class AcceptanceKind(models.TextChoices):

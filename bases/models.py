@@ -47,6 +47,15 @@ from .workflow import ApplicationWorkflow
 REAPPLY_BAN_YEARS = 2  # 第十五条
 
 
+def reapply_free_on(revoked_on: datetime.date) -> datetime.date:
+    """第十五条: the first day an organisation revoked on `revoked_on` may apply again (2 years on)."""
+    try:
+        return revoked_on.replace(year=revoked_on.year + REAPPLY_BAN_YEARS)
+    except ValueError:
+        # Revoked on 29 February: the period ends on 28 February (民法典第二百零二条), so 1 March is free.
+        return datetime.date(revoked_on.year + REAPPLY_BAN_YEARS, 3, 1)
+
+
 class CleanText(models.Model):
     """Every model of the platform: its texts hold no control characters (a single-line one no line
     break either), a long text keeps to its max_length (which the database does not), and its dates
@@ -201,12 +210,7 @@ class Organisation(CleanText):
         revoked = [b.revoked_on for b in self.bases.all() if b.is_revoked and b.revoked_on]
         if not revoked:
             return None
-        latest = max(revoked)
-        try:
-            free_on = latest.replace(year=latest.year + REAPPLY_BAN_YEARS)
-        except ValueError:
-            # Revoked on 29 February: the period ends on 28 February (民法典第二百零二条), so 1 March is free.
-            free_on = datetime.date(latest.year + REAPPLY_BAN_YEARS, 3, 1)
+        free_on = reapply_free_on(max(revoked))
         return free_on if free_on > timezone.localdate() else None
 
     def reapply_ban_message(self) -> str:
@@ -411,8 +415,9 @@ class Application(CleanText, ApplicationWorkflow):
     city_signer = models.CharField("验收意见负责人", max_length=50, blank=True)
     city_opinion_on = models.DateField("验收意见日期", null=True, blank=True)
     self_assessment = models.JSONField("条件自评", default=dict, blank=True)
-    # 查询码: given on submission (申报回执), with the reference it opens the progress lookup.
-    lookup_code = models.CharField("查询码", max_length=12, blank=True, editable=False)
+    # 查询码: printed on each submission's receipt (申报回执); with the reference it opens the progress
+    # lookup. Only its keyed digest is kept (bases/lookup_codes.py); "" before the first receipt.
+    lookup_code_hash = models.CharField("查询码校验值", max_length=64, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"

@@ -5,7 +5,6 @@ Each scoped selector starts from nothing and adds rows per role (deny by default
 """
 
 import datetime
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from . import cached, permissions, states
+from . import cached, lookup_codes, permissions, states
 from .calendar import WorkingCalendar
 from .choices import (
     APPLICATION_LEVELS,
@@ -683,26 +682,22 @@ def normalised_code(text: str) -> str:
     return "".join(str(text or "").split()).replace("-", "").upper()
 
 
-# What an unknown reference is compared with, so that it takes the time a wrong code takes.
-_STAND_IN_CODE = "0" * 8
-
-
 def application_by_lookup(reference: str, code: str) -> Application | None:
     """办件进度查询: the application whose reference number and 查询码 (on the 申报回执) are both given.
     Reference numbers are sequential, so the reference alone opens nothing: an unknown reference and a
-    wrong code give the same None, and the code is compared in constant time (against a stand-in when
-    the reference is unknown or the application has no code yet)."""
-    reference, code = normalised_code(reference), normalised_code(code)
+    wrong code give the same None, and the code is checked against the stored digest in constant time
+    (against a digest of no code at all when the reference is unknown or has no receipt yet, so that
+    it takes the same time)."""
+    reference = normalised_code(reference)
     application = (
         Application.objects.select_related("organisation__county").filter(reference=reference).first()
         if reference and len(reference) <= 20
         else None
     )
-    expected = application.lookup_code if application is not None and application.lookup_code else _STAND_IN_CODE
-    matches = secrets.compare_digest(code.encode(), expected.encode())
-    if application is None or not application.lookup_code or not matches:
+    if application is None or not application.lookup_code_hash:
+        lookup_codes.matches(reference, lookup_codes.digest(reference, ""), code)
         return None
-    return application
+    return application if check_query_code(application, code) else None
 
 
 @dataclass(frozen=True)
@@ -832,6 +827,12 @@ def log_chain_check() -> LogCheck:
 def two_factor_device(user, *, confirmed: bool = True):
     """The user's TOTP device (动态口令), confirmed or still being set up; None if there is none."""
     return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+
+
+def check_query_code(application, code: str) -> bool:
+    """Whether `code` is the 查询码 printed on the application's latest receipt (申报回执). The public
+    progress lookup asks it together with the reference; only a digest is stored (lookup_codes)."""
+    return lookup_codes.matches(application.reference, application.lookup_code_hash, code)
 
 
 def latest_log_entry(application):

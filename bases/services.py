@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import permissions, selectors, signals
+from . import lookup_codes, permissions, selectors, signals
 from .choices import AttachmentPurpose, BaseStatus, LogAction, OrganisationStatus, Role, SecurityEventKind, State
 from .dates import cn_date
 from .forms_spec import spec_for
@@ -289,6 +289,19 @@ def _create_base(*, application: Application, user, document_number: str, recogn
         document_number=document_number,
         recognised_on=recognised_on,
     )
+
+
+def application_lookup_code_issue(*, application: Application) -> str:
+    """A new 查询码 for the application, for the receipt (申报回执) about to be issued: its digest
+    replaces the one before (a code given with an earlier receipt stops working), the code itself is
+    returned to be printed and is kept nowhere. Side effects: the application's lookup_code_hash
+    (neither its version nor its update time: nothing of the application's content changed)."""
+    code = lookup_codes.new_code()
+    Application.objects.filter(pk=application.pk).update(
+        lookup_code_hash=lookup_codes.digest(application.reference, code)
+    )
+    application.lookup_code_hash = lookup_codes.digest(application.reference, code)
+    return code
 
 
 def base_revoke(*, application: Application, ground: str, details: str, document_number: str, revoked_on) -> Base:

@@ -2,11 +2,9 @@
 
 import functools
 import io
-from base64 import b32encode, b64encode
+from base64 import b32encode
 from urllib.parse import quote
 
-import qrcode
-import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -42,6 +40,7 @@ from .forms import (
     mark_invalid,
 )
 from .forms_spec import SPECS
+from .qr import qr_svg_data_uri
 from .services import StaleApplication, application_transition
 
 PAGE_SIZE = 20
@@ -156,7 +155,8 @@ def two_factor(request):
     context = {"form": form, "setting_up": setting_up, "next": next_url}
     if setting_up:
         context |= {
-            "qr_code": qr_code_data_uri(device.config_url),
+            # Drawn here (bases/qr.py), so the secret never leaves the server.
+            "qr_code": qr_svg_data_uri(device.config_url),
             "secret": spaced(b32encode(device.bin_key).decode()),
         }
     return render(request, "registration/two_factor.html", context, status=400 if form.errors else 200)
@@ -174,13 +174,6 @@ def my_data(request):
         response["Content-Disposition"] = f'attachment; filename="personal-data-{request.user.pk}.json"'
         return response
     return render(request, "registration/my_data.html", {"data": selectors.personal_data_of(request.user)})
-
-
-def qr_code_data_uri(text: str) -> str:
-    """A QR code as an SVG data URI (the Content-Security-Policy allows data: images, nothing else
-    inline), drawn here so the secret never leaves the server."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    return "data:image/svg+xml;base64," + b64encode(image.to_string()).decode()
 
 
 def spaced(key: str) -> str:
@@ -416,7 +409,9 @@ def application_edit(request, pk):
         messages_from(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
         return redirect("reviews:application-detail", pk=saved.pk)
     next_step = states.next_step(State.SUBMITTED, saved.level)
-    messages.success(request, f"申报 {saved.reference} 已提交，{next_step}。申报回执已发送至“消息”。")
+    messages.success(
+        request, f"申报 {saved.reference} 已提交，{next_step}。申报回执（含查询码）列在申报页面的“文书”中。"
+    )
     return redirect("reviews:application-detail", pk=saved.pk)
 
 

@@ -27,7 +27,6 @@ so this app never imports that one.
 """
 
 import datetime
-import secrets
 from dataclasses import dataclass
 
 from django.db import models
@@ -59,14 +58,6 @@ def refusal_message(condition, application) -> str:
     if callable(message):
         return message(application)
     return message
-
-
-LOOKUP_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I to misread
-
-
-def new_lookup_code() -> str:
-    """A random 查询码 of 8 characters (32⁸ ≈ 10¹² values), printed on the receipt."""
-    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(8))
 
 
 # --- Conditions ---------------------------------------------------------------------------------
@@ -305,13 +296,12 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
             "style": "primary",
             "confirm": "提交后将不能修改，确定提交申报吗？",
             "validate": "submission_problems",
-            "done": "申报回执（含查询码）已发送至“消息”。",
+            "done": "申报回执（含查询码）列在本页“文书”中，可下载打印。",
         },
     )
     def submit(self):
+        """The receipt (申报回执) with its 查询码 is issued by the review once this commits."""
         self.submitted_at = timezone.now()
-        if not self.lookup_code:
-            self.lookup_code = new_lookup_code()
 
     @transition(
         field=state,

@@ -48,3 +48,36 @@ class ObjectionChannel(models.TextChoices):
 
     ONLINE = "online", "网上提交"
     REGISTERED = "registered", "工作人员登记"
+
+
+class DocumentKind(models.TextChoices):
+    """The documents the procedure issues (issue 11), each a PDF stored once as issued."""
+
+    RECEIPT = "receipt", "申报回执"
+    PUBLICITY_NOTICE = "notice", "公示公告"
+    RECOGNITION_LIST = "list", "认定名单"
+    CERTIFICATE = "certificate", "认定证书"
+    REVOCATION_DECISION = "revocation", "撤销决定书"
+
+
+# The stem of each kind's numbers: 文书编号 HZ20260001 (回执), GS…, MD…, ZS… (证书编号), CX…, counted
+# per kind and year by bases.services.reference_next.
+DOCUMENT_STEMS = {
+    DocumentKind.RECEIPT: "HZ",
+    DocumentKind.PUBLICITY_NOTICE: "GS",
+    DocumentKind.RECOGNITION_LIST: "MD",
+    DocumentKind.CERTIFICATE: "ZS",
+    DocumentKind.REVOCATION_DECISION: "CX",
+}
+
+
+# The transitions whose step issues a document (reviews.services.documents_issue_for_step).
+ISSUING_TRANSITIONS = frozenset({"submit", "open_publicity", "recognise", "revoke"})
+
+
+class DocumentStatus(models.TextChoices):
+    """What the verification page says of a document today."""
+
+    VALID = "valid", "有效"
+    REVOKED = "revoked", "已撤销"
+    SUPERSEDED = "superseded", "已被取代"

@@ -34,7 +34,7 @@ from bases.workflow import (
 from .choices import UpwardOutcome
 from .models import AcceptanceRecord, GuidanceVisit, Objection
 from .selectors import applications_in_publicity
-from .services import REVIEW_RIGHTS, REVOCATION_STATEMENT_DAYS, publicity_period
+from .services import REVIEW_RIGHTS, REVOCATION_STATEMENT_DAYS, document_number_refusal, publicity_period
 
 
 class DateWidget(forms.DateInput):
@@ -243,7 +243,11 @@ class RecognitionForm(ActionForm):
         self.fields.pop("comment", None)
 
     def clean_document_number(self):
-        return clean_document_number(self.cleaned_data["document_number"])
+        number = clean_document_number(self.cleaned_data["document_number"])
+        refusal = document_number_refusal(self.application, number) if self.application is not None else ""
+        if refusal:
+            raise forms.ValidationError(refusal, code="issued")
+        return number
 
     def effect_kwargs(self):
         return {k: self.cleaned_data[k] for k in ("document_number", "recognised_on")}
@@ -463,3 +467,32 @@ class CandidateForm(ExplainedErrors, forms.Form):
         if organisation and base_type and base_type not in organisation.allowed_base_types:
             self.add_error("base_type", f"{organisation.get_kind_display()}不能申报该类基地。")
         return data
+
+
+# --- Verifying an issued document (public) --------------------------------------------------------
+
+VERIFY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # issued documents are a few hundred KB
+
+
+class DocumentCheckForm(ExplainedErrors, forms.Form):
+    """The file someone holds, to compare byte for byte with the document as issued."""
+
+    file = forms.FileField(
+        label="选择要核对的文件",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        help_text=f"PDF 文件，不超过 {VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024)} MB；文件只用于本次比对，不保存。",
+    )
+
+    def __init__(self, *args, refusal: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+
+    def clean_file(self):
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="upload_refused")
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > VERIFY_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"文件超过 {VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024)} MB，不可能是本平台出具的文书。", code="size"
+            )
+        return uploaded

@@ -1,6 +1,7 @@
 """Records of the review around an application: guidance, acceptance, 公示 and objections,
-upward recommendations and notifications."""
+upward recommendations, notifications and the documents the procedure issues."""
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -18,11 +19,11 @@ from bases.choices import (
     State,
     choices_of,
 )
-from bases.models import Application, CleanText
-from bases.storage import private_storage
+from bases.models import AppendOnlyError, Application, CleanText
+from bases.storage import documents_storage, private_storage
 from bases.validators import ATTACHMENT_FORMATS
 
-from .choices import EmailStatus, NotificationKind, ObjectionChannel, RevocationStatus, UpwardOutcome
+from .choices import DocumentKind, EmailStatus, NotificationKind, ObjectionChannel, RevocationStatus, UpwardOutcome
 
 
 class GuidanceVisit(CleanText):
@@ -359,3 +360,78 @@ class Notification(CleanText):
 
     def __str__(self):
         return self.message
+
+
+def new_public_id() -> str:
+    """The opaque id in a document's verification URL (/verify/<id>/): 128 random bits, so the
+    documents cannot be listed by trying ids."""
+    return secrets.token_urlsafe(16)
+
+
+def document_path(instance, filename):
+    return f"{instance.kind}/{instance.issued_at:%Y}/{instance.reference}.pdf"
+
+
+class IssuedDocument(CleanText):
+    """A document the procedure issued (申报回执, 公示公告, 认定名单, 认定证书, 撤销决定书): the PDF as
+    issued, stored once in the storage "documents" and never made again (issuing it a second time
+    returns this one), its SHA-256, and what it states (`facts`, public) for the verification page
+    its QR code opens. One document per `key`: what it was issued for (a submission, a 公示, a
+    document number, a base, a revocation decision)."""
+
+    public_id = models.CharField("核验编号", max_length=32, unique=True, default=new_public_id, editable=False)
+    kind = models.CharField("文书类型", max_length=20, choices=DocumentKind.choices)
+    reference = models.CharField("文书编号", max_length=20, unique=True)
+    key = models.CharField("出具依据", max_length=100, unique=True)
+    title = models.CharField("标题", max_length=200)
+    applications = models.ManyToManyField(Application, verbose_name="涉及申报", related_name="documents")
+    publicity = models.ForeignKey(
+        Publicity, verbose_name="公示", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    base = models.ForeignKey(
+        "bases.Base", verbose_name="基地", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    document_number = models.CharField("文号", max_length=50, blank=True)
+    file = models.FileField("文件", upload_to=document_path, storage=documents_storage, max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    facts = models.JSONField("载明事项", default=dict, blank=True)
+    issued_at = models.DateTimeField("出具时间", default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="出具人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "出具的文书"
+        verbose_name_plural = "出具的文书"
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("已出具的文书不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("已出具的文书不能删除。")
+
+    @property
+    def stated(self) -> dict:
+        """What the document states, by label (`facts` keeps them in the order printed)."""
+        return dict(self.facts.get("rows", []))
+
+    @property
+    def download_name(self) -> str:
+        """A meaningful Chinese name: 申报回执-<单位>-<申报编号>.pdf, 认定证书-<单位>.pdf …"""
+        stated = self.stated
+        subject = {
+            DocumentKind.RECEIPT: f"{stated.get('申报单位', '')}-{stated.get('申报编号', '')}",
+            DocumentKind.PUBLICITY_NOTICE: self.title,
+            DocumentKind.RECOGNITION_LIST: self.document_number,
+            DocumentKind.CERTIFICATE: stated.get("单位名称", ""),
+            DocumentKind.REVOCATION_DECISION: f"{stated.get('被撤销单位', '')}-{self.document_number}",
+        }.get(self.kind, self.reference)
+        name = f"{self.get_kind_display()}-{subject}.pdf"
+        return "".join("_" if c in '/\\:*?"<>|' or not c.isprintable() else c for c in name)

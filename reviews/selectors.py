@@ -1,25 +1,27 @@
 """Reads of the review records: what the application page shows of the review, the 公示 a
-user manages, the recognised bases with their upward recommendations, notifications."""
+user manages, the recognised bases with their upward recommendations, notifications, and the
+documents issued (who may download which, what the public verification page says of one)."""
 
 import functools
+import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bases import permissions
 from bases.choices import BaseType, Level, ObjectionOutcome, State
 from bases.dates import cn_date
-from bases.models import Application, Base, User
+from bases.models import Application, ApplicationLog, Base, User
 from bases.selectors import application_log, applications_for_user, bases_for_user, normalised_code
 from bases.spreadsheets import Column
 
 from . import disclosure
-from .choices import ObjectionChannel
-from .models import AcceptanceGroup, Notification, Objection, Publicity, RevocationCase
+from .choices import ISSUING_TRANSITIONS, DocumentKind, DocumentStatus, ObjectionChannel
+from .models import AcceptanceGroup, IssuedDocument, Notification, Objection, Publicity, RevocationCase
 
 
 def acceptance_group_members(group: AcceptanceGroup | None) -> list[User]:
@@ -333,3 +335,150 @@ def objection_by_lookup(reference: str, code: str) -> Objection | None:
     )
     matches = check_password(code, objection.lookup_code_hash if objection is not None else _stand_in_hash())
     return objection if objection is not None and matches else None
+
+
+# --- Issued documents ------------------------------------------------------------------------------
+
+
+def documents_for_user(user) -> QuerySet[IssuedDocument]:
+    """The issued documents the user may download: those concerning an application the user may see
+    (the same scope as the application pages: applications_for_user). A 公示公告 or 认定名单 names
+    several applications; whoever may see one of them may download it (it is published anyway)."""
+    concerned = IssuedDocument.applications.through.objects.filter(
+        issueddocument=OuterRef("pk"), application__in=applications_for_user(user)
+    )
+    return IssuedDocument.objects.filter(Exists(concerned))
+
+
+def documents_of_application(application) -> list[IssuedDocument]:
+    """The documents issued about an application, in the order they were issued (its page lists them)."""
+    return list(application.documents.order_by("issued_at", "pk"))
+
+
+def documents_of_publicity(publicity) -> list[IssuedDocument]:
+    """A 公示's documents: its 公告, and the 认定名单 of the applications recognised after it."""
+    return list(
+        IssuedDocument.objects.filter(
+            Q(publicity=publicity)
+            | Q(kind=DocumentKind.RECOGNITION_LIST, applications__in=publicity.applications.all())
+        )
+        .distinct()
+        .order_by("issued_at", "pk")
+    )
+
+
+def documents_of_base(base) -> list[IssuedDocument]:
+    """A recognised base's 认定证书 and, if revoked, its 撤销决定书."""
+    return list(IssuedDocument.objects.filter(base=base).order_by("issued_at", "pk"))
+
+
+def issuing_steps() -> QuerySet[ApplicationLog]:
+    """Every step taken that calls for a document, in the order taken."""
+    return (
+        ApplicationLog.objects.filter(transition__in=ISSUING_TRANSITIONS)
+        .select_related("application")
+        .order_by("created_at", "pk")
+    )
+
+
+def recognition_list_key(application, document_number: str) -> str:
+    """The one 认定名单 per document number and issuing bureau (the city, or the county for
+    county-level bases): what it is keyed by among the issued documents."""
+    authority = f"county-{application.county_id}" if application.level == Level.COUNTY else "city"
+    return f"list:{authority}:{document_number}"
+
+
+def recognition_list_issued(application, document_number: str) -> IssuedDocument | None:
+    """The 认定名单 already issued under this number by the application's bureau, if any."""
+    return IssuedDocument.objects.filter(key=recognition_list_key(application, document_number)).first()
+
+
+def document_for_verification(public_id: str) -> QuerySet[IssuedDocument]:
+    """The document behind a verification URL (/verify/<id>/), for anyone: the id is 128 random bits,
+    known only from the document itself."""
+    return (
+        IssuedDocument.objects.filter(public_id=public_id)
+        .select_related("base")
+        .prefetch_related(Prefetch("applications", queryset=Application.objects.select_related("base")))
+    )
+
+
+@dataclass
+class ListedBase:
+    name: str
+    kind: str
+    status: str  # DocumentStatus
+    label: str
+
+
+@dataclass
+class DocumentState:
+    """What the verification page says of a document today: valid, revoked (a certificate whose base
+    was revoked, with the date and the decision) or superseded (a receipt followed by a newer one)."""
+
+    status: str
+    label: str
+    note: str = ""
+    listed: list[ListedBase] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.status == DocumentStatus.VALID
+
+
+def _base_state(base) -> tuple[str, str]:
+    if base.is_revoked:
+        return DocumentStatus.REVOKED, f"已撤销（{cn_date(base.revoked_on)}，{base.revocation_document}）"
+    return DocumentStatus.VALID, "有效"
+
+
+def document_status(document: IssuedDocument) -> DocumentState:
+    if document.kind == DocumentKind.CERTIFICATE and document.base is not None:
+        status, label = _base_state(document.base)
+        note = "" if status == DocumentStatus.VALID else "该基地的认定已被撤销，本证书自撤销之日起失效。"
+        return DocumentState(status, label, note)
+    if document.kind == DocumentKind.RECEIPT:
+        application = document.applications.first()
+        newer = (
+            IssuedDocument.objects.filter(kind=DocumentKind.RECEIPT, applications=application, pk__gt=document.pk)
+            .order_by("-pk")
+            .first()
+        )
+        if newer is not None:
+            issued = cn_date(timezone.localtime(newer.issued_at).date())
+            note = f"该申报于{issued}再次提交，已出具新回执 {newer.reference}，本回执所载查询码已失效。"
+            return DocumentState(DocumentStatus.SUPERSEDED, "已被新回执取代", note)
+    if document.kind == DocumentKind.RECOGNITION_LIST:
+        listed = []
+        for application in sorted(document.applications.all(), key=lambda a: a.pk):
+            base = getattr(application, "base", None)
+            if base is None:
+                continue
+            status, label = _base_state(base)
+            listed.append(
+                ListedBase(base.name, f"{base.get_level_display()}{base.get_base_type_display()}", status, label)
+            )
+        revoked = sum(item.status == DocumentStatus.REVOKED for item in listed)
+        note = f"名单中已有 {revoked} 个基地的认定被撤销，见下表。" if revoked else ""
+        return DocumentState(DocumentStatus.VALID, "有效", note, listed)
+    return DocumentState(DocumentStatus.VALID, "有效")
+
+
+@dataclass
+class UploadCheck:
+    matches: bool
+    sha256: str
+    size: int
+
+
+def upload_check(document: IssuedDocument, uploaded) -> UploadCheck:
+    """Whether an uploaded file is, byte for byte, the document as issued: its SHA-256 and size
+    against those recorded when the document was issued."""
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    return UploadCheck(
+        matches=digest.hexdigest() == document.sha256 and uploaded.size == document.size,
+        sha256=digest.hexdigest(),
+        size=uploaded.size,
+    )

@@ -12,17 +12,29 @@ import unicodedata
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from bases import permissions, states
-from bases.choices import AttachmentPurpose, BaseStatus, Level, LogAction, ObjectionOutcome, OrganisationStatus, State
+from bases import lookup_codes, permissions, states
+from bases.choices import (
+    AttachmentPurpose,
+    BaseStatus,
+    BaseType,
+    Level,
+    LogAction,
+    ObjectionOutcome,
+    OrganisationStatus,
+    State,
+)
 from bases.dates import cn_date
-from bases.models import Application, ApplicationLog, Base, Organisation
+from bases.lookup_codes import ALPHABET as LOOKUP_ALPHABET
+from bases.models import Application, ApplicationLog, Base, Organisation, reapply_free_on
 from bases.selectors import (
+    CITY_BUREAU,
     applicant_users,
     applications_submitted_before,
     applications_unsubmitted_at_deadline,
@@ -34,6 +46,7 @@ from bases.selectors import (
 )
 from bases.services import (
     SECURITY_RETENTION_FLOOR_DAYS,
+    application_lookup_code_issue,
     application_transition,
     attachment_store,
     base_revoke,
@@ -48,27 +61,38 @@ from bases.services import (
 from bases.signals import application_transitioned, organisation_decided, organisation_registered
 from bases.validators import attachment_display_name, detect_attachment_kind
 from bases.workflow import (
-    LOOKUP_ALPHABET,
     Floor,
     acceptance_record_floor,
+    current_publicity,
     date_problem,
     guidance_floor,
     open_revocation_case,
 )
 
-from . import disclosure
-from .choices import MAIL_ATTEMPTS, EmailStatus, NotificationKind, ObjectionChannel, RevocationStatus, UpwardOutcome
+from . import disclosure, pdf
+from .choices import (
+    DOCUMENT_STEMS,
+    ISSUING_TRANSITIONS,
+    MAIL_ATTEMPTS,
+    DocumentKind,
+    EmailStatus,
+    NotificationKind,
+    ObjectionChannel,
+    RevocationStatus,
+    UpwardOutcome,
+)
 from .models import (
     AcceptanceGroup,
     AcceptanceRecord,
     GuidanceVisit,
+    IssuedDocument,
     Notification,
     Objection,
     Publicity,
     RevocationCase,
     UpwardRecommendation,
 )
-from .selectors import applications_in_publicity
+from .selectors import applications_in_publicity, issuing_steps, recognition_list_issued, recognition_list_key
 
 logger = logging.getLogger(__name__)
 
@@ -517,6 +541,9 @@ def publicity_recognise(
     pending = list(applications_in_publicity(publicity))
     if not pending:
         raise ValidationError("该公示中没有待认定的申报。")
+    refusal = document_number_refusal(pending[0], document_number)
+    if refusal:
+        raise ValidationError(refusal, code="document_number")
     data = {"document_number": document_number, "recognised_on": recognised_on}
     return [
         application_transition(
@@ -833,13 +860,14 @@ def transition_message(entry: ApplicationLog, *, for_applicant: bool) -> str:
 
 
 def receipt_message(application: Application, entry: ApplicationLog) -> str:
-    """申报回执: the reference, the day, what happens next and where, and the 查询码."""
-    next_office = office_name(application, states.office_of(application.state, application.level))
+    """The notification of a submission: the reference, the day, what happens next and where, and where
+    the receipt (申报回执, a PDF issued beside it) is: the 查询码 is printed there and nowhere else."""
+    next_office = office_name(application, states.office_of(entry.to_state, application.level))
     return (
         f"申报回执：贵单位的{application.get_level_display()}{application.get_base_type_display()}申报"
         f"（编号 {application.reference}）已于{cn_date(timezone.localtime(entry.created_at).date())}提交。"
         f"下一步：{states.next_step(entry.to_state, application.level)}（{next_office}）。"
-        f"查询码 {application.lookup_code}，请妥善保存，可凭申报编号和查询码查询办理进度。"
+        "申报回执（含查询码）请在申报页面的“文书”中下载并妥善保存，凭申报编号和查询码可查询办理进度。"
     )
 
 
@@ -1049,3 +1077,370 @@ def _start_of(day) -> datetime.datetime:
 def notifications_mark_read(*, user) -> int:
     """Mark all of the user's unread notifications read. Side effects: their read_at set; returns how many."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- Documents the procedure issues (申报回执, 公示公告, 认定名单, 认定证书, 撤销决定书) ------------------
+# Each is issued once, by the step that calls for it, after that step has committed (the task
+# reviews.tasks.issue_documents, queued below for every transition): the PDF made from its template,
+# stored as made, numbered per kind and year, logged on every application it concerns. Issuing again
+# returns the stored document: what was issued is never made again differently.
+
+GUIDE = "《绍兴市商业秘密保护基地建设指南（试行）》"
+
+
+def issuing_bureau(application: Application) -> str:
+    """The bureau that issues the documents of an application's procedure: the city bureau for
+    city-level bases, the county's bureau for county-level ones (第十七条)."""
+    if application.level == Level.COUNTY:
+        return application.county.bureau_name
+    return CITY_BUREAU
+
+
+def designation(application: Application) -> str:
+    """What a recognised base is called, after the forms' titles: 绍兴市商业秘密保护基地（示范点）, or
+    for a county-level one 嵊州市县级商业秘密保护基地（示范点）."""
+    kind = BaseType(application.base_type).label
+    if application.level == Level.COUNTY:
+        return f"{application.county.name}县级商业秘密保护基地（{kind}）"
+    return f"绍兴市商业秘密保护基地（{kind}）"
+
+
+def _listed(applications) -> list[dict]:
+    return [
+        {
+            "name": a.display_name,
+            "kind": f"{a.get_level_display()}{a.get_base_type_display()}",
+            "county": a.county.name,
+            "reference": a.reference,
+        }
+        for a in applications
+    ]
+
+
+@transaction.atomic
+def _document_issue(
+    *,
+    kind: str,
+    key: str,
+    title: str,
+    applications: list[Application],
+    user,
+    facts: list[tuple[str, str]],
+    context,
+    publicity: Publicity | None = None,
+    base: Base | None = None,
+    document_number: str = "",
+) -> IssuedDocument:
+    """Issue the document `key` names, or return it if it was issued already.
+
+    The number comes from the kind's counter for this year (locked until this commits, so concurrent
+    issuers of one kind wait, and the second finds the first one's document); `context` is called
+    with it only when the document is really made, so what has to be made once (a 查询码) is made
+    then. Side effects: the PDF in the storage "documents", one IssuedDocument, one log entry on
+    each application it concerns."""
+    existing = IssuedDocument.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    issued_at = timezone.now()
+    reference = reference_next(
+        f"{DOCUMENT_STEMS[kind]}{timezone.localtime(issued_at).year}", taken=IssuedDocument.objects.all()
+    )
+    existing = IssuedDocument.objects.filter(key=key).first()  # issued meanwhile by another worker
+    if existing is not None:
+        return existing
+    document = IssuedDocument(
+        kind=kind,
+        key=key,
+        reference=reference,
+        title=title,
+        publicity=publicity,
+        base=base,
+        document_number=document_number,
+        facts={"rows": [[label, value] for label, value in facts]},
+        issued_at=issued_at,
+        issued_by=user,
+    )
+    made = pdf.document_pdf(
+        kind=kind,
+        title=title,
+        reference=reference,
+        public_id=document.public_id,
+        issued_at=issued_at,
+        context=context(reference),
+    )
+    document.size, document.sha256 = len(made), hashlib.sha256(made).hexdigest()
+    document.file.save(f"{reference}.pdf", ContentFile(made), save=False)
+    try:
+        document.full_clean()
+        document.save()
+        document.applications.set(applications)
+        for application in applications:
+            log_write(
+                application=application,
+                user=user,
+                action=LogAction.DOCUMENT,
+                label=f"出具{DocumentKind(kind).label}",
+                comment=f"{reference}《{title}》（SHA-256 {document.sha256[:16]}…）",
+            )
+    except Exception:
+        document.file.storage.delete(document.file.name)  # no file stays behind a document not recorded
+        raise
+    return document
+
+
+def receipt_issue(*, entry: ApplicationLog) -> IssuedDocument | None:
+    """申报回执 of a submission (第十一条（二））: the reference, when it was submitted, what happens next
+    and which office has it, and a new 查询码, printed here and kept nowhere else (bases/lookup_codes.py).
+    Only the latest submission of an application gets one (an earlier one's would be superseded at
+    once, and its code would replace the newer)."""
+    application = Application.objects.select_related("organisation", "county", "batch").get(pk=entry.application_id)
+    latest = (
+        ApplicationLog.objects.filter(application=application, transition="submit")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.pk != entry.pk:
+        return IssuedDocument.objects.filter(key=f"receipt:{entry.pk}").first()
+    submitted = timezone.localtime(entry.created_at)
+    office = office_name(application, states.office_of(entry.to_state, application.level))
+    next_step = states.next_step(entry.to_state, application.level)
+    kind_label = f"{application.get_level_display()}{application.get_base_type_display()}"
+
+    def context(reference):
+        code = application_lookup_code_issue(application=application)
+        return {
+            "application": application,
+            "kind_label": kind_label,
+            "submitted": submitted,
+            "office": office,
+            "next_step": next_step,
+            "code": lookup_codes.shown(code),
+            "resubmitted": ApplicationLog.objects.filter(application=application, transition="submit").count() > 1,
+        }
+
+    return _document_issue(
+        kind=DocumentKind.RECEIPT,
+        key=f"receipt:{entry.pk}",
+        title=f"申报回执（{application.reference}）",
+        applications=[application],
+        user=entry.actor,
+        facts=[
+            ("申报编号", application.reference),
+            ("申报单位", application.display_name),
+            ("申报类型", f"{kind_label}（{application.batch.name}）"),
+            ("提交时间", f"{cn_date(submitted.date())} {submitted:%H:%M}"),
+            ("受理单位", office),
+        ],
+        context=context,
+    )
+
+
+def publicity_notice_issue(*, publicity: Publicity, user) -> IssuedDocument:
+    """公示公告 (第十一条（五））: the bases to be recognised, the period, how to object."""
+    applications = list(
+        publicity.applications.select_related("organisation", "county", "batch").order_by("county__order", "reference")
+    )
+    first = applications[0]
+    bureau = issuing_bureau(first)
+    working_days = first.batch.publicity_working_days
+    period = f"{cn_date(publicity.starts_on)}至{cn_date(publicity.ends_on)}"
+    listed = _listed(applications)
+    return _document_issue(
+        kind=DocumentKind.PUBLICITY_NOTICE,
+        key=f"notice:{publicity.pk}",
+        title=publicity.title,
+        applications=applications,
+        user=user,
+        publicity=publicity,
+        facts=[
+            ("公示名称", publicity.title),
+            ("发布机关", bureau),
+            ("公示期", f"{period}（{working_days}个工作日）"),
+            ("公示对象", "；".join(f"{item['name']}（{item['kind']}）" for item in listed)),
+        ],
+        context=lambda reference: {
+            "publicity": publicity,
+            "bureau": bureau,
+            "county_level": first.level == Level.COUNTY,
+            "level_label": first.get_level_display(),
+            "period": period,
+            "working_days": working_days,
+            "listed": listed,
+            "guide": GUIDE,
+        },
+    )
+
+
+def recognition_list_issue(*, base: Base, user) -> IssuedDocument:
+    """认定名单 (第十一条（六）, 发文认定): the document of the number the bureau's document system gave
+    (entered at recognition), listing every base recognised under it by the same bureau, laid out
+    after GB/T 9704 (发文机关标志, 发文字号, 标题, 正文, 落款, 成文日期)."""
+    application = base.application
+    bureau = issuing_bureau(application)
+    same = Base.objects.filter(document_number=base.document_number, level=base.level)
+    if application.level == Level.COUNTY:
+        same = same.filter(application__county_id=application.county_id)
+    bases = list(same.select_related("application__county").order_by("application__county__order", "name"))
+    applications = [b.application for b in bases]
+    title = f"{bureau}关于认定{base.year}年度{base.get_level_display()}商业秘密保护基地的通知"
+    listed = [{**item, "name": b.name} for item, b in zip(_listed(applications), bases, strict=True)]
+    return _document_issue(
+        kind=DocumentKind.RECOGNITION_LIST,
+        key=recognition_list_key(application, base.document_number),
+        title=title,
+        applications=applications,
+        user=user,
+        document_number=base.document_number,
+        facts=[
+            ("发文字号", base.document_number),
+            ("标题", title),
+            ("发文机关", bureau),
+            ("成文日期", cn_date(base.recognised_on)),
+            ("认定名单", "；".join(f"{item['name']}（{item['kind']}）" for item in listed)),
+        ],
+        context=lambda reference: {
+            "bureau": bureau,
+            "document_number": base.document_number,
+            # 标题 broken where the words allow (GB/T 9704 7.3.1: 回行时词意完整).
+            "heading_lines": [f"{bureau}关于认定{base.year}年度", f"{base.get_level_display()}商业秘密保护基地的通知"],
+            "county_level": application.level == Level.COUNTY,
+            "year": base.year,
+            "level_label": base.get_level_display(),
+            "listed": listed,
+            "dated": base.recognised_on,
+            "guide": GUIDE,
+        },
+    )
+
+
+def certificate_issue(*, base: Base, user) -> IssuedDocument:
+    """认定证书 of one recognised base: its name, type, level, year and the recognition's number."""
+    application = base.application
+    bureau = issuing_bureau(application)
+    label = designation(application)
+    return _document_issue(
+        kind=DocumentKind.CERTIFICATE,
+        key=f"certificate:{base.pk}",
+        title=f"认定证书（{base.name}）",
+        applications=[application],
+        user=user,
+        base=base,
+        document_number=base.document_number,
+        facts=[
+            ("单位名称", base.name),
+            ("基地类型", base.get_base_type_display()),
+            ("级别", base.get_level_display()),
+            ("认定年度", f"{base.year}年度"),
+            ("认定文号", base.document_number),
+            ("认定日期", cn_date(base.recognised_on)),
+            ("认定机关", bureau),
+        ],
+        context=lambda reference: {"base": base, "bureau": bureau, "label": label},
+    )
+
+
+def revocation_decision_issue(*, case: RevocationCase, user) -> IssuedDocument:
+    """撤销决定书 (第十五条): the ground and the facts the notice served, the organisation's statement
+    (陈述申辩) and the reasons given on it, the decision, when the 2-year ban ends, and the right to
+    行政复议 or 行政诉讼; laid out after GB/T 9704."""
+    application = case.application
+    base = Base.objects.get(application=application)
+    organisation = application.organisation
+    bureau = issuing_bureau(application)
+    free_on = reapply_free_on(case.decided_on)
+    title = f"{bureau}关于撤销{base.name}商业秘密保护基地认定的决定"
+    return _document_issue(
+        kind=DocumentKind.REVOCATION_DECISION,
+        key=f"revocation:{case.pk}",
+        title=title,
+        applications=[application],
+        user=user,
+        base=base,
+        document_number=case.document_number,
+        facts=[
+            ("发文字号", case.document_number),
+            ("标题", title),
+            ("被撤销单位", organisation.name),
+            ("撤销的认定", f"{base.year}年度{designation(application)}，{base.document_number}"),
+            ("撤销事由", f"第十五条{case.get_ground_display()}"),
+            ("决定日期", cn_date(case.decided_on)),
+            ("不得再次申报", f"至{cn_date(free_on - datetime.timedelta(days=1))}（{cn_date(free_on)}起可重新申报）"),
+        ],
+        context=lambda reference: {
+            "bureau": bureau,
+            "heading_lines": [bureau, f"关于撤销{base.name}", "商业秘密保护基地认定的决定"],
+            "case": case,
+            "base": base,
+            "organisation": organisation,
+            "label": designation(application),
+            "facts": case.facts if case.facts.startswith("经查") else f"经查，{case.facts}",
+            "statement_on": timezone.localtime(case.statement_at).date() if case.statement_at else None,
+            "free_on": free_on,
+            "ban_until": free_on - datetime.timedelta(days=1),
+            "review_rights": REVIEW_RIGHTS,
+            "guide": GUIDE,
+        },
+    )
+
+
+def documents_issue_for_step(*, log_id: int) -> list[IssuedDocument]:
+    """The documents a step of the procedure calls for, issued (or found, if they were already):
+    submit → 申报回执; open_publicity → the 公示's 公告; recognise → 认定证书 and 认定名单; revoke →
+    撤销决定书. Other steps issue nothing."""
+    entry = ApplicationLog.objects.select_related("application", "actor").get(pk=log_id)
+    application = entry.application
+    if entry.transition == "submit":
+        receipt = receipt_issue(entry=entry)
+        return [receipt] if receipt else []
+    if entry.transition == "open_publicity":
+        publicity = current_publicity(application)
+        return [publicity_notice_issue(publicity=publicity, user=entry.actor)] if publicity else []
+    if entry.transition == "recognise":
+        base = Base.objects.filter(application=application).first()
+        if base is None:
+            return []
+        return [certificate_issue(base=base, user=entry.actor), recognition_list_issue(base=base, user=entry.actor)]
+    if entry.transition == "revoke":
+        case = (
+            RevocationCase.objects.filter(application=application, status=RevocationStatus.REVOKED)
+            .order_by("-decided_on", "-pk")
+            .first()
+        )
+        return [revocation_decision_issue(case=case, user=entry.actor)] if case else []
+    return []
+
+
+@receiver(application_transitioned)
+def _queue_documents(sender, entry: ApplicationLog, **kwargs) -> None:
+    if entry.transition in ISSUING_TRANSITIONS:
+        queue_task("reviews.tasks.issue_documents", entry.pk)
+
+
+def documents_issue_missing() -> int:
+    """Issue what the steps taken so far call for and lack: after a task that failed for good, or for
+    the steps taken before documents were issued (`manage.py issue_documents`). A receipt is issued
+    only for an application's latest submission, and not where a 查询码 was given before receipts
+    existed: a new receipt would replace the code the applicant holds. Returns how many were issued."""
+    before = IssuedDocument.objects.count()
+    for entry in issuing_steps():
+        application = entry.application
+        if (
+            entry.transition == "submit"
+            and application.lookup_code_hash
+            and not application.documents.filter(kind=DocumentKind.RECEIPT).exists()
+        ):
+            continue
+        documents_issue_for_step(log_id=entry.pk)
+    return IssuedDocument.objects.count() - before
+
+
+def document_number_refusal(application: Application, document_number: str) -> str:
+    """Why a recognition may not carry this number, or "": a number names one document, and once its
+    认定名单 has been issued no further base can be added to it."""
+    issued = recognition_list_issued(application, document_number)
+    if issued is None:
+        return ""
+    return (
+        f"文号 {document_number} 的认定名单已于{cn_date(timezone.localtime(issued.issued_at).date())}印发"
+        f"（{issued.reference}），不能再以该文号认定其他基地；同一批认定请在公示页面一并办理。"
+    )

@@ -30,4 +30,6 @@ urlpatterns = [
     path("bases/<int:pk>/upward/<int:item_pk>/", views.upward_outcome, name="upward-outcome"),
     path("workflow/", views.workflow_diagram, name="workflow"),
     path("notifications/", views.notification_list, name="notification-list"),
+    path("documents/<int:pk>/", views.document_download, name="document-download"),
+    path("verify/<str:public_id>/", views.document_verify, name="document-verify"),
 ]

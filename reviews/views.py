@@ -14,27 +14,31 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from bases import permissions, spreadsheets
 from bases import selectors as base_selectors
 from bases import services as base_services
 from bases.cached import CountedPaginator
 from bases.choices import AttachmentPurpose, OrganisationStatus, State
-from bases.client import client_ip
+from bases.client import client_ip, client_ip_key
 from bases.dates import cn_date
 from bases.forms import AttachmentUploadForm
 from bases.forms_spec import SPECS
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
-from bases.uploads import upload_refusal
+from bases.uploads import POST_MARGIN_BYTES, upload_refusal
 from bases.validators import ATTACHMENT_ACCEPT
-from bases.views import messages_from, xlsx_download
+from bases.views import messages_from, too_many_requests, xlsx_download
 
 from . import selectors, services
 from .forms import (
     ACTION_FORMS,
+    VERIFY_UPLOAD_MAX_BYTES,
     AcceptanceRecordForm,
     CandidateForm,
+    DocumentCheckForm,
     GuidanceVisitForm,
     ObjectionAnswerForm,
     ObjectionForm,
@@ -103,6 +107,7 @@ def _render_detail(request, application, *, status=200, **bound):
         "apart_actions": [a for a in actions if a.apart],
         "refused": base_selectors.refused_actions(application, user),
         "log": log,
+        "documents": selectors.documents_of_application(application),
         **review,
         "open_case": open_case,
         "may_notify_revocation": may_notify_revocation,
@@ -537,6 +542,7 @@ def _render_publicity(request, publicity, *, status=200, objection_form=None, re
             if recognisable
             else None,
             "may_close": manages and publicity.closed_at is None and publicity.has_ended() and bool(pending),
+            "documents": selectors.documents_of_publicity(publicity),
             "today": timezone.localdate(),
         },
         status=status,
@@ -719,6 +725,7 @@ def _render_base(request, base, *, status=200, form=None, outcome_forms=None):
         "reviews/base_detail.html",
         {
             "base": base,
+            "documents": selectors.documents_of_base(base),
             "form": form or UpwardRecommendationForm(base=base) if city and not base.is_revoked else None,
             "items": [
                 (
@@ -798,3 +805,73 @@ def notification_list(request):
         return redirect("reviews:notification-list")
     page = Paginator(selectors.notifications_for_user(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "reviews/notification_list.html", {"page": page})
+
+
+# --- Issued documents: download (scoped) and public verification ---------------------------------------
+
+
+@login_required
+@require_GET
+def document_download(request, pk):
+    """An issued document as it was issued (the stored bytes, never made again), to whoever may see
+    an application it concerns: the same scope as the application pages, 404 otherwise. Named in
+    Chinese after what it is (RFC 5987 filename*)."""
+    document = get_object_or_404(selectors.documents_for_user(request.user), pk=pk)
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.download_name, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+VERIFY_THROTTLE = "20/h"  # uploads to compare, per client address
+
+
+def _render_verify(request, document, *, form=None, check=None, status=200):
+    return render(
+        request,
+        "reviews/document_verify.html",
+        {
+            "document": document,
+            "state": selectors.document_status(document),
+            "rows": document.facts.get("rows", []),
+            "form": form or DocumentCheckForm(),
+            "check": check,
+        },
+        status=status,
+    )
+
+
+@csrf_protect
+def _verify_upload(request, document):
+    form = DocumentCheckForm(request.POST, request.FILES, refusal=upload_refusal(request))
+    if not form.is_valid():
+        return _render_verify(request, document, form=form, status=400)
+    check = selectors.upload_check(document, form.cleaned_data["file"])
+    return _render_verify(request, document, form=DocumentCheckForm(), check=check)
+
+
+@csrf_exempt  # checked by _verify_upload, once the size is known to be small: the middleware would read the body
+@ratelimit(key=client_ip_key, rate=VERIFY_THROTTLE, method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def document_verify(request, public_id):
+    """The page a document's QR code opens, for anyone: what the document states, whether it is still
+    valid (a revoked base's certificate: 已撤销, with the date), the SHA-256 of the file as issued,
+    and a form to compare a file with it byte for byte (small, throttled per client address, the
+    file only hashed and never kept). An unknown id is a plain 404."""
+    document = get_object_or_404(selectors.document_for_verification(public_id))
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            return too_many_requests(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > VERIFY_UPLOAD_MAX_BYTES + POST_MARGIN_BYTES:
+            message = (
+                f"上传的文件超过 {VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024)} MB，不可能是本平台出具的文书，未予接收。"
+            )
+            return render(request, "413.html", {"message": message}, status=413)
+        return _verify_upload(request, document)
+    return _render_verify(request, document)

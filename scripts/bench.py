@@ -42,7 +42,8 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SEARCH = "纺织"  # two Chinese characters: what pg_trgm cannot index
 
 # (label, user or None for anonymous, path; "{detail}" is the demo's recognised application, "{base}"
-# its base's public page)
+# its base's public page, "{verify}" the public verification page of its 认定证书 and "{document}"
+# that certificate's download)
 PAGES = [
     ("trivial view", None, "/bench/trivial"),
     ("`/healthz`", None, "/healthz"),
@@ -56,6 +57,8 @@ PAGES = [
     ("city `/publicities/`", "city_reviewer", "/publicities/"),
     ("city `/bases/`", "city_reviewer", "/bases/"),
     ("city detail `/applications/<id>/`", "city_reviewer", "{detail}"),
+    ("city document `/documents/<id>/`", "city_reviewer", "{document}"),
+    ("public `/verify/<id>/`", None, "{verify}"),
     ("county `/`", "county_yuecheng", "/"),
     ("county `/applications/`", "county_yuecheng", "/applications/"),
     ("applicant `/`", "demo_enterprise", "/"),
@@ -117,6 +120,7 @@ def count_queries() -> None:
     from bases.models import Application, User
 
     detail = Application.objects.get(organisation__name="浙江古越龙山绍兴酒股份有限公司", state="recognised")
+    certificate = detail.documents.get(kind="certificate")
     out = {"pages": [], "database": f"{connection.vendor} {connection.cursor().connection.server_version}"}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -125,7 +129,12 @@ def count_queries() -> None:
     out["applications"] = Application.objects.count()
     with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
         for label, username, path in PAGES:
-            path = path.format(detail=f"/applications/{detail.pk}/", base=f"/public/bases/{detail.base.public_id}/")
+            path = path.format(
+                detail=f"/applications/{detail.pk}/",
+                base=f"/public/bases/{detail.base.public_id}/",
+                document=f"/documents/{certificate.pk}/",
+                verify=f"/verify/{certificate.public_id}/",
+            )
             client = Client()
             if username:
                 client.force_login(User.objects.get(username=username))

@@ -34,6 +34,14 @@ if not ALLOWED_HOSTS:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# The address the public reaches the platform at: every issued document's QR code opens
+# <PUBLIC_BASE_URL>/verify/<id>/, whichever host the request that issued it came in on. Unset: the
+# development server in debug, else https:// and the first allowed host.
+PUBLIC_BASE_URL = env("DJANGO_PUBLIC_BASE_URL", default="").rstrip("/")
+if not PUBLIC_BASE_URL:
+    PUBLIC_BASE_URL = "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+if not PUBLIC_BASE_URL.startswith(("https://", "http://")) or "*" in PUBLIC_BASE_URL:
+    raise ImproperlyConfigured("DJANGO_PUBLIC_BASE_URL must be an http(s) address, e.g. https://sbmj.example.gov.cn")
 # `make bench` only: serves /bench/trivial, the floor the pages are measured against (scripts/bench.py).
 BENCH = env.bool("DJANGO_BENCH", default=False)
 

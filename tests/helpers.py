@@ -1,6 +1,7 @@
-"""Reading what the user sees: the field groups of a rendered form, links, list items; and
-the project's URL patterns. Standard library only."""
+"""Reading what the user sees: the field groups of a rendered form, links, list items, the text
+of a PDF; and the project's URL patterns. Standard library only (and pypdf for the PDF)."""
 
+import io
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -176,3 +177,35 @@ class FastHistoryHasher(PBKDF2PasswordHasher):
     """The password history's hasher, at one round: for tests only."""
 
     iterations = 1
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF in the order it was written (WeasyPrint writes the document's order)."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def flat(text: str) -> str:
+    """Without any white space: a PDF breaks its lines wherever the page ends them."""
+    return re.sub(r"\s+", "", text)
+
+
+def printed_lookup_code(text: str) -> str:
+    """The 查询码 as a receipt prints it (two groups of four), joined."""
+    found = re.search(r"查询码\s*([2-9A-HJ-NP-Z]{4})\s+([2-9A-HJ-NP-Z]{4})", text)
+    assert found, "no 查询码 on the receipt"
+    return found[1] + found[2]
+
+
+def lookup_code_of(application) -> str:
+    """A 查询码 that opens the application's progress (only its digest is stored: a new one is issued,
+    as the next receipt would, once per application object)."""
+    from bases.services import application_lookup_code_issue
+
+    if not hasattr(application, "_test_lookup_code"):
+        application._test_lookup_code = application_lookup_code_issue(application=application)
+    return application._test_lookup_code

@@ -298,3 +298,13 @@ def test_templates_are_compiled_once_per_process_in_production():
     result = manage("shell", "-v0", "-c", code, env=production_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "<class 'django.template.loaders.cached.Loader'>"
+
+
+def test_the_public_address_printed_on_documents_comes_from_the_environment():
+    documented = settings_under(production_env(), "PUBLIC_BASE_URL")
+    derived = settings_under(production_env(DJANGO_PUBLIC_BASE_URL=""), "PUBLIC_BASE_URL")
+    refused = manage("check", env=production_env(DJANGO_PUBLIC_BASE_URL="sbmj.sxamr.example.gov.cn"))
+
+    assert documented == {"PUBLIC_BASE_URL": "https://sbmj.sxamr.example.gov.cn"}
+    assert derived == {"PUBLIC_BASE_URL": "https://sbmj.sxamr.example.gov.cn"}  # the first allowed host
+    assert refused.returncode != 0 and "DJANGO_PUBLIC_BASE_URL" in refused.stderr

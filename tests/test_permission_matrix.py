@@ -90,6 +90,8 @@ MATRIX = {
     "reviews:base-export": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:base-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:candidate-create": ("  L 403 200 403 200 403 403", "  L 403 200 403 200 403 403"),
+    "reviews:document-download": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:document-verify": ("200 200 200 200 200 200 200", "400 400 400 400 400 400 400"),  # public
     "reviews:guidance-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 403 403"),
     "reviews:notification-list": ("  L 200 200 200 200 200 200", "  L 302 302 302 302 302 302"),
     "reviews:objection-add": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 400 400"),
@@ -189,6 +191,7 @@ def build_world() -> World:
         year=base.recognised_on.year,
         practice="implementing",
     )
+    certificate = review_services.certificate_issue(base=base, user=city)
     objects = {
         "enterprise": enterprise,
         "draft": draft,
@@ -202,6 +205,7 @@ def build_world() -> World:
         "base": base,
         "upward": upward,
         "case": case,
+        "certificate": certificate,
     }
     users = {
         "outsider": UserFactory(role="applicant", organisation=OrganisationFactory(county=yc)),
@@ -246,6 +250,10 @@ def target(name: str, world: World):
         "targets:chart": ("draft", {"name": "completion"}),
         "targets:county-summary-export": ("draft", {"pk": o["draft"].organisation.county_id}),
         "targets:enterprise-remove": ("draft", {"pk": o["enterprise"].pk}),
+        "reviews:document-download": ("recognised", {"pk": o["certificate"].pk}),
+        # Public: the page shows what the certificate states to anyone holding its QR code, so the
+        # names it must not leak are those of another application (the draft), not the certificate's.
+        "reviews:document-verify": ("draft", {"public_id": o["certificate"].public_id}),
     }
     key, kwargs = on.get(name, ("draft", {}))
     return reverse(name, kwargs=kwargs), o[key]

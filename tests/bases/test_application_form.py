@@ -172,7 +172,7 @@ def test_edit_submit_complete_with_evidence_submits(applicant_client, applicatio
     ]
     assert all(r.holds for r in application.condition_results())
     assert messages_shown(response) == [
-        f"申报 {application.reference} 已提交，等待县局审核推荐。申报回执已发送至“消息”。"
+        f"申报 {application.reference} 已提交，等待县局审核推荐。申报回执（含查询码）列在申报页面的“文书”中。"
     ]
 
 

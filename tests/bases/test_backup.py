@@ -25,6 +25,7 @@ from bases import backup as backup_module
 from bases.backup import BackupError, Postgres, backup_create
 from bases.models import Application, ApplicationLog, Attachment, LogHead
 from bases.services import attachment_add
+from reviews.models import IssuedDocument
 from tests.factories import ApplicationFactory, pdf_bytes, upload
 
 committed = pytest.mark.django_db(transaction=True)  # a backup reads what is committed
@@ -181,7 +182,11 @@ def test_backup_folder_is_checked_by_sha256sum_and_records_the_database(recorded
     assert metadata["database"] == str(connection.settings_dict["NAME"])
     assert metadata["migrations"]["bases"] == MigrationRecorder.Migration.objects.filter(app="bases").latest("id").name
     assert metadata["tables"]["bases_application"] == 2
-    assert archived == set(Attachment.objects.values_list("file", flat=True))
+    # The uploads, and the receipt issued when the recommended application was submitted (in its folder).
+    assert archived == set(Attachment.objects.values_list("file", flat=True)) | {
+        f"documents/{name}" for name in IssuedDocument.objects.values_list("file", flat=True)
+    }
+    assert IssuedDocument.objects.filter(kind="receipt").exists()
     assert metadata["files"] == {
         "count": len(archived),
         "bytes": sum(p.stat().st_size for p in private_storage.rglob("*") if p.is_file()),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bases.choices import OrganisationKind, State
 from bases.forms_spec import POINT
+from bases.selectors import check_query_code
 from reviews import services
 from tests.factories import (
     ApplicationFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     county,
     pdf_bytes,
 )
+from tests.helpers import pdf_text, printed_lookup_code
 
 from .conftest import axe_violations, watched_context
 from .test_applicant_flow import NARRATIVE, login
@@ -85,9 +87,18 @@ def test_candidate_starts_fills_uploads_sees_what_is_missing_mends_it_and_submit
     page.wait_for_load_state()
     candidate.refresh_from_db()
     assert candidate.state == State.SUBMITTED
-    assert "申报回执（含查询码）已发送至“消息”" in page.content()
+    # The receipt is issued once the submission has committed, and listed on the page it returns to.
+    assert "申报回执（含查询码）列在本页“文书”中" in page.content()
+    with page.expect_download() as download:
+        page.locator("#documents").get_by_role(
+            "link", name=f"申报回执-绍兴路径测试科技有限公司-{candidate.reference}.pdf"
+        ).click()
+    receipt = tmp_path / "回执.pdf"
+    download.value.save_as(receipt)
+    assert check_query_code(candidate, printed_lookup_code(pdf_text(receipt.read_bytes())))
+    violations["documents"] = axe_violations(page)
     page.get_by_role("link", name="消息").first.click()
-    assert f"查询码 {candidate.lookup_code}" in page.content()
+    assert "申报回执（含查询码）请在申报页面的“文书”中下载" in page.content()
     violations["receipt"] = axe_violations(page)
     assert {k: v for k, v in violations.items() if v} == {}
 

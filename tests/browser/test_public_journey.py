@@ -10,6 +10,7 @@ from bases.choices import ObjectionOutcome
 from reviews import services
 from reviews.models import Objection
 from tests.factories import ApplicationFactory, UserFactory, pdf_bytes
+from tests.helpers import lookup_code_of
 
 from .conftest import axe_violations, watched_context
 
@@ -76,7 +77,7 @@ def test_list_base_publicity_objection_and_reply(browser, live_server, tmp_path,
 
     page.goto(live_server.url + "/public/progress/")
     page.get_by_label("申报编号").fill(running.reference)
-    page.get_by_label("查询码").fill(running.lookup_code)
+    page.get_by_label("查询码").fill(lookup_code_of(running))
     page.get_by_role("button", name="查询").click()
     assert "拟认定名单公示中" in page.locator("main").inner_text()
     check("progress")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from bases import selectors
 from bases.choices import State
 from tests.factories import ApplicationFactory, UserFactory
+from tests.helpers import lookup_code_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_reference_and_code_show_the_steps_dates_office_and_next_step_only(clien
     city = UserFactory(city_reviewer=True, last_name="沈审核")
     application = ApplicationFactory(complete=True, advanced_to=State.IN_ACCEPTANCE, advance_with={"city_user": city})
 
-    response = ask(client, application.reference.lower(), application.lookup_code.lower())
+    response = ask(client, application.reference.lower(), lookup_code_of(application).lower())
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -61,7 +62,7 @@ def test_reference_and_code_show_the_steps_dates_office_and_next_step_only(clien
 def test_a_returned_application_is_with_the_applicant_without_naming_it(client):
     application = ApplicationFactory(complete=True, advanced_to=State.RETURNED)
 
-    html = ask(client, application.reference, application.lookup_code).content.decode()
+    html = ask(client, application.reference, lookup_code_of(application)).content.decode()
 
     assert "当前办理单位</dt><dd>申报单位</dd>" in html
     assert application.organisation.name not in html and "请补充材料" not in html
@@ -74,10 +75,10 @@ def test_a_wrong_code_an_unknown_reference_and_a_draft_get_the_same_answer(clien
 
     answers = [
         ask(client, submitted.reference, "ABCDEFGH"),
-        ask(client, "SX2099P9999", submitted.lookup_code),
+        ask(client, "SX2099P9999", lookup_code_of(submitted)),
         ask(client, draft.reference, "ABCDEFGH"),
-        ask(client, submitted.reference, other.lookup_code),
-        ask(client, submitted.reference, submitted.lookup_code + "X"),
+        ask(client, submitted.reference, lookup_code_of(other)),
+        ask(client, submitted.reference, lookup_code_of(submitted) + "X"),
     ]
 
     assert {a.status_code for a in answers} == {400}
@@ -88,11 +89,11 @@ def test_a_wrong_code_an_unknown_reference_and_a_draft_get_the_same_answer(clien
 def test_the_selector_opens_nothing_without_both(db):
     application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
 
-    assert selectors.application_by_lookup(application.reference, application.lookup_code) == application
+    assert selectors.application_by_lookup(application.reference, lookup_code_of(application)) == application
     assert selectors.application_by_lookup(application.reference, "") is None
-    assert selectors.application_by_lookup("", application.lookup_code) is None
+    assert selectors.application_by_lookup("", lookup_code_of(application)) is None
     assert selectors.application_by_lookup(application.reference, "é" * 8) is None
-    assert selectors.application_by_lookup("x" * 5000, application.lookup_code) is None
+    assert selectors.application_by_lookup("x" * 5000, lookup_code_of(application)) is None
 
 
 def test_lookups_are_throttled_per_client_address(client):
@@ -101,5 +102,5 @@ def test_lookups_are_throttled_per_client_address(client):
     statuses = [ask(client, application.reference, "WRONG123", ip="192.0.2.50").status_code for _ in range(21)]
 
     assert statuses == [400] * 20 + [429]
-    assert ask(client, application.reference, application.lookup_code, ip="192.0.2.50").status_code == 429
-    assert ask(client, application.reference, application.lookup_code, ip="192.0.2.51").status_code == 200
+    assert ask(client, application.reference, lookup_code_of(application), ip="192.0.2.50").status_code == 429
+    assert ask(client, application.reference, lookup_code_of(application), ip="192.0.2.51").status_code == 200

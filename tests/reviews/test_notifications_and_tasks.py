@@ -91,9 +91,11 @@ def test_notify_after_submit_applicant_colleague_and_county_clerks_not_actor(
     assert set(Notification.objects.filter(kind=NotificationKind.RECEIPT).values_list("message", flat=True)) == {
         f"申报回执：贵单位的市级示范点申报（编号 {application.reference}）已于"
         f"{submitted.year}年{submitted.month}月{submitted.day}日提交。下一步：等待县局审核推荐（越城区市场监督管理局）。"
-        f"查询码 {application.lookup_code}，请妥善保存，可凭申报编号和查询码查询办理进度。"
+        "申报回执（含查询码）请在申报页面的“文书”中下载并妥善保存，凭申报编号和查询码可查询办理进度。"
     }
-    assert len(application.lookup_code) == 8
+    # The receipt itself (with the 查询码, whose digest alone is kept) was issued beside the notification.
+    assert list(application.documents.values_list("kind", flat=True)) == ["receipt"]
+    assert len(application.lookup_code_hash) == 64
     assert mailed() == {colleague.email, application.created_by.email, office["chen"].email, office["wang"].email}
 
 

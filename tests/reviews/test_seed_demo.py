@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from bases.choices import BaseType, Level, Role, State
 from bases.models import Application, ApplicationLog, Base, Organisation, User
-from reviews.choices import ObjectionChannel, RevocationStatus
-from reviews.models import AcceptanceRecord, GuidanceVisit, Objection, Publicity, RevocationCase
+from reviews.choices import DocumentKind, ObjectionChannel, RevocationStatus
+from reviews.models import AcceptanceRecord, GuidanceVisit, IssuedDocument, Objection, Publicity, RevocationCase
 from targets.models import StandardEnterprise, Target
 
 pytestmark = pytest.mark.django_db
@@ -113,8 +113,54 @@ def test_histories_follow_the_procedure(seeded):
     assert timezone.localtime(first).date() < today - datetime.timedelta(days=30)
 
 
+def test_the_documents_the_histories_imply_are_issued_on_their_day(seeded):
+    def day(moment):
+        return timezone.localtime(moment).date()
+
+    def issued(kind, **where):
+        return IssuedDocument.objects.get(kind=kind, **where)
+
+    submitted = Application.objects.filter(log__transition="submit").distinct()
+    assert submitted.count() >= 20
+    for application in submitted:
+        latest = application.log.filter(transition="submit").latest("created_at")
+        receipt = issued(DocumentKind.RECEIPT, key=f"receipt:{latest.pk}")
+        assert day(receipt.issued_at) == day(latest.created_at) and application.lookup_code_hash
+    for publicity in Publicity.objects.all():
+        notice = issued(DocumentKind.PUBLICITY_NOTICE, publicity=publicity)
+        assert day(notice.issued_at) == publicity.starts_on
+        assert set(notice.applications.all()) == set(publicity.applications.all())
+    for base in Base.objects.select_related("application"):
+        assert day(issued(DocumentKind.CERTIFICATE, base=base).issued_at) == base.recognised_on
+        listed = issued(DocumentKind.RECOGNITION_LIST, applications=base.application)
+        assert listed.document_number == base.document_number and day(listed.issued_at) == base.recognised_on
+        assert set(listed.applications.all()) == {
+            b.application for b in Base.objects.filter(document_number=base.document_number)
+        }
+    revoked = Base.objects.get(revoked_on__isnull=False)
+    assert day(issued(DocumentKind.REVOCATION_DECISION, base=revoked).issued_at) == revoked.revoked_on
+    assert (
+        IssuedDocument.objects.count()
+        == submitted.count()
+        + Publicity.objects.count()
+        + Base.objects.count()
+        + len(set(Base.objects.values_list("document_number", flat=True)))
+        + 1
+    )
+
+
 def test_idempotent(seeded):
-    models = (User, Organisation, Application, ApplicationLog, Publicity, Base, Target, StandardEnterprise)
+    models = (
+        User,
+        Organisation,
+        Application,
+        ApplicationLog,
+        Publicity,
+        Base,
+        IssuedDocument,
+        Target,
+        StandardEnterprise,
+    )
     counts = [m.objects.count() for m in models]
     call_command("seed_demo", verbosity=0)
     assert [m.objects.count() for m in models] == counts

@@ -8,7 +8,9 @@ Each history happened in the past: every step runs through the services on the d
 would have happened (time-machine moves the clock), so the rules that hold a real
 procedure (a 公示 starts on the day it is opened, each date after the step before and
 not after today, the 2-year ban from the decision) hold for the demo too, and no date is
-moved by hand afterwards.
+moved by hand afterwards. The documents a step calls for (申报回执, 公示公告, 认定名单 and
+认定证书, 撤销决定书) are issued on its day too, by the service the step's task calls once the
+seeding commits (the task then finds them issued).
 """
 
 import datetime
@@ -27,6 +29,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from bases import selectors as base_selectors
 from bases import services
 from bases.choices import BaseType, Level, OrganisationKind, OrganisationStatus, Role
 from bases.forms_spec import spec_for
@@ -417,7 +420,7 @@ class Command(BaseCommand):
             return self.county_user(application.organisation.county.name)
         return User.objects.get(username="city_reviewer")
 
-    def act(self, application, action, user, **kwargs):
+    def act(self, application, action, user, *, issue=True, **kwargs):
         application.refresh_from_db()
         try:
             application_transition(
@@ -425,7 +428,15 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(f"{application.display_name}：{action} 未能执行：{exc.messages}") from exc
+        entry = base_selectors.latest_log_entry(application)  # the step's own entry
+        if issue:
+            self.issue(entry)
         application.refresh_from_db()
+        return entry
+
+    def issue(self, entry):
+        """The documents the step of this log entry calls for, issued now (on the step's day)."""
+        review_services.documents_issue_for_step(log_id=entry.pk)
 
     def advance(self, application, target):
         """From 已申报 to the target's stage short of 公示 (公示 is grouped afterwards), each step
@@ -586,8 +597,13 @@ class Command(BaseCommand):
                         reply="经核查培训签到表和会员名单，培训企业数统计属实，异议不成立。",
                     )
             with days_ago(PUBLICITY["recognised"]):
-                for application in recognised + revoked:
-                    self.recognise(application, city, f"绍市监管〔{timezone.localdate().year}〕8号")
+                # One document (认定名单) for all of them: issued once every one is recognised.
+                steps = [
+                    self.recognise(application, city, f"绍市监管〔{timezone.localdate().year}〕8号", issue=False)
+                    for application in recognised + revoked
+                ]
+                for entry in steps:
+                    self.issue(entry)
         for application in revoked:
             # 第十五条: the notice, the organisation's statement, then the decision.
             with days_ago(PUBLICITY["revocation_notice"]):
@@ -672,11 +688,12 @@ class Command(BaseCommand):
             with days_ago(PUBLICITY["recognised"]):
                 self.recognise(application, county, f"嵊市监〔{timezone.localdate().year}〕3号")
 
-    def recognise(self, application, user, document_number):
-        self.act(
+    def recognise(self, application, user, document_number, *, issue=True):
+        return self.act(
             application,
             "recognise",
             user,
+            issue=issue,
             comment=document_number,
             effect_kwargs={"document_number": document_number, "recognised_on": timezone.localdate()},
         )
@@ -687,12 +704,14 @@ class Command(BaseCommand):
             application.refresh_from_db()
         today = timezone.localdate()
         level = Level(applications[0].level).label
-        return review_services.publicity_open(
+        publicity = review_services.publicity_open(
             applications=[(a, a.version) for a in applications],
             user=user,
             title=f"{today.year}年度{level}商业秘密保护基地{title}",
             starts_on=today,
         )
+        self.issue(base_selectors.latest_log_entry(applications[0]))  # its open_publicity step: the 公示公告
+        return publicity
 
     def filled(self, application, rng, *, complete: bool):
         spec = spec_for(application.base_type)

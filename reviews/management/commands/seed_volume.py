@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bases import cached
+from bases import cached, lookup_codes
 from bases.choices import (
     AcceptanceKind,
     BaseStatus,
@@ -56,7 +56,6 @@ from bases.models import (
     User,
 )
 from bases.validators import credit_code_check_character
-from bases.workflow import new_lookup_code
 from reviews.choices import NotificationKind
 from reviews.models import AcceptanceGroup, AcceptanceRecord, GuidanceVisit, Notification, Publicity
 
@@ -434,7 +433,10 @@ class Command(BaseCommand):
             a = p.application
             a.created_at, a.updated_at = p.history[0][2], p.history[-1][2]
             a.version = len(p.history)
-            a.lookup_code = new_lookup_code() if "submit" in p.steps or a.state == State.WITHDRAWN else ""
+            # A submitted application has the digest of its receipt's 查询码 (the receipts themselves,
+            # PDFs, are not made at this volume: the pages measured do not show them).
+            submitted = "submit" in p.steps or a.state == State.WITHDRAWN
+            a.lookup_code_hash = lookup_codes.digest(a.reference, lookup_codes.new_code()) if submitted else ""
             self.opinions(p)
 
     def opinions(self, p):

@@ -1,0 +1,42 @@
+"""The documents the procedure issues, as PDF bytes: a template of templates/documents/ filled with
+what the document states, its number and the QR code of its verification page, rendered by
+bases.pdf.render_pdf with archival=True (PDF/A-2u with tags: fonts embedded and subset, text
+extractable, nothing fetched over the network). What a document states, and where the bytes go, is
+reviews.services' to decide."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from bases.pdf import FONT_FAMILY, render_pdf
+from bases.qr import qr_svg_data_uri
+
+
+def verification_url(public_id: str) -> str:
+    """The public page a document's QR code opens, at the address the public reaches the platform by
+    (settings.PUBLIC_BASE_URL), whatever host the request that issued it came in on."""
+    return settings.PUBLIC_BASE_URL + reverse("reviews:document-verify", args=[public_id])
+
+
+def document_html(*, kind: str, title: str, reference: str, public_id: str, issued_at, context: dict) -> str:
+    url = verification_url(public_id)
+    return render_to_string(
+        f"documents/{kind}.html",
+        {
+            **context,
+            "title": title,
+            "reference": reference,
+            "issued_on": timezone.localtime(issued_at).date(),
+            "verify_url": url,
+            "qr": qr_svg_data_uri(url),
+            "font_family": FONT_FAMILY,
+        },
+    )
+
+
+def document_pdf(*, kind: str, title: str, reference: str, public_id: str, issued_at, context: dict) -> bytes:
+    html = document_html(
+        kind=kind, title=title, reference=reference, public_id=public_id, issued_at=issued_at, context=context
+    )
+    return render_pdf(html, archival=True, title=title)
