@@ -1,6 +1,8 @@
 """Records of the review around an application: guidance, acceptance, 公示 and objections,
 upward recommendations and notifications."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F
@@ -16,8 +18,9 @@ from bases.choices import (
     choices_of,
 )
 from bases.models import Application, CleanText
+from bases.storage import documents_storage
 
-from .choices import EmailStatus, NotificationKind, RevocationStatus, UpwardOutcome
+from .choices import BundleStatus, EmailStatus, NotificationKind, RevocationStatus, UpwardOutcome
 
 
 class GuidanceVisit(CleanText):
@@ -318,3 +321,44 @@ class Notification(CleanText):
 
     def __str__(self):
         return self.message
+
+
+class FormBundle(CleanText):
+    """打包下载申报表: the printed forms of many applications (ticked in the list, or a whole 公示) in
+    one zip, built by a worker (reviews.tasks.build_form_bundle) through the stored PDFs of
+    bases.printing; its progress is on the page that asked for it. Only who asked sees it, and only
+    the applications that person may see go into it."""
+
+    public_id = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("名称", max_length=150)
+    applications = models.ManyToManyField(Application, verbose_name="申报", related_name="+")
+    publicity = models.ForeignKey(
+        Publicity, verbose_name="公示", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField("状态", max_length=10, choices=BundleStatus.choices, default=BundleStatus.QUEUED)
+    total = models.PositiveIntegerField("申报表份数", default=0)
+    done = models.PositiveIntegerField("已生成份数", default=0)
+    file = models.FileField("压缩包", upload_to="bundles/", storage=documents_storage, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "申报表打包"
+        verbose_name_plural = "申报表打包"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BundleStatus.DONE, BundleStatus.FAILED)
+
+    @property
+    def download_name(self) -> str:
+        return f"申报表-{self.title}-{timezone.localtime(self.created_at):%Y%m%d%H%M}.zip"

@@ -1,8 +1,11 @@
 """Reads of the review records: what the application page shows of the review, the 公示 a
 user manages, the recognised bases with their upward recommendations, notifications."""
 
+import datetime
+
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from bases import permissions
 from bases.choices import Level, State
@@ -10,7 +13,7 @@ from bases.models import Application, Base, User
 from bases.selectors import application_log, applications_for_user, bases_for_user
 
 from . import disclosure
-from .models import AcceptanceGroup, Notification, Objection, Publicity, RevocationCase
+from .models import AcceptanceGroup, FormBundle, Notification, Objection, Publicity, RevocationCase
 
 
 def acceptance_group_members(group: AcceptanceGroup | None) -> list[User]:
@@ -143,3 +146,17 @@ def revocation_cases_for_user(user) -> QuerySet[RevocationCase]:
     return RevocationCase.objects.select_related("application__organisation__county", "application__base").filter(
         application__in=applications_for_user(user)
     )
+
+
+def form_bundles_for_user(user) -> QuerySet[FormBundle]:
+    """The zips of printed forms the user asked for (nobody else's, not even the city's)."""
+    if not permissions.is_bureau_staff(user):
+        return FormBundle.objects.none()
+    return FormBundle.objects.filter(requested_by=user)
+
+
+def form_bundles_expired(*, today=None, days: int) -> QuerySet[FormBundle]:
+    """Zips of printed forms asked for more than `days` days before `today`."""
+    today = today or timezone.localdate()
+    cutoff = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time()))
+    return FormBundle.objects.filter(created_at__lt=cutoff)

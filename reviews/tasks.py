@@ -28,3 +28,9 @@ def send_notification_emails(self, ids: list[int]) -> list[int]:
     if failed and not self.request.is_eager:
         raise self.retry(args=[failed], countdown=60 * 2**self.request.retries)
     return failed
+
+
+@shared_task
+def build_form_bundle(bundle_id: int) -> int:
+    """Build the zip of printed forms a FormBundle asks for; returns how many forms went in."""
+    return services.form_bundle_build(bundle_id=bundle_id).done
