@@ -55,9 +55,15 @@ def narrative_lines(text: str) -> int:
     return lines
 
 
+# The three opinion cells stand together, as on the paper's second page, unless one is long enough to
+# leave most of a page empty before them.
+OPINION_KEPT_TOGETHER_CHARS = 300
+
+
 def form_html(form: PaperForm) -> str:
     short = narrative_lines(form.narrative) <= FIRST_PAGE_LINES.get(len(form.rows), 17)
-    return render_to_string(TEMPLATE, {"form": form, "fill_first_page": short})
+    together = all(len(opinion.text) <= OPINION_KEPT_TOGETHER_CHARS for opinion in form.opinions)
+    return render_to_string(TEMPLATE, {"form": form, "fill_first_page": short, "opinions_together": together})
 
 
 def render(form: PaperForm) -> bytes:
