@@ -78,17 +78,22 @@ class PaperForm:
         return f"{short[:4]}-{short[4:]}"
 
 
+def _code_letters(text: str) -> str:
+    return "".join(c for c in str(text or "").upper() if c.isalnum()).replace("O", "0")
+
+
 def normalised_code(text: str) -> str:
     """A 校验码 as typed (spaces, a dash or none, lower case, O for 0) in the printed form."""
-    letters = "".join(c for c in str(text or "").upper() if c.isalnum()).replace("O", "0")
+    letters = _code_letters(text)
     if len(letters) != CODE_LENGTH:
         return letters
     return f"{letters[:4]}-{letters[4:]}"
 
 
 def is_code(text: str) -> bool:
-    code = normalised_code(text)
-    return len(code) == CODE_LENGTH + 1 and all(c in "0123456789ABCDEF" for c in code.replace("-", ""))
+    """Eight hexadecimal digits, however typed."""
+    letters = _code_letters(text)
+    return len(letters) == CODE_LENGTH and all(c in "0123456789ABCDEF" for c in letters)
 
 
 def _day(value) -> str:
