@@ -4,8 +4,8 @@
 
 Renders, through the application's own code (bases/paper.py, bases/printing.py), sample applications
 built in memory (no database): 附表1, 附表2 and 附表3 filled with an 800-character narrative and every
-opinion recorded, a draft (草稿) and a county-level 附表3, and writes one PNG per page of each with
-pdftoppm (poppler-utils), in sixteen greys. The same samples feed `make bench` (scripts/bench.py) and
+opinion recorded, a draft (草稿) and a county-level 附表3, and writes one PNG of each (its pages side
+by side) with pdftoppm (poppler-utils), in sixteen greys. The same samples feed `make bench` (scripts/bench.py) and
 the tests.
 """
 
@@ -118,13 +118,21 @@ SAMPLES = {
 }
 
 
-def small(png: Path) -> None:
-    """Sixteen greys are plenty for a form: a third of the bytes (Pillow comes with WeasyPrint)."""
+def side_by_side(pages: list[Path], target: Path) -> None:
+    """The pages of one form next to each other in one PNG, in sixteen greys (a third of the bytes;
+    Pillow comes with WeasyPrint)."""
     from PIL import Image
 
-    with Image.open(png) as image:
-        reduced = image.convert("L").quantize(16)
-    reduced.save(png, optimize=True)
+    images = [Image.open(page).convert("L") for page in pages]
+    gap = 12
+    sheet = Image.new("L", (sum(i.width for i in images) + gap * (len(images) - 1), max(i.height for i in images)), 160)
+    left = 0
+    for image in images:
+        sheet.paste(image, (left, 0))
+        left += image.width + gap
+    sheet.quantize(16).save(target, optimize=True)
+    for page in pages:
+        page.unlink()
 
 
 def main():
@@ -144,8 +152,8 @@ def main():
             pdf = Path(scratch) / f"{stem}.pdf"
             pdf.write_bytes(printing.render(paper.paper_form(sample_application(base_type, state=state, level=level))))
             subprocess.run(["pdftoppm", "-r", str(args.dpi), "-gray", "-png", str(pdf), str(out / stem)], check=True)
+            side_by_side(sorted(out.glob(f"{stem}-[0-9]*.png")), out / f"{stem}.png")
     for png in sorted(out.glob("*.png")):
-        small(png)
         print(f"{png.relative_to(ROOT) if png.is_relative_to(ROOT) else png}  {png.stat().st_size // 1024} KB")
 
 
