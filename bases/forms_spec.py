@@ -1,10 +1,12 @@
 """The three application forms (附表1–3) and the conditions of 第六/八/十条, declared once.
 
 Each base type has one `BaseTypeSpec`. It drives the online form (field order,
-labels, required fields), the read-only view, the self-assessment, the computed
-eligibility and, later, the PDF and the Excel export. Field names refer to
-columns of `bases.models.Application`; figure names are keys of the
-self-assessment. No other module may branch on the base type.
+labels, required fields), the read-only view and the printed form (through
+bases/paper.py: cells and their columns in the paper's order, the opinion cells
+and their signature lines, how the forms read at county level), the
+self-assessment, the computed eligibility and, later, the Excel export. Field
+names refer to columns of `bases.models.Application`; figure names are keys of
+the self-assessment. No other module may branch on the base type.
 """
 
 from __future__ import annotations

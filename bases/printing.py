@@ -31,10 +31,12 @@ FOLDER = "forms"
 
 @functools.cache
 def layout_fingerprint() -> str:
-    """What else decides the bytes of a form: the template, the stylesheet and the renderer."""
+    """What else decides the bytes of a form: the template, the stylesheet, the layout's thresholds
+    below and the renderer."""
     digest = hashlib.sha256(get_template(TEMPLATE).template.source.encode())
     with open(finders.find(STYLESHEET), "rb") as stylesheet:
         digest.update(stylesheet.read())
+    digest.update(repr((NARRATIVE_LINE_CHARS, FIRST_PAGE_LINES, OPINION_KEPT_TOGETHER_CHARS)).encode())
     digest.update(version("weasyprint").encode())
     return digest.hexdigest()[:12]
 

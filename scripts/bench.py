@@ -189,7 +189,7 @@ def pdf_figures() -> None:
     def bare_default():
         return HTML(filename=str(folder / "form.html")).write_pdf()
 
-    out = {}
+    out = {"load": os.getloadavg()[0]}  # other work on the machine shows in every figure below
     bare(), bare_default(), printing.render(form)  # the process's first render costs more (PDF-NOTES)
     out["bare"] = median(bare, 9)
     out["bare_default"] = median(bare_default, 5)
@@ -274,6 +274,7 @@ def pdf_table(figures: dict) -> str:
 
 
 def measure_pdf(env) -> dict:
+    """The printed forms' figures, from a process of its own (the environment's settings)."""
     counted = subprocess.run(
         [sys.executable, __file__, "--pdf-only", "--json"],
         cwd=ROOT,
@@ -449,8 +450,9 @@ def write_pdf_doc(figures: dict) -> str:
     section = "\n".join(
         [
             PDF_START,
-            f"Measured {datetime.date.today().isoformat()} by `make bench` on {machine()}, in one warm process; "
-            "medians (9 cold renders, 51 fetches of the stored form; 5 and 21 requests).",
+            f"Measured {datetime.date.today().isoformat()} by `make bench` on {machine()} (load average "
+            f"{figures['load']:.1f} when it began), in one warm process; medians (9 cold renders, 51 fetches of "
+            "the stored form; 5 and 21 requests).",
             "",
             pdf_table(figures),
             PDF_END,
