@@ -87,8 +87,8 @@ def test_the_application_page_prints_content_only_black_with_the_step_in_words(p
         "rgb(255, 255, 255)",
         "rgba(0, 0, 0, 0)",
     )
-    margins = page.pdf(format="A4")  # Chromium honours the stylesheet's @page
-    assert margins.startswith(b"%PDF-")
+    printed = page.pdf(format="A4")  # Chromium honours the stylesheet's @page
+    assert printed.startswith(b"%PDF-")
 
 
 def test_the_zip_page_follows_the_worker_and_offers_the_download(page, live_server, submitted, monkeypatch):
