@@ -11,7 +11,7 @@ PORT ?= 8000
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint mutants mutants-report serve install system-packages test-packages migrate seed check bench fuzz clean backup restore
+.PHONY: run test lint mutants mutants-report serve install system-packages test-packages migrate seed check bench fuzz clean backup restore print-samples
 
 run: install migrate seed serve ## venv, packages, migrate, demo data, serve on 127.0.0.1:8000
 
@@ -98,6 +98,11 @@ bench: install
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wrk; }
 	$(PY) scripts/bench.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+# The printed forms as a reviewer sees them: sample 附表1–3 (filled, a draft, a county-level one) rendered by the
+# application's own code from applications built in memory (no database) into docs/print/*.png (scripts/print_samples.py).
+print-samples: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) scripts/print_samples.py
 
 # Posts 10,000 generated submissions to every form the demo users reach on a scratch SQLite instance
 # (sign-in lockout and throttles off) and fails on any 5xx or on a refused post that stored a row

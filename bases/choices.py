@@ -140,6 +140,7 @@ class AttachmentKind(models.TextChoices):
 class AttachmentPurpose(models.TextChoices):
     EVIDENCE = "evidence", "证明材料"
     STATEMENT = "statement", "陈述申辩材料"
+    SIGNED_FORM = "signed", "签章申报表扫描件"  # the printed form, signed and sealed, scanned
 
 
 class BaseStatus(models.TextChoices):

@@ -12,6 +12,7 @@ from . import selectors
 from .choices import APPLICATION_LEVELS, BaseType, Level, OrganisationKind, choices_of
 from .forms_spec import BaseTypeSpec, spec_for
 from .models import Application, Organisation, User
+from .paper import is_code, normalised_code
 from .validators import ATTACHMENT_ACCEPT, MultiLineText, SingleLineText, validate_sane_date
 
 logger = logging.getLogger(__name__)
@@ -355,6 +356,39 @@ class AttachmentUploadForm(forms.Form):
         self.fields["condition_code"].choices = [(c.code, f"{c.article}{c.title}") for c in spec.conditions] + [
             ("", "其他材料")
         ]
+
+    def clean_file(self):
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="upload_refused")
+        return self.cleaned_data["file"]
+
+
+class SignedFormUploadForm(forms.Form):
+    """The scan of the signed and sealed form, with the 校验码 printed on it (read off the paper, so a
+    form printed before a resubmission or as a draft is caught at once)."""
+
+    prefix = "signed"
+    code = forms.CharField(
+        label="申报表校验码",
+        max_length=20,
+        help_text="印在申报表每页页脚，如 3F2A-9C1B（8位数字和字母A–F）",
+    )
+    file = forms.FileField(
+        label="签章申报表扫描件",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        help_text="PDF、JPG 或 PNG，须有负责人签字和单位公章",
+    )
+
+    def __init__(self, *args, refusal: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+        self.fields["file"].required = not refusal
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not is_code(code):
+            raise forms.ValidationError("校验码为8位数字和字母（A–F），请照抄申报表页脚印的校验码，如 3F2A-9C1B。")
+        return normalised_code(code)
 
     def clean_file(self):
         if self.refusal:

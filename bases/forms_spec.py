@@ -1,18 +1,20 @@
 """The three application forms (附表1–3) and the conditions of 第六/八/十条, declared once.
 
 Each base type has one `BaseTypeSpec`. It drives the online form (field order,
-labels, required fields), the read-only view, the self-assessment, the computed
-eligibility and, later, the PDF and the Excel export. Field names refer to
-columns of `bases.models.Application`; figure names are keys of the
-self-assessment. No other module may branch on the base type.
+labels, required fields), the read-only view and the printed form (through
+bases/paper.py: cells and their columns in the paper's order, the opinion cells
+and their signature lines, how the forms read at county level), the
+self-assessment, the computed eligibility and, later, the Excel export. Field
+names refer to columns of `bases.models.Application`; figure names are keys of
+the self-assessment. No other module may branch on the base type.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 
-from .choices import BaseType, EnterpriseType, OrganisationKind, ParkType, StationType
+from .choices import BaseType, EnterpriseType, Level, OrganisationKind, ParkType, StationType
 
 # --- Form fields ------------------------------------------------------------------------------
 
@@ -26,6 +28,7 @@ class FieldSpec:
     choices: type | None = None  # a TextChoices class, for select fields
     help_text: str = ""
     unit: str = ""  # shown after the value on the read-only form and in documents
+    span: int = 1  # columns its value takes on the paper form (a row has six: label, value, …)
 
     def display(self, value) -> str:
         """The value as the printed form shows it (choice labels, units)."""
@@ -143,6 +146,63 @@ class Condition:
     checks: tuple = ()
 
 
+# --- The opinion cells at the foot of every form ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpinionCell:
+    """One opinion cell of the paper form: its label, the signature line under it (负责人：…
+    the seal's words … 年 月 日) and the Application columns that fill it when recorded.
+
+    `key` names the opinion for the state table (states.opinions_on_record): "applicant" is always
+    shown, the bureaus' only once recorded in the current round. `not_applicable` is printed in the
+    cell instead, where a level has no such opinion."""
+
+    key: str
+    label: str
+    seal: str
+    text: str  # Application column of the opinion
+    signer: str  # … of the 负责人
+    date: str  # … of the date (a date, or the moment of submission)
+    not_applicable: str = ""
+
+
+COUNTY_RECOMMENDATION = OpinionCell(
+    "recommendation", "县市场监管局推荐意见", "（单位公章）", "county_opinion", "county_signer", "county_opinion_on"
+)
+CITY_ACCEPTANCE = OpinionCell(
+    "acceptance", "市局验收意见", "（签名或盖章）", "city_opinion", "city_signer", "city_opinion_on"
+)
+
+
+@dataclass(frozen=True)
+class LevelForm:
+    """How the forms read at one level. County-level bases are accepted and recognised by the county
+    bureau itself (第十七条): the title names the county, the county's acceptance opinion takes the
+    last cell, and the recommendation cell says why it stays empty."""
+
+    issuer: str  # "绍兴市", or "" for the county's own name
+    bureau_cells: tuple[OpinionCell, ...]
+    note: str = ""  # printed under the form
+
+
+LEVEL_FORMS: dict[str, LevelForm] = {
+    Level.CITY: LevelForm(issuer="绍兴市", bureau_cells=(COUNTY_RECOMMENDATION, CITY_ACCEPTANCE)),
+    Level.COUNTY: LevelForm(
+        issuer="",
+        bureau_cells=(
+            replace(
+                COUNTY_RECOMMENDATION,
+                not_applicable="县级基地不经审核推荐，由县市场监管局直接组织验收，本栏不填。",
+            ),
+            replace(CITY_ACCEPTANCE, label="县市场监管局验收意见"),
+        ),
+        note="注：本表为县级商业秘密保护基地申报表。依《绍兴市商业秘密保护基地建设指南（试行）》第十七条，县级基地由"
+        "所在地县市场监管局组织验收和认定，末栏填写县市场监管局验收意见。",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class BaseTypeSpec:
     base_type: str
@@ -152,7 +212,7 @@ class BaseTypeSpec:
     article: str  # the article that lists the conditions
     organisation_kinds: frozenset
     rows: tuple[tuple[FieldSpec, ...], ...]  # the paper form's rows, in order
-    applicant_opinion_label: str
+    applicant_opinion: OpinionCell
     conditions: tuple[Condition, ...]
     narrative_label: str = "商业秘密保护工作开展情况"
     narrative_min_length: int = 200
@@ -160,6 +220,21 @@ class BaseTypeSpec:
     @property
     def label(self) -> str:
         return BaseType(self.base_type).label
+
+    @property
+    def applicant_opinion_label(self) -> str:
+        return self.applicant_opinion.label
+
+    def title_at(self, level: str, county_name: str = "") -> str:
+        """The title printed on the form of this level: 绍兴市… for city-level bases, the county's own
+        name for county-level ones (第十七条)."""
+        issuer = LEVEL_FORMS[level].issuer or county_name
+        return self.title.replace("绍兴市", issuer, 1)
+
+    def opinion_cells(self, level: str) -> tuple[OpinionCell, ...]:
+        """The opinion cells at the foot of the form, in the paper's order: the applicant's, then the
+        bureaus' of this level."""
+        return (self.applicant_opinion, *LEVEL_FORMS[level].bureau_cells)
 
     @property
     def fields(self) -> tuple[FieldSpec, ...]:
@@ -209,20 +284,22 @@ ZONE = BaseTypeSpec(
     article="第六条",
     organisation_kinds=frozenset({OrganisationKind.PARK}),
     rows=(
-        (FieldSpec("applicant_name", "园区名称"), FieldSpec("leader_name", "负责人")),
-        (FieldSpec("address", "联系地址"), POSTCODE),
+        (FieldSpec("applicant_name", "园区名称", span=3), FieldSpec("leader_name", "负责人")),
+        (FieldSpec("address", "联系地址", span=3), POSTCODE),
         (
             FieldSpec("category", "园区类型", choices=ParkType),
             FieldSpec("enterprise_count", "入园企业数量", help_text="单位：家", unit="家"),
             FieldSpec("output_value", "园区产值", help_text="单位：万元", unit="万元"),
         ),
         (
-            FieldSpec("provincial_sites_built", "省级示范站（点）已建数", help_text="单位：个", unit="个"),
-            FieldSpec("city_sites_built", "市级示范站（点）已建数", help_text="单位：个", unit="个"),
+            FieldSpec("provincial_sites_built", "省级示范站（点）已建数", help_text="单位：个", unit="个", span=2),
+            FieldSpec("city_sites_built", "市级示范站（点）已建数", help_text="单位：个", unit="个", span=2),
         ),
         CONTACT_ROW,
     ),
-    applicant_opinion_label="园区管委会申报意见",
+    applicant_opinion=OpinionCell(
+        "applicant", "园区管委会申报意见", "（单位公章）", "applicant_opinion", "leader_name", "submitted_at"
+    ),
     conditions=(
         Condition(
             "zone-1",
@@ -327,8 +404,8 @@ STATION = BaseTypeSpec(
         {OrganisationKind.ASSOCIATION, OrganisationKind.CHAMBER, OrganisationKind.TOWNSHIP, OrganisationKind.NONPROFIT}
     ),
     rows=(
-        (FieldSpec("applicant_name", "组织名称"), FieldSpec("leader_name", "法定代表人")),
-        (FieldSpec("address", "注册地址"), POSTCODE),
+        (FieldSpec("applicant_name", "组织名称", span=3), FieldSpec("leader_name", "法定代表人")),
+        (FieldSpec("address", "注册地址", span=3), POSTCODE),
         (
             FieldSpec("member_count", "会员数量", help_text="会员企业数，乡镇街道填辖区企业数；单位：家", unit="家"),
             FieldSpec("provincial_sites_built", "省级示范点已建数", help_text="单位：个", unit="个"),
@@ -341,7 +418,9 @@ STATION = BaseTypeSpec(
         ),
         CONTACT_ROW,
     ),
-    applicant_opinion_label="申报单位意见",
+    applicant_opinion=OpinionCell(
+        "applicant", "申报单位意见", "（单位公章）", "applicant_opinion", "leader_name", "submitted_at"
+    ),
     conditions=(
         Condition(
             "station-1",
@@ -417,7 +496,7 @@ POINT = BaseTypeSpec(
     article="第十条",
     organisation_kinds=frozenset({OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION}),
     rows=(
-        (FieldSpec("applicant_name", "企业名称"), FieldSpec("leader_name", "法定代表人")),
+        (FieldSpec("applicant_name", "企业名称", span=3), FieldSpec("leader_name", "法定代表人")),
         (
             FieldSpec("address", "经营地址"),
             POSTCODE,
@@ -430,7 +509,9 @@ POINT = BaseTypeSpec(
         ),
         CONTACT_ROW,
     ),
-    applicant_opinion_label="申报企业意见",
+    applicant_opinion=OpinionCell(
+        "applicant", "申报企业意见", "（单位公章）", "applicant_opinion", "leader_name", "submitted_at"
+    ),
     conditions=(
         Condition(
             "point-1",

@@ -544,6 +544,8 @@ class Attachment(CleanText):
     kind = models.CharField("文件类型", max_length=10, choices=AttachmentKind.choices)
     size = models.PositiveBigIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
+    # A signed form's scan: the 校验码 printed on the form it was made from, as the applicant read it.
+    form_code = models.CharField("申报表校验码", max_length=9, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )

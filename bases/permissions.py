@@ -111,6 +111,15 @@ def can_edit_application(application, user) -> bool:
 EDIT_REFUSED = "该申报当前不能修改或上传材料（仅申报单位可在草稿或退回修改时办理）。"
 
 
+def can_upload_signed_form(application, user) -> bool:
+    """The applicant uploads the scan of its signed and sealed form while the county waits for it
+    (已申报: the form printed after submission carries no 草稿 mark)."""
+    return is_applicant_of(application, user) and states.signed_form_due(application.state)
+
+
+SIGNED_FORM_REFUSED = "签章申报表扫描件在申报提交后、县局审核前由申报单位上传。"
+
+
 def can_confirm_organisation(organisation, user) -> bool:
     """Self-registered organisations are confirmed by their own county bureau (or the city)."""
     return organisation.status == OrganisationStatus.PENDING and (

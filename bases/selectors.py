@@ -45,6 +45,7 @@ from .models import (
     SecurityEvent,
     User,
 )
+from .paper import signing_form
 from .public_fields import public_columns
 from .spreadsheets import Column
 from .workflow import refusal_message
@@ -253,6 +254,40 @@ def applications_search(queryset: QuerySet[Application], q: str) -> QuerySet[App
 
 def attachments_for_user(user) -> QuerySet[Attachment]:
     return Attachment.objects.select_related("application").filter(application__in=applications_for_user(user))
+
+
+def signed_form_scans(application: Application) -> QuerySet[Attachment]:
+    """The scans of the signed and sealed form, the latest first."""
+    return Attachment.objects.filter(application=application, purpose=AttachmentPurpose.SIGNED_FORM).order_by(
+        "-uploaded_at", "-pk"
+    )
+
+
+@dataclass(frozen=True)
+class SignedFormCheck:
+    """What the application page says about the paper form: the 校验码 of the form printed for this
+    submission, and each scan with whether its 校验码 is that one."""
+
+    code: str
+    scans: list  # (Attachment, matches)
+
+    @property
+    def received(self) -> bool:
+        return any(matches for _, matches in self.scans)
+
+
+def signed_form_check(application: Application, attachments) -> SignedFormCheck | None:
+    """The signed form's scans among `attachments` (the page's own list), checked against the form
+    printed for this submission; None before the application was submitted."""
+    if application.submitted_at is None:
+        return None
+    code = signing_form(application).code
+    scans = sorted(
+        (a for a in attachments if a.purpose == AttachmentPurpose.SIGNED_FORM),
+        key=lambda a: (a.uploaded_at, a.pk),
+        reverse=True,
+    )
+    return SignedFormCheck(code=code, scans=[(a, a.form_code == code) for a in scans])
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from .models import (
     SecurityEvent,
     User,
 )
+from .paper import normalised_code, signing_form
 from .validators import attachment_display_name, detect_attachment_kind
 from .workflow import date_problem, earliest_date, refusal_message
 
@@ -506,7 +507,7 @@ def _autosaved_lately(application: Application, user: User) -> bool:
 
 
 def attachment_store(
-    *, application: Application, user: User, uploaded, purpose: str, condition_code: str = ""
+    *, application: Application, user: User, uploaded, purpose: str, condition_code: str = "", form_code: str = ""
 ) -> Attachment:
     """Check one uploaded file's content type and size and store it under a random name with the
     extension of the detected type; the uploader's name, cleaned, is kept for display only.
@@ -524,6 +525,7 @@ def attachment_store(
         kind=kind,
         size=uploaded.size,
         sha256=digest.hexdigest(),
+        form_code=form_code,
         uploaded_by=user,
     )
     attachment.file.save(uploaded.name, uploaded, save=False)
@@ -586,6 +588,56 @@ def attachment_add(
         action=LogAction.ATTACHMENT_ADD,
         label=LogAction.ATTACHMENT_ADD.label,
         comment=f"{label}：{attachment.original_name}",
+        ip=ip,
+    )
+    return attachment
+
+
+SIGNED_FORM_MAX_UPLOADS = 5  # scans of one application: a wrong one is replaced by uploading again
+SIGNED_FORM_KINDS = ("pdf", "jpeg", "png")  # a scan, not an editable document
+
+
+@transaction.atomic
+def signed_form_add(*, application: Application, user: User, uploaded, code: str, ip: str | None = None) -> Attachment:
+    """The scan of the form the applicant printed after submitting, signed by its 负责人 and sealed
+    (第十一条（三）: the applicant hands the form to its county). Kept as an attachment of its own kind
+    with the 校验码 the applicant read off the paper, which must be that of the form printed for this
+    submission (paper.signing_form): a form printed as a draft, or before a resubmission, is refused
+    here, and the county sees whether a scan matches what the application says now. The county's
+    recommendation (a county-level application: its acceptance) waits for it
+    (workflow.signed_form_received). The latest scan counts; up to SIGNED_FORM_MAX_UPLOADS.
+
+    Side effects: the file in private storage, one Attachment row, one log entry.
+    """
+    locked = Application.objects.select_for_update().select_related("organisation__county").get(pk=application.pk)
+    if not permissions.can_upload_signed_form(locked, user):
+        raise PermissionDenied(permissions.SIGNED_FORM_REFUSED)
+    expected = signing_form(locked).code
+    if normalised_code(code) != expected:
+        raise ValidationError(
+            "填写的校验码与本次申报的申报表不一致。请打印提交后的申报表（不带“草稿”字样），经负责人签字、加盖单位公章后"
+            "扫描上传，并照抄表上印的校验码。",
+            code="form_code",
+        )
+    if selectors.signed_form_scans(locked).count() >= SIGNED_FORM_MAX_UPLOADS:
+        raise ValidationError(
+            "每份申报最多上传 %(max)d 次签章申报表扫描件。", code="quota_files", params={"max": SIGNED_FORM_MAX_UPLOADS}
+        )
+    if detect_attachment_kind(uploaded) not in SIGNED_FORM_KINDS:
+        raise ValidationError(
+            "签章申报表扫描件须为 PDF、JPG 或 PNG 文件，文件“%(name)s”未上传。",
+            code="file_type",
+            params={"name": attachment_display_name(uploaded.name)},
+        )
+    attachment = attachment_store(
+        application=locked, user=user, uploaded=uploaded, purpose=AttachmentPurpose.SIGNED_FORM, form_code=expected
+    )
+    log_write(
+        application=locked,
+        user=user,
+        action=LogAction.ATTACHMENT_ADD,
+        label="上传签章申报表",
+        comment=f"{attachment.original_name}（申报表校验码 {expected}）",
         ip=ip,
     )
     return attachment

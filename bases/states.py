@@ -52,9 +52,16 @@ class StateInfo:
     active: bool = True  # counts as the organisation's application in its batch
     final: bool = False  # the procedure has ended (办结): recognised, or ended without recognition
     explained: bool = False  # entering it carries the bureau's reasons to the applicant (一次性告知)
+    # The county reviews the paper form the applicant signed and sealed: its scan is uploaded, and
+    # required before the county moves the application on (workflow.signed_form_received).
+    signed_form_due: bool = False
+    # The bureaus' opinions on the form that stand in this state (forms_spec.OpinionCell.key): an
+    # opinion of an earlier round, before a 退回修改, is not printed once the application is back.
+    opinions: tuple[str, ...] = ()
 
 
 CITY, COUNTY = Level.CITY, Level.COUNTY
+BOTH_OPINIONS = ("recommendation", "acceptance")
 
 # In the order of the procedure; the ends off the main line last.
 STATES: dict[State, StateInfo] = {
@@ -85,41 +92,49 @@ STATES: dict[State, StateInfo] = {
         step={CITY: "recommendation", COUNTY: "acceptance"},
         next_step={CITY: "等待县局审核推荐", COUNTY: "等待县局审核并组织验收"},
         queue="已申报待审核推荐",
+        signed_form_due=True,
     ),
     State.RECOMMENDED: StateInfo(
         public="县局已推荐，等待市局组织验收",
         step="acceptance",
         next_step={CITY: "等待市局组织验收", COUNTY: "等待县局组织验收"},
         queue={CITY: "已推荐待组织验收"},  # county-level applications are not recommended (第十七条)
+        opinions=("recommendation",),
     ),
     State.IN_ACCEPTANCE: StateInfo(
         public="验收组核查中",
         step="acceptance",
         next_step="验收组开展书面预审、重点抽查、会议验收和实地考察",
         queue={CITY: "验收中", COUNTY: "县级验收中"},
+        opinions=("recommendation",),
     ),
     State.ACCEPTED: StateInfo(
         public="验收通过，等待公示",
         step="publicity",
         next_step="等待拟认定名单公示",
         queue={CITY: "验收通过待公示", COUNTY: "县级验收通过待公示"},
+        opinions=BOTH_OPINIONS,
     ),
     State.IN_PUBLICITY: StateInfo(
         public="拟认定名单公示中",
         step="publicity",
         next_step="公示期满且异议处理完毕后发文认定",
         queue={CITY: "公示中", COUNTY: "县级公示中"},
+        opinions=BOTH_OPINIONS,
     ),
     State.RECOGNISED: StateInfo(
         public="已认定为商业秘密保护基地",
         step="recognition",
         next_step="已认定为商业秘密保护基地，实行动态管理",
         final=True,  # 已办结: the procedure of 第十一条 is over (a revocation is a procedure of its own)
+        opinions=BOTH_OPINIONS,
     ),
     State.DECLINED: StateInfo(public="县局不予推荐，本次申报终止", active=False, final=True, explained=True),
-    State.FAILED: StateInfo(public="未通过验收或认定，本次申报终止", active=False, final=True, explained=True),
+    State.FAILED: StateInfo(
+        public="未通过验收或认定，本次申报终止", active=False, final=True, explained=True, opinions=BOTH_OPINIONS
+    ),
     State.WITHDRAWN: StateInfo(public="申报单位已撤回", active=False, final=True),
-    State.REVOKED: StateInfo(public="认定已撤销", final=True),
+    State.REVOKED: StateInfo(public="认定已撤销", final=True, opinions=BOTH_OPINIONS),
 }
 
 
@@ -204,6 +219,21 @@ def is_editable(state) -> bool:
 def allows_guidance(state) -> bool:
     """The county logs 培育指导 visits until the application is submitted."""
     return info(state).unsubmitted
+
+
+def is_unsubmitted(state) -> bool:
+    """Not submitted (培育中, 草稿, 退回修改): a printout of the form is a draft (草稿)."""
+    return info(state).unsubmitted
+
+
+def signed_form_due(state) -> bool:
+    """The county waits for the applicant's signed and sealed paper form (its scan) in this state."""
+    return info(state).signed_form_due
+
+
+def opinions_on_record(state) -> tuple[str, ...]:
+    """The bureaus' opinions on the form that stand in this state (forms_spec.OpinionCell.key)."""
+    return info(state).opinions
 
 
 def is_final(state) -> bool:

@@ -2,6 +2,7 @@
 
 import functools
 import io
+import re
 from base64 import b32encode
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
 
-from . import cached, permissions, selectors, services, spreadsheets, states
+from . import cached, permissions, printing, selectors, services, spreadsheets, states
 from .cached import CountedPaginator
 from .choices import OrganisationStatus, State
 from .client import client_ip, client_ip_key
@@ -66,6 +67,30 @@ def form_errors_to_messages(request, form) -> None:
 def conditions(request):
     """材料清单: each base type's conditions and the evidence to prepare, before anyone starts."""
     return render(request, "bases/conditions.html", {"specs": SPECS.values()})
+
+
+@require_GET
+def form_blank(request, base_type):
+    """The blank form of a base type (附表1–3), for anyone: to prepare an application, or where the
+    paper is still asked for."""
+    if base_type not in SPECS:
+        raise Http404
+    printed = printing.blank_form_pdf(base_type)
+    response = pdf_response(printed.content, printing.blank_filename(base_type), f"form-{base_type}.pdf")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def pdf_response(content: bytes, filename: str, fallback: str) -> HttpResponse:
+    """A PDF as a download named `filename`: RFC 5987's filename* carries the Chinese name, and an
+    ASCII `fallback` stands before it for clients that know only filename (RFC 6266)."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", fallback)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET
@@ -468,6 +493,18 @@ def _render_edit(request, application, form, returned=None, status=200, saved=Fa
         },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def application_print(request, pk):
+    """打印申报表: the application's form as it stands (附表1–3, PDF), for whoever may see the
+    application, rendered once per content (bases/printing.py)."""
+    application = get_object_or_404(selectors.applications_for_user(request.user), pk=pk)
+    printed = printing.application_form_pdf(application)
+    response = pdf_response(printed.content, printing.form_filename(application), f"{application.reference}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- Attachments --------------------------------------------------------------------------------

@@ -33,8 +33,10 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .choices import AcceptanceKind, Level, ObjectionOutcome, State
+from . import states
+from .choices import AcceptanceKind, AttachmentPurpose, Level, ObjectionOutcome, State
 from .dates import cn_date
+from .paper import signing_form
 from .permissions import (
     is_acceptance_authority,
     is_acceptance_member,
@@ -85,6 +87,26 @@ def barred_message(application) -> str:
 
 def is_city_level(application) -> bool:
     return application.level == Level.CITY
+
+
+def signed_form_received(application) -> bool:
+    """第十一条（三）: the applicant hands its signed and sealed form to the county, which reviews it
+    before recommending (a county-level application: before organising the acceptance). While the
+    county waits for it (the state table's signed_form_due) this holds once a scan is uploaded whose
+    校验码 is that of the form as printed for the current submission; after that step it holds."""
+    if not states.signed_form_due(application.state):
+        return True
+    code = signing_form(application).code
+    return any(
+        a.purpose == AttachmentPurpose.SIGNED_FORM and a.form_code == code for a in application.attachments.all()
+    )
+
+
+def signed_form_missing_message(application) -> str:
+    return (
+        "申报单位尚未上传与当前申报内容一致的签章申报表扫描件（本次申报的申报表校验码为 "
+        f"{signing_form(application).code}）。请申报单位打印申报表，经负责人签字、加盖单位公章后扫描上传。"
+    )
 
 
 def awaits_acceptance(application) -> bool:
@@ -249,6 +271,9 @@ def revocation_not_ripe_message(application) -> str:
 describe(batch_is_open, label="申报截止日前", refusal=batch_closed_message)
 describe(not_barred, label="不在撤销后2年禁止申报期内", refusal=barred_message)
 describe(is_city_level, label="市级申报", refusal="县级基地由县局直接组织验收，无需向市局推荐。")
+describe(
+    signed_form_received, label="已上传签章申报表扫描件（校验码与本次申报一致）", refusal=signed_form_missing_message
+)
 describe(awaits_acceptance, label="市级已推荐／县级已申报", refusal="市级基地须经县局审核推荐后，方可组织验收。")
 describe(acceptance_recorded, label="已记录书面预审和会议验收", refusal="验收通过前须至少记录书面预审和会议验收情况。")
 describe(publicity_ended, label="公示期已满", refusal=publicity_running_message)
@@ -355,7 +380,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.RECOMMENDED,
-        conditions=[is_city_level],
+        conditions=[is_city_level, signed_form_received],
         permission=is_county_of,
         custom={
             "label": "审核推荐",
@@ -373,7 +398,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[State.SUBMITTED, State.RECOMMENDED],
         target=State.IN_ACCEPTANCE,
-        conditions=[awaits_acceptance],
+        conditions=[awaits_acceptance, signed_form_received],
         permission=is_acceptance_authority,
         custom={"label": "组织验收", "style": "primary", "form": "group", "comment_label": ""},
     )

@@ -81,3 +81,16 @@ class DocumentStatus(models.TextChoices):
     VALID = "valid", "有效"
     REVOKED = "revoked", "已撤销"
     SUPERSEDED = "superseded", "已被取代"
+
+
+class BundleStatus(models.TextChoices):
+    """A zip of printed forms the city or a county asked for, built by a worker."""
+
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "生成失败"
+
+
+BUNDLE_MAX_APPLICATIONS = 500  # forms in one zip: about 100 s of rendering when none is stored yet
+BUNDLE_KEEP_DAYS = 7  # the daily job removes zips older than this

@@ -23,7 +23,15 @@ from bases.models import AppendOnlyError, Application, CleanText
 from bases.storage import documents_storage, private_storage
 from bases.validators import ATTACHMENT_FORMATS
 
-from .choices import DocumentKind, EmailStatus, NotificationKind, ObjectionChannel, RevocationStatus, UpwardOutcome
+from .choices import (
+    BundleStatus,
+    DocumentKind,
+    EmailStatus,
+    NotificationKind,
+    ObjectionChannel,
+    RevocationStatus,
+    UpwardOutcome,
+)
 
 
 class GuidanceVisit(CleanText):
@@ -435,3 +443,44 @@ class IssuedDocument(CleanText):
         }.get(self.kind, self.reference)
         name = f"{self.get_kind_display()}-{subject}.pdf"
         return "".join("_" if c in '/\\:*?"<>|' or not c.isprintable() else c for c in name)
+
+
+class FormBundle(CleanText):
+    """打包下载申报表: the printed forms of many applications (ticked in the list, or a whole 公示) in
+    one zip, built by a worker (reviews.tasks.build_form_bundle) through the stored PDFs of
+    bases.printing; its progress is on the page that asked for it. Only who asked sees it, and only
+    the applications that person may see go into it."""
+
+    public_id = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("名称", max_length=150)
+    applications = models.ManyToManyField(Application, verbose_name="申报", related_name="+")
+    publicity = models.ForeignKey(
+        Publicity, verbose_name="公示", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField("状态", max_length=10, choices=BundleStatus.choices, default=BundleStatus.QUEUED)
+    total = models.PositiveIntegerField("申报表份数", default=0)
+    done = models.PositiveIntegerField("已生成份数", default=0)
+    file = models.FileField("压缩包", upload_to="bundles/", storage=documents_storage, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "申报表打包"
+        verbose_name_plural = "申报表打包"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BundleStatus.DONE, BundleStatus.FAILED)
+
+    @property
+    def download_name(self) -> str:
+        return f"申报表-{self.title}-{timezone.localtime(self.created_at):%Y%m%d%H%M}.zip"

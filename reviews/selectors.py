@@ -2,6 +2,7 @@
 user manages, the recognised bases with their upward recommendations, notifications, and the
 documents issued (who may download which, what the public verification page says of one)."""
 
+import datetime
 import functools
 import hashlib
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from bases.spreadsheets import Column
 
 from . import disclosure
 from .choices import ISSUING_TRANSITIONS, DocumentKind, DocumentStatus, ObjectionChannel
-from .models import AcceptanceGroup, IssuedDocument, Notification, Objection, Publicity, RevocationCase
+from .models import AcceptanceGroup, FormBundle, IssuedDocument, Notification, Objection, Publicity, RevocationCase
 
 
 def acceptance_group_members(group: AcceptanceGroup | None) -> list[User]:
@@ -482,3 +483,17 @@ def upload_check(document: IssuedDocument, uploaded) -> UploadCheck:
         sha256=digest.hexdigest(),
         size=uploaded.size,
     )
+
+
+def form_bundles_for_user(user) -> QuerySet[FormBundle]:
+    """The zips of printed forms the user asked for (nobody else's, not even the city's)."""
+    if not permissions.is_bureau_staff(user):
+        return FormBundle.objects.none()
+    return FormBundle.objects.filter(requested_by=user)
+
+
+def form_bundles_expired(*, today=None, days: int) -> QuerySet[FormBundle]:
+    """Zips of printed forms asked for more than `days` days before `today`."""
+    today = today or timezone.localdate()
+    cutoff = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time()))
+    return FormBundle.objects.filter(created_at__lt=cutoff)

@@ -7,11 +7,14 @@ import datetime
 import hashlib
 import logging
 import secrets
+import tempfile
 import unicodedata
+import zipfile
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -19,7 +22,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from bases import lookup_codes, permissions, states
+from bases import lookup_codes, permissions, printing, states
 from bases.choices import (
     AttachmentPurpose,
     BaseStatus,
@@ -36,6 +39,7 @@ from bases.models import Application, ApplicationLog, Base, Organisation, reappl
 from bases.selectors import (
     CITY_BUREAU,
     applicant_users,
+    applications_for_user,
     applications_submitted_before,
     applications_unsubmitted_at_deadline,
     county_staff,
@@ -71,9 +75,12 @@ from bases.workflow import (
 
 from . import disclosure, pdf
 from .choices import (
+    BUNDLE_KEEP_DAYS,
+    BUNDLE_MAX_APPLICATIONS,
     DOCUMENT_STEMS,
     ISSUING_TRANSITIONS,
     MAIL_ATTEMPTS,
+    BundleStatus,
     DocumentKind,
     EmailStatus,
     NotificationKind,
@@ -84,6 +91,7 @@ from .choices import (
 from .models import (
     AcceptanceGroup,
     AcceptanceRecord,
+    FormBundle,
     GuidanceVisit,
     IssuedDocument,
     Notification,
@@ -92,7 +100,13 @@ from .models import (
     RevocationCase,
     UpwardRecommendation,
 )
-from .selectors import applications_in_publicity, issuing_steps, recognition_list_issued, recognition_list_key
+from .selectors import (
+    applications_in_publicity,
+    form_bundles_expired,
+    issuing_steps,
+    recognition_list_issued,
+    recognition_list_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -987,14 +1001,105 @@ def waiting_reminders_send(*, today=None) -> int:
 
 def daily_housekeeping_run(*, today=None) -> dict:
     """Once a day: close ended 公示, remind applicants of the deadline and counties of what waits,
-    retry failed e-mails, and let security events older than their retention period go."""
+    retry failed e-mails, remove old zips of printed forms, and let security events older than their
+    retention period go."""
     return {
         "closed_publicities": publicities_close_ended(today=today),
         "deadline_reminders": deadline_reminders_send(today=today),
         "waiting_reminders": waiting_reminders_send(today=today),
         "emails_retried": failed_emails_retry(),
+        "form_bundles": form_bundles_expire(today=today),
         **retention_apply(today=today),
     }
+
+
+# --- 打包下载申报表: many printed forms in one zip, built by a worker ----------------------------------
+
+
+@transaction.atomic
+def form_bundle_request(*, user, applications=(), publicity: Publicity | None = None) -> FormBundle:
+    """The city or a county asks for the printed forms of the applications it ticked, or of every
+    application of a 公示 (`publicity`, read through the user's own selector), in one zip. Only what
+    the user may see goes in, at most BUNDLE_MAX_APPLICATIONS.
+
+    Side effects: one FormBundle row with its applications; after commit the task
+    reviews.tasks.build_form_bundle queued (without REDIS_URL it runs at once in this process).
+    """
+    if not permissions.is_bureau_staff(user):
+        raise PermissionDenied("申报表打包下载由县局和市局办理。")
+    if publicity is not None:
+        wanted = [a.pk for a in publicity.applications.all()]
+        title = publicity.title
+    else:
+        wanted = [a.pk for a in applications]
+        title = f"所选申报{len(wanted)}份"
+    chosen = list(applications_for_user(user).filter(pk__in=wanted).order_by("reference").values_list("pk", flat=True))
+    if not chosen:
+        raise ValidationError("请至少勾选一份申报。", code="empty")
+    if len(chosen) > BUNDLE_MAX_APPLICATIONS:
+        raise ValidationError(
+            "一次最多打包 %(max)d 份申报表，本次勾选了 %(count)d 份。",
+            code="too_many",
+            params={"max": BUNDLE_MAX_APPLICATIONS, "count": len(chosen)},
+        )
+    bundle = FormBundle(requested_by=user, title=title[:150], publicity=publicity, total=len(chosen))
+    bundle.full_clean()
+    bundle.save()
+    bundle.applications.set(chosen)
+    queue_task("reviews.tasks.build_form_bundle", bundle.pk)
+    return bundle
+
+
+def form_bundle_build(*, bundle_id: int) -> FormBundle:
+    """Build the zip of a FormBundle: each application's form from bases.printing (a stored PDF when
+    the application has not changed, else rendered and stored), the count of forms done written
+    after each so the page shows the progress; only applications the requester may still see.
+    Runs outside a transaction (a worker, or after the request's commit), so each step is visible.
+
+    Side effects: the zip in the documents storage; the FormBundle's status, progress and file.
+    """
+    bundle = FormBundle.objects.select_related("requested_by").get(pk=bundle_id)
+    if bundle.is_finished:
+        return bundle
+    FormBundle.objects.filter(pk=bundle.pk).update(status=BundleStatus.RUNNING, done=0)
+    applications = (
+        applications_for_user(bundle.requested_by).filter(pk__in=bundle.applications.values("pk")).order_by("reference")
+    )
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buffer:
+            count = 0
+            with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:  # PDFs are compressed
+                for application in applications:
+                    archive.writestr(
+                        printing.form_filename(application), printing.application_form_pdf(application).content
+                    )
+                    count += 1
+                    FormBundle.objects.filter(pk=bundle.pk).update(done=count)
+            size = buffer.tell()
+            buffer.seek(0)
+            bundle.file.save(f"{bundle.public_id}.zip", File(buffer, name=f"{bundle.public_id}.zip"), save=False)
+    except Exception as exc:  # recorded for the page; the worker's log has the traceback
+        logger.exception("form bundle %s failed", bundle.pk)
+        FormBundle.objects.filter(pk=bundle.pk).update(
+            status=BundleStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:300], finished_at=timezone.now()
+        )
+        bundle.refresh_from_db()
+        return bundle
+    FormBundle.objects.filter(pk=bundle.pk).update(
+        status=BundleStatus.DONE, file=bundle.file.name, size=size, total=count, done=count, finished_at=timezone.now()
+    )
+    bundle.refresh_from_db()
+    return bundle
+
+
+def form_bundles_expire(*, today=None) -> int:
+    """Remove the zips of printed forms (files and rows) older than BUNDLE_KEEP_DAYS. Returns how many."""
+    expired = list(form_bundles_expired(today=today, days=BUNDLE_KEEP_DAYS))
+    for bundle in expired:
+        if bundle.file:
+            bundle.file.delete(save=False)
+        bundle.delete()
+    return len(expired)
 
 
 # --- Retention of personal data (个人信息保护法第十九条: 保存期限为实现处理目的所必要的最短时间) --------

@@ -48,3 +48,9 @@ def issue_documents(self, log_id: int) -> list[str]:
             logger.exception("documents of log entry %s not issued", log_id)
             return []
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+
+
+@shared_task
+def build_form_bundle(bundle_id: int) -> int:
+    """Build the zip of printed forms a FormBundle asks for; returns how many forms went in."""
+    return services.form_bundle_build(bundle_id=bundle_id).done

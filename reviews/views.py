@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +25,9 @@ from bases.cached import CountedPaginator
 from bases.choices import AttachmentPurpose, OrganisationStatus, State
 from bases.client import client_ip, client_ip_key
 from bases.dates import cn_date
-from bases.forms import AttachmentUploadForm
+from bases.forms import AttachmentUploadForm, SignedFormUploadForm
 from bases.forms_spec import SPECS
+from bases.paper import paper_form
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
 from bases.uploads import POST_MARGIN_BYTES, upload_refusal
 from bases.validators import ATTACHMENT_ACCEPT
@@ -98,6 +99,11 @@ def _render_detail(request, application, *, status=200, **bound):
     context = {
         "application": application,
         "spec": application.spec,
+        "paper": paper_form(application),
+        "signed_form": base_selectors.signed_form_check(application, attachments),
+        "signed_form_upload": bound.get("signed_form_upload") or SignedFormUploadForm()
+        if permissions.can_upload_signed_form(application, user)
+        else None,
         "progress": base_selectors.application_progress(application, log),
         "results": application.condition_results(),
         "attachments": evidence,
@@ -290,6 +296,28 @@ def attachment_upload(request, pk):
         for message in refused:
             form.add_error("file", message)
     return _render_detail(request, application, status=413 if refusal else 400, upload_form=form)
+
+
+@login_required
+@require_POST
+def signed_form_upload(request, pk):
+    """The scan of the form the applicant printed after submitting, signed and sealed, with the
+    校验码 printed on it; the county reviews it before recommending."""
+    application = get_object_or_404(applications_for_user(request.user), pk=pk)
+    if not permissions.can_upload_signed_form(application, request.user):
+        raise PermissionDenied(permissions.SIGNED_FORM_REFUSED)
+    return _small_form_post(
+        request,
+        application,
+        SignedFormUploadForm(request.POST, request.FILES, refusal=upload_refusal(request)),
+        may=True,
+        name="signed_form_upload",
+        anchor="#signed-form",
+        run=lambda data: base_services.signed_form_add(
+            application=application, user=request.user, uploaded=data["file"], code=data["code"], ip=client_ip(request)
+        ),
+        done=lambda form: f"已上传签章申报表扫描件（校验码 {form.cleaned_data['code']}），请等待县局审核。",
+    )
 
 
 @login_required
@@ -843,6 +871,18 @@ def _render_verify(request, document, *, form=None, check=None, status=200):
     )
 
 
+# --- 打包下载申报表 ------------------------------------------------------------------------------------
+
+
+def _render_bundles(request, *, status=200, error=""):
+    return render(
+        request,
+        "reviews/form_bundle_list.html",
+        {"bundles": selectors.form_bundles_for_user(request.user)[:20], "error": error},
+        status=status,
+    )
+
+
 @csrf_protect
 def _verify_upload(request, document):
     form = DocumentCheckForm(request.POST, request.FILES, refusal=upload_refusal(request))
@@ -875,3 +915,65 @@ def document_verify(request, public_id):
             return render(request, "413.html", {"message": message}, status=413)
         return _verify_upload(request, document)
     return _render_verify(request, document)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_bundle_list(request):
+    """The zips of printed forms the user asked for; a POST asks for one: the applications ticked in
+    the list (`applications`), or every application of a 公示 (`publicity`)."""
+    if not permissions.is_bureau_staff(request.user):
+        raise PermissionDenied("申报表打包下载由县局和市局办理。")
+    if request.method == "GET":
+        return _render_bundles(request)
+    publicity = None
+    if request.POST.get("publicity"):
+        publicity = get_object_or_404(selectors.publicities_for_user(request.user), pk=_int(request.POST["publicity"]))
+    chosen = applications_for_user(request.user).filter(pk__in=[_int(v) for v in request.POST.getlist("applications")])
+    try:
+        bundle = services.form_bundle_request(user=request.user, applications=chosen, publicity=publicity)
+    except ValidationError as exc:
+        return _render_bundles(request, status=400, error="；".join(exc.messages))
+    return redirect("reviews:form-bundle-detail", public_id=bundle.public_id)
+
+
+def _int(value) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return 0
+    return number if 0 < number < 2**63 else 0
+
+
+@login_required
+@require_GET
+def form_bundle_detail(request, public_id):
+    """A zip's progress: the page, or (format=json) what static/js/site.js polls until it is done."""
+    bundle = get_object_or_404(selectors.form_bundles_for_user(request.user), public_id=public_id)
+    if request.GET.get("format") == "json":
+        download = reverse("reviews:form-bundle-download", args=[bundle.public_id]) if bundle.file else ""
+        return JsonResponse(
+            {
+                "status": bundle.status,
+                "label": bundle.get_status_display(),
+                "done": bundle.done,
+                "total": bundle.total,
+                "finished": bundle.is_finished,
+                "download": download,
+            }
+        )
+    return render(request, "reviews/form_bundle_detail.html", {"bundle": bundle})
+
+
+@login_required
+@require_GET
+def form_bundle_download(request, public_id):
+    bundle = get_object_or_404(selectors.form_bundles_for_user(request.user), public_id=public_id)
+    if not bundle.file:
+        raise Http404
+    response = FileResponse(
+        bundle.file.open("rb"), as_attachment=True, filename=bundle.download_name, content_type="application/zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

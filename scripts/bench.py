@@ -1,6 +1,8 @@
 """`make bench`: what users feel, at the seed's size and at the size a deployment reaches.
 
     python scripts/bench.py [--database-url URL] [--fresh] [--applications 20000] [--seconds 3] [--rounds 3]
+    python scripts/bench.py --pdf-only     # the printed forms alone, on DATABASE_URL as it is (seconds;
+                                           # writes their section of docs/performance.md too)
 
 Fills the database (seed_demo, measured; then seed_volume's five batches, measured again), serves it
 with gunicorn as in production (2 sync workers, debug off) and drives each page with wrk at 20
@@ -15,6 +17,14 @@ it the database must hold no applications yet. `--queries-only` is the inner ste
 queries (run in a process of its own with the database's settings); `--export-only` the one that
 times the application list's export of 10,000 rows against openpyxl writing the same cells, once
 the volume is in.
+
+The printed forms (issue 11), measured in the same run after seed_demo (`--pdf-only` alone): bare
+WeasyPrint on a static copy of the 附表3 HTML (the sample of scripts/print_samples.py, an
+800-character narrative, two pages), the application's cold render (bases.printing: content, 校验码,
+template, WeasyPrint, stored), the stored form fetched again, and the same two through the view
+(`/applications/<id>/form.pdf` as the city reviewer, Django's test client) for a demo application.
+Each the median of several runs in one warm process; the goals: cold ≤ 1.3 × bare and < 0.3 s, a
+cached fetch < 20 ms, a two-page form < 300 KB.
 """
 
 import argparse
@@ -39,6 +49,7 @@ PASSWORD = "Shaoxing#2021"
 LUA = ROOT / "scripts" / "bench.lua"
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+PDF_START, PDF_END = "<!-- bench-pdf:start -->", "<!-- bench-pdf:end -->"
 SEARCH = "纺织"  # two Chinese characters: what pg_trgm cannot index
 
 # (label, user or None for anonymous, path; "{detail}" is the demo's recognised application, "{base}"
@@ -219,6 +230,152 @@ def redis_for_bench(url: str) -> str:
     return url
 
 
+def pdf_figures() -> None:
+    """Inner step: print, as JSON, the printed forms' timings (seconds) and sizes."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shaoxing_trade_secret.settings")
+    scratch = tempfile.mkdtemp(prefix="bench-pdf-")
+    os.environ.setdefault("PRIVATE_MEDIA_ROOT", scratch)
+    import django
+
+    django.setup()
+    import io
+
+    import pypdf
+    from django.contrib.staticfiles import finders
+    from django.db import DatabaseError
+    from django.test import Client
+    from django.test.utils import override_settings
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from bases import paper, printing
+    from bases.models import Application, User
+    from bases.storage import DOCUMENTS
+    from scripts.print_samples import sample_application
+
+    def median(run, times: int) -> float:
+        spent = []
+        for _ in range(times):
+            started = time.perf_counter()
+            run()
+            spent.append(time.perf_counter() - started)
+        return statistics.median(spent)
+
+    form = paper.paper_form(sample_application("point"))
+    folder = Path(scratch) / "static-copy"
+    folder.mkdir()
+    html = printing.form_html(form)
+    html = re.sub(r'href="[^"]*form-pdf[^"]*\.css"', 'href="form-pdf.css"', html)
+    (folder / "form.html").write_text(html, encoding="utf-8")
+    shutil.copy(finders.find(printing.STYLESHEET), folder / "form-pdf.css")
+    fonts = FontConfiguration()
+
+    def bare():
+        return HTML(filename=str(folder / "form.html")).write_pdf(font_config=fonts)
+
+    def bare_default():
+        return HTML(filename=str(folder / "form.html")).write_pdf()
+
+    out = {"load": os.getloadavg()[0]}  # other work on the machine shows in every figure below
+    bare(), bare_default(), printing.render(form)  # the process's first render costs more (PDF-NOTES)
+    out["bare"] = median(bare, 9)
+    out["bare_default"] = median(bare_default, 5)
+    numbers = iter(range(2_000_000_000, 2_000_001_000))  # ids of no stored form: each render is cold
+
+    def cold():
+        printing.application_form_pdf(sample_application("point", pk=next(numbers)))
+
+    out["cold"] = median(cold, 9)
+    stored = sample_application("point", pk=next(numbers))
+    first = printing.application_form_pdf(stored)
+    out["cached"] = median(lambda: printing.application_form_pdf(stored), 51)
+    out["bytes"] = len(first.content)
+    out["pages"] = len(pypdf.PdfReader(io.BytesIO(first.content)).pages)
+    out["bare_bytes"] = len(bare())
+    for number in range(2_000_000_000, next(numbers) + 1):
+        if DOCUMENTS.exists(f"forms/{number}"):
+            for name in DOCUMENTS.listdir(f"forms/{number}")[1]:
+                DOCUMENTS.delete(f"forms/{number}/{name}")
+    try:  # a seeded database (make bench's, or DATABASE_URL's): the view too
+        demo = Application.objects.filter(state="recognised").order_by("pk").first()
+        reviewer = User.objects.filter(username="city_reviewer").first()
+    except DatabaseError:
+        demo = reviewer = None
+    if demo is not None and reviewer is not None:
+        with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
+            client = Client()
+            client.force_login(reviewer)
+            url = f"/applications/{demo.pk}/form.pdf"
+
+            def forget():  # the view's next request finds nothing stored
+                if DOCUMENTS.exists(f"forms/{demo.pk}"):
+                    for name in DOCUMENTS.listdir(f"forms/{demo.pk}")[1]:
+                        DOCUMENTS.delete(f"forms/{demo.pk}/{name}")
+
+            def first_request():
+                forget()
+                started = time.perf_counter()
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url}: HTTP {response.status_code}")
+                return time.perf_counter() - started, len(response.content)
+
+            colds = [first_request() for _ in range(5)]
+            out["http_cold"] = statistics.median(spent for spent, _ in colds)
+            out["http_bytes"] = colds[-1][1]
+            out["http_cached"] = median(lambda: client.get(url), 21)
+    shutil.rmtree(scratch, ignore_errors=True)
+    print(json.dumps(out))
+
+
+PDF_GOALS = (
+    ("cold ≤ 1.3 × bare", lambda f: f["cold"] <= 1.3 * f["bare"]),
+    ("cold < 0.3 s", lambda f: f["cold"] < 0.3),
+    ("cached < 20 ms", lambda f: f["cached"] < 0.020 and f.get("http_cached", 0) < 0.020),
+    ("two-page form < 300 KB", lambda f: f["pages"] == 2 and f["bytes"] < 300 * 1024),
+)
+
+
+def pdf_table(figures: dict) -> str:
+    ms = 1000
+    lines = [
+        "| printed 附表3 (800-character narrative) | ms | size | ratio to bare |",
+        "|---|---:|---:|---:|",
+        f"| bare WeasyPrint, static copy of the HTML, one `FontConfiguration` | {figures['bare'] * ms:.0f} "
+        f"| {figures['bare_bytes'] / 1024:.0f} KB | 1.00 |",
+        f"| bare WeasyPrint, `write_pdf()` with its defaults | {figures['bare_default'] * ms:.0f} | | "
+        f"{figures['bare_default'] / figures['bare']:.2f} |",
+        f"| application, cold (`bases.printing.application_form_pdf`, rendered and stored) | "
+        f"{figures['cold'] * ms:.0f} | {figures['bytes'] / 1024:.0f} KB, {figures['pages']} pages | "
+        f"{figures['cold'] / figures['bare']:.2f} |",
+        f"| application, stored form fetched again | {figures['cached'] * ms:.1f} | | |",
+    ]
+    if "http_cold" in figures:
+        lines += [
+            f"| view `/applications/<id>/form.pdf`, first request (renders) | {figures['http_cold'] * ms:.0f} "
+            f"| {figures['http_bytes'] / 1024:.0f} KB | |",
+            f"| view `/applications/<id>/form.pdf`, again (stored) | {figures['http_cached'] * ms:.1f} | | |",
+        ]
+    goals = ", ".join(f"{name}: {'met' if check(figures) else 'NOT met'}" for name, check in PDF_GOALS)
+    return "\n".join([*lines, "", f"Goals: {goals}."])
+
+
+def measure_pdf(env) -> dict:
+    """The printed forms' figures, from a process of its own (the environment's settings)."""
+    counted = subprocess.run(
+        [sys.executable, __file__, "--pdf-only", "--json"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(counted.stdout.splitlines()[-1])
+
+
 def served(env) -> dict:
     """The environment of the served instance: production's settings on plain http, with the floor."""
     return {
@@ -381,6 +538,30 @@ def export_line(export: dict) -> str:
     )
 
 
+def replace_section(text: str, start: str, end: str, section: str) -> str:
+    if start not in text:
+        text = text.rstrip() + f"\n\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    return head + section + rest.split(end, 1)[1]
+
+
+def write_pdf_doc(figures: dict) -> str:
+    section = "\n".join(
+        [
+            PDF_START,
+            f"Measured {datetime.date.today().isoformat()} by `make bench` on {machine()} (load average "
+            f"{figures['load']:.1f} when it began), in one warm process; medians (9 cold renders, 51 fetches of "
+            "the stored form; 5 and 21 requests).",
+            "",
+            pdf_table(figures),
+            PDF_END,
+        ]
+    )
+    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    DOC.write_text(replace_section(text, PDF_START, PDF_END, section))
+    return section
+
+
 def write_doc(small: dict, large: dict, args, export: dict) -> str:
     today = datetime.date.today().isoformat()
     section = "\n".join(
@@ -398,12 +579,8 @@ def write_doc(small: dict, large: dict, args, export: dict) -> str:
             END,
         ]
     )
-    text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
-    if START not in text:
-        text = text.rstrip() + f"\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOC.write_text(head + section + tail)
+    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    DOC.write_text(replace_section(text, START, END, section))
     return section
 
 
@@ -417,6 +594,8 @@ def main():
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--queries-only", action="store_true")
     parser.add_argument("--export-only", action="store_true", help="inner step: time the 10,000-row export")
+    parser.add_argument("--pdf-only", action="store_true", help="only the printed forms (seconds, no server)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the inner step's output
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
@@ -425,6 +604,15 @@ def main():
     args = parser.parse_args()
     if args.queries_only:
         count_queries()
+        return
+    if args.pdf_only:
+        if args.json:
+            pdf_figures()
+        else:
+            env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1")}
+            if args.database_url:
+                env["DATABASE_URL"] = args.database_url
+            print(write_pdf_doc(measure_pdf(env)))
         return
     if args.export_only:
         time_export()
@@ -467,6 +655,7 @@ def main():
         raise SystemExit("the database holds applications already: give an empty one, or --fresh for a scratch one")
     manage(env, "seed_demo")
     print(f"seed_demo: {time.monotonic() - started:.0f} s", flush=True)
+    print(write_pdf_doc(measure_pdf(env)), flush=True)
     small = measure(env, args, "seed")
     started = time.monotonic()
     manage(env, "seed_volume", f"--applications={args.applications}", quiet=False)

@@ -232,6 +232,27 @@ def add_evidence(application: Application, user=None) -> None:
         attachment.save()
 
 
+def add_signed_form(application: Application, user=None, code: str | None = None) -> Attachment:
+    """The scan of the signed and sealed form, carrying the 校验码 of the form printed after this
+    submission (or `code`), written directly (bypasses the service)."""
+    from bases.paper import signing_form
+
+    application = Application.objects.select_related("organisation__county").get(pk=application.pk)
+    attachment = Attachment(
+        application=application,
+        purpose="signed",
+        original_name="申报表（签章）.pdf",
+        kind="pdf",
+        size=len(pdf_bytes()),
+        sha256="0" * 64,
+        form_code=signing_form(application).code if code is None else code,
+        uploaded_by=user or applicant_of(application),
+    )
+    attachment.file.save("signed", upload(), save=False)
+    attachment.save()
+    return attachment
+
+
 def form_data(application: Application, intent: str = "submit", **overrides) -> dict:
     """A POST of the online form (bases:application-edit) in which every cell and condition holds,
     built from the type's declaration: spec.fields, then f"{code}__met", __explanation and figures."""
@@ -382,7 +403,8 @@ def advance(
 
     - applicant steps (start, submit, withdraw) run as applicant_of(application); before the first
       submission the form is completed and one PDF per condition is added (add_evidence);
-    - county steps as `county_user` (default: a clerk of the application's county);
+    - county steps as `county_user` (default: a clerk of the application's county); before the
+      county's first step after a submission the applicant's signed form comes back (add_signed_form);
     - acceptance, publicity, recognition and revocation as the acceptance authority: `city_user`
       (default: a city reviewer) for city level, `county_user` for county level;
     - the acceptance group is led by `leader` (default: that authority user) with `members`; the
@@ -432,8 +454,10 @@ def advance(
         elif how == "decline":
             run(how, county_user, comment="不符合条件。")
         elif how == "recommend":
+            _signed_form_back(current)
             run(how, county_user, method_kwargs=opinion, comment=opinion["opinion"] + signed)
         elif how == "start_acceptance":
+            _signed_form_back(current)
             names = "、".join(u.display_name for u in dict.fromkeys([leader, *members]))
             run(how, authority, effect_kwargs={"leader": leader, "members": list(members)}, comment=f"验收组：{names}")
         elif how == "pass_acceptance":
@@ -486,6 +510,14 @@ def advance(
             run(how, authority, effect_kwargs=data, comment=comment)
     application.refresh_from_db()
     return application
+
+
+def _signed_form_back(application: Application) -> None:
+    """The paper form the county reviews (workflow.signed_form_received), if it is not back yet."""
+    from bases.workflow import signed_form_received
+
+    if not signed_form_received(application):
+        add_signed_form(application)
 
 
 def backdate_publicity(publicity, *, days: int, length: int = 7):

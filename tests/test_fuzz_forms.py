@@ -27,7 +27,15 @@ from hypothesis import strategies as st
 from bases.choices import OrganisationStatus, State
 from bases.models import Application
 from scripts.fuzz import EXTRA_NAMES, HOSTILE, RECORDS_OF_REFUSALS, Form, parse_page
-from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, applicant_of, county, pdf_bytes
+from tests.factories import (
+    ApplicationFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_signed_form,
+    applicant_of,
+    county,
+    pdf_bytes,
+)
 from tests.test_permission_matrix import MATRIX, ROLES, build_world, routes, target
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +78,10 @@ def cases():
 
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The matrix's world, plus what the actions and forms it lacks need: an application awaiting its
-    county (recommend, decline, start_acceptance), one accepted (open_publicity) and an organisation
-    awaiting confirmation. Built once for the module, in a transaction rolled back at its end (each
+    """The matrix's world (with a city-level application awaiting its county: recommend, decline), plus
+    what the actions and forms it lacks need: a county-level one awaiting its county with its signed
+    form back (start_acceptance), one accepted (open_publicity) and an organisation awaiting
+    confirmation. Built once for the module, in a transaction rolled back at its end (each
     test runs in a savepoint inside it); so the fast hasher and the scratch storage of conftest's
     per-test fixtures are set here for the module."""
     storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -88,7 +97,10 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         world = build_world()
         yc = county("越城区")
-        world.objects["submitted"] = ApplicationFactory(submitted=True, organisation=OrganisationFactory(county=yc))
+        world.objects["submitted_county_level"] = ApplicationFactory(
+            complete=True, level="county", organisation=OrganisationFactory(county=yc), advanced_to=State.SUBMITTED
+        )
+        add_signed_form(world.objects["submitted_county_level"])
         world.objects["accepted"] = ApplicationFactory(
             complete=True,
             organisation=OrganisationFactory(county=yc),

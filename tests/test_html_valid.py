@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from reviews import services
 from targets import services as target_services
-from tests.factories import ApplicationFactory, UserFactory, add_evidence, applicant_of, xlsx_bytes
+from tests.factories import (
+    ApplicationFactory,
+    UserFactory,
+    add_evidence,
+    add_signed_form,
+    applicant_of,
+    county_clerk,
+    xlsx_bytes,
+)
 from tests.helpers import lookup_code_of
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +151,20 @@ def pages(client, tmp_path):
     save("public-progress-refused", None, reverse("portal:progress-lookup"), {**progress, "code": "X"}, 400)
     save("api-docs", None, reverse("portal:api-docs"))
     save("objections", city, reverse("reviews:objection-list"))
+    submitted = ApplicationFactory(complete=True, advanced_to="submitted")
+    save(
+        "detail-signed-form-upload", applicant_of(submitted), reverse("reviews:application-detail", args=[submitted.pk])
+    )
+    add_signed_form(submitted)
+    add_signed_form(submitted, code="0000-0000")
+    clerk = county_clerk(submitted.organisation.county)
+    save("detail-signed-form-check", clerk, reverse("reviews:application-detail", args=[submitted.pk]))
+    save("list-county", clerk, reverse("bases:application-list"))
+    bundle = services.form_bundle_request(user=clerk, applications=[submitted])
+    save("bundle-queued", clerk, reverse("reviews:form-bundle-detail", args=[bundle.public_id]))
+    services.form_bundle_build(bundle_id=bundle.pk)
+    save("bundle-done", clerk, reverse("reviews:form-bundle-detail", args=[bundle.public_id]))
+    save("bundles", clerk, reverse("reviews:form-bundle-list"))
     return written
 
 

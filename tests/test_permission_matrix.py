@@ -26,7 +26,7 @@ from django.urls import reverse
 from bases.choices import State
 from bases.models import Application, ApplicationLog, Attachment, Base
 from reviews import services as review_services
-from reviews.models import Objection, Publicity, RevocationCase
+from reviews.models import FormBundle, Objection, Publicity, RevocationCase
 from targets import services as target_services
 from targets.models import StandardEnterprise, Target
 from tests.factories import (
@@ -34,6 +34,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     add_evidence,
+    add_signed_form,
     applicant_of,
     county,
     county_clerk,
@@ -52,6 +53,8 @@ MATRIX = {
     "bases:application-edit": ("  L 404 404 200 403 403 403", "  L 404 404 400 403 403 403"),
     "bases:application-export": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
     "bases:application-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "bases:application-print": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "bases:form-blank": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "bases:attachment-delete": ("  L 404 404 200 403 403 403", "  L 404 404 302 403 403 403"),
     "bases:attachment-download": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
     "bases:organisation-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 403 403"),
@@ -92,6 +95,10 @@ MATRIX = {
     "reviews:candidate-create": ("  L 403 200 403 200 403 403", "  L 403 200 403 200 403 403"),
     "reviews:document-download": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:document-verify": ("200 200 200 200 200 200 200", "400 400 400 400 400 400 400"),  # public
+    # A zip of printed forms is its requester's alone (here 越城区's clerk); any bureau may ask for one.
+    "reviews:form-bundle-detail": ("  L 404 404 404 200 404 404", "  L 405 405 405 405 405 405"),
+    "reviews:form-bundle-download": ("  L 404 404 404 200 404 404", "  L 405 405 405 405 405 405"),
+    "reviews:form-bundle-list": ("  L 403 200 403 200 200 200", "  L 403 400 403 400 400 400"),
     "reviews:guidance-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 403 403"),
     "reviews:notification-list": ("  L 200 200 200 200 200 200", "  L 302 302 302 302 302 302"),
     "reviews:objection-add": ("  L 405 405 405 405 405 405", "  L 404 404 404 404 400 400"),
@@ -107,6 +114,7 @@ MATRIX = {
     "reviews:revocation-close": ("  L 404 404 403 403 200 200", "  L 404 404 403 403 400 400"),
     "reviews:revocation-notice": ("  L 404 404 403 403 200 200", "  L 404 404 403 403 400 400"),
     "reviews:revocation-statement": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
+    "reviews:signed-form-upload": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
     "reviews:upward-outcome": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
     "reviews:workflow": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     # Statistics for the bureaus (a county its own figures); targets set by the city's system administrator.
@@ -138,6 +146,10 @@ def build_world() -> World:
     city = UserFactory(username="matrix_city", city_reviewer=True)
     draft = ApplicationFactory(complete=True, organisation=OrganisationFactory(county=yc))
     add_evidence(draft)
+    submitted = ApplicationFactory(
+        complete=True, organisation=OrganisationFactory(county=yc), advanced_to=State.SUBMITTED
+    )
+    add_signed_form(submitted)  # one scan back already: the county's actions are open, another may follow
     candidate = ApplicationFactory(organisation=OrganisationFactory(county=yc), cultivation=True)
     in_acceptance = ApplicationFactory(
         complete=True,
@@ -192,9 +204,14 @@ def build_world() -> World:
         practice="implementing",
     )
     certificate = review_services.certificate_issue(base=base, user=city)
+    clerk = county_clerk(yc)
+    bundle = review_services.form_bundle_request(user=clerk, applications=[draft])
+    review_services.form_bundle_build(bundle_id=bundle.pk)  # queued after commit, which a test never reaches
     objects = {
         "enterprise": enterprise,
         "draft": draft,
+        "submitted": submitted,
+        "bundle": bundle,
         "candidate": candidate,
         "in_acceptance": in_acceptance,
         "in_publicity": in_publicity,
@@ -210,7 +227,7 @@ def build_world() -> World:
     users = {
         "outsider": UserFactory(role="applicant", organisation=OrganisationFactory(county=yc)),
         "other_county": county_clerk(kq),
-        "county": county_clerk(yc),
+        "county": clerk,
         "city": city,
         "admin": UserFactory(city_admin=True, is_superuser=True),
     }
@@ -225,6 +242,11 @@ def target(name: str, world: World):
         "reviews:application-detail": ("draft", {"pk": o["draft"].pk}),
         "reviews:application-transition": ("draft", {"pk": o["draft"].pk, "action": "submit"}),
         "reviews:attachment-upload": ("draft", {"pk": o["draft"].pk}),
+        "reviews:signed-form-upload": ("submitted", {"pk": o["submitted"].pk}),
+        "bases:application-print": ("draft", {"pk": o["draft"].pk}),
+        "bases:form-blank": ("draft", {"base_type": "point"}),
+        "reviews:form-bundle-detail": ("draft", {"public_id": o["bundle"].public_id}),
+        "reviews:form-bundle-download": ("draft", {"public_id": o["bundle"].public_id}),
         "bases:attachment-download": ("draft", {"pk": o["draft"].attachments.first().pk}),
         "bases:attachment-delete": ("draft", {"pk": o["draft"].attachments.first().pk}),
         "bases:organisation-detail": ("draft", {"pk": o["draft"].organisation_id}),
@@ -286,7 +308,16 @@ def snapshot():
         list(Application.objects.order_by("pk").values_list("pk", "state", "version")),
         [
             model.objects.count()
-            for model in (ApplicationLog, Attachment, Objection, Publicity, RevocationCase, Base, StandardEnterprise)
+            for model in (
+                ApplicationLog,
+                Attachment,
+                Objection,
+                Publicity,
+                RevocationCase,
+                Base,
+                StandardEnterprise,
+                FormBundle,
+            )
         ],
         list(Target.objects.order_by("pk").values_list("pk", "count")),
     )
@@ -312,7 +343,7 @@ def observe(world: World, role: str) -> dict[str, tuple[str, str]]:
                 transaction.set_rollback(True)
             codes.append(answer(response, url))
             if role in OUTSIDE and not response.streaming:
-                body = response.content.decode()
+                body = response.content.decode(errors="replace")  # a PDF is bytes
                 organisation = application.organisation
                 private = [application.reference, organisation.credit_code]
                 if name not in PUBLISHED:

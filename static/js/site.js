@@ -77,4 +77,29 @@
     };
     window.setInterval(save, 30000);
   }
+  // A zip of printed forms being built (form_bundle_detail.html): the page follows its progress and,
+  // once it is done, shows itself again with the download. Without this file a link refreshes it.
+  var bundle = document.querySelector("[data-bundle-status]");
+  if (bundle && !bundle.hasAttribute("data-finished")) {
+    var poll = function () {
+      window.fetch(bundle.getAttribute("data-bundle-status"), {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json();
+      }).then(function (state) {
+        var bar = bundle.querySelector("progress");
+        bar.max = state.total;
+        bar.value = state.done;
+        bundle.querySelector("[data-bundle-count]").textContent = "已生成 " + state.done + " / " + state.total + " 份";
+        bundle.querySelector("[data-bundle-label]").textContent = state.label;
+        if (state.finished) {
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, 1000);
+        }
+      }).catch(function () { window.setTimeout(poll, 5000); });
+    };
+    window.setTimeout(poll, 1000);
+  }
 })();

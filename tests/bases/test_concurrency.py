@@ -19,7 +19,7 @@ from django.utils import timezone
 from bases.choices import LogAction, State
 from bases.models import Application, ApplicationLog
 from bases.services import StaleApplication, application_transition
-from tests.factories import ApplicationFactory, UserFactory, county
+from tests.factories import ApplicationFactory, UserFactory, add_signed_form, county
 from tests.helpers import messages_shown
 
 STALE = (
@@ -40,6 +40,7 @@ def rendered_version(response) -> int:
 @pytest.mark.django_db
 def test_stale_page_second_post_refused_with_message_first_one_kept():
     application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    add_signed_form(application)
     chen, wang = (UserFactory(county_staff=True, county=county("越城区")) for _ in range(2))
     chen_browser, wang_browser = Client(), Client()
     chen_browser.force_login(chen)
@@ -106,6 +107,7 @@ def together(work, n=THREADS) -> list:
 @pytest.mark.parametrize("mixed", [False, True], ids=["same_action", "conflicting_actions"])
 def test_twenty_threads_same_version_exactly_one_wins(reference_data, mixed):
     application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    add_signed_form(application)
     clerks = [UserFactory(county_staff=True, county=county("越城区")) for _ in range(THREADS)]
     opinion = {"opinion": "同意推荐。", "signer": "王", "signed_on": timezone.localdate()}
     before = snapshot(application)
@@ -132,6 +134,7 @@ def test_twenty_threads_same_version_exactly_one_wins(reference_data, mixed):
 @pytest.mark.django_db(transaction=True)
 def test_twenty_identical_posts_one_done_the_rest_told_and_no_server_error(reference_data):
     application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    add_signed_form(application)
     clerk = UserFactory(county_staff=True, county=county("越城区"))
     url = reverse("reviews:application-transition", args=[application.pk, "recommend"])
     data = {"opinion": "同意推荐。", "signer": "王", "signed_on": timezone.localdate().isoformat()}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from bases.choices import State
 from bases.services import application_transition
 from reviews import services as review_services
-from tests.factories import ApplicationFactory, UserFactory, applicant_of, county_clerk
+from tests.factories import ApplicationFactory, UserFactory, add_signed_form, applicant_of, county_clerk
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,7 @@ def noon(day: datetime.date) -> datetime.datetime:
 def test_the_county_opinion_may_be_dated_from_the_day_of_submission_not_before():
     with days_ago(10):
         application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+        add_signed_form(application)
         submitted_on = timezone.localdate()
     county = county_clerk(application.organisation.county)
 

@@ -238,6 +238,7 @@ def test_every_condition_is_described_with_a_label_and_a_refusal():
         "batch_is_open": "申报截止日前",
         "not_barred": "不在撤销后2年禁止申报期内",
         "is_city_level": "市级申报",
+        "signed_form_received": "已上传签章申报表扫描件（校验码与本次申报一致）",
         "awaits_acceptance": "市级已推荐／县级已申报",
         "acceptance_recorded": "已记录书面预审和会议验收",
         "publicity_ended": "公示期已满",

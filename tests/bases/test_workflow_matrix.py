@@ -15,7 +15,15 @@ from bases.choices import AcceptanceKind, ObjectionOutcome, State
 from bases.models import Application, Batch
 from bases.services import application_transition
 from reviews import services
-from tests.factories import ApplicationFactory, BatchFactory, UserFactory, advance, applicant_of, county
+from tests.factories import (
+    ApplicationFactory,
+    BatchFactory,
+    UserFactory,
+    add_signed_form,
+    advance,
+    applicant_of,
+    county,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +108,30 @@ def _returned_batch_closed(level, people):
     return Application.objects.get(pk=application.pk)
 
 
+def _submitted_paper_back(level, people):
+    """已申报, and the scan of the form printed after submission, signed and sealed, is uploaded."""
+    application = _advanced(level, people, State.SUBMITTED)
+    add_signed_form(application)
+    return Application.objects.get(pk=application.pk)
+
+
+def _submitted_stale_paper(level, people):
+    """已申报 again after a return in which the narrative changed: the scan uploaded for the first
+    submission carries that form's 校验码, not the one of the form printed for this submission."""
+    application = _advanced(level, people, State.SUBMITTED)
+    add_signed_form(application)
+    application_transition(
+        application=application,
+        action="return_for_changes",
+        user=people.county,
+        version=application.version,
+        comment="请补充工作开展情况。",
+    )
+    Application.objects.filter(pk=application.pk).update(narrative=application.narrative + "（已按退回意见补充）")
+    advance(application, State.SUBMITTED, county_user=people.county, city_user=people.city_reviewer)
+    return Application.objects.get(pk=application.pk)
+
+
 def _recommended(level, people):
     if level == "city":
         return _advanced(level, people, State.RECOMMENDED)
@@ -177,7 +209,10 @@ SITUATIONS = {
     "draft": (State.DRAFT, _draft),
     "draft_batch_closed": (State.DRAFT, _draft_batch_closed),
     "draft_organisation_barred": (State.DRAFT, _draft_barred),
+    # 第十一条（三）: the county moves an application on only with its signed and sealed form back.
     "submitted": (State.SUBMITTED, _to(State.SUBMITTED)),
+    "submitted_paper_back": (State.SUBMITTED, _submitted_paper_back),
+    "submitted_stale_paper": (State.SUBMITTED, _submitted_stale_paper),
     "returned": (State.RETURNED, _to(State.RETURNED)),
     "returned_batch_closed": (State.RETURNED, _returned_batch_closed),
     "declined": (State.DECLINED, _to(State.DECLINED)),
@@ -230,7 +265,11 @@ EXPECTED = {
     ("city", "draft"): expect(applicant={"submit", "withdraw"}),
     ("city", "draft_batch_closed"): expect(applicant={"withdraw"}),
     ("city", "draft_organisation_barred"): expect(applicant={"withdraw"}),
-    ("city", "submitted"): expect(applicant={"withdraw"}, county={"return_for_changes", "decline", "recommend"}),
+    ("city", "submitted"): expect(applicant={"withdraw"}, county={"return_for_changes", "decline"}),
+    ("city", "submitted_paper_back"): expect(
+        applicant={"withdraw"}, county={"return_for_changes", "decline", "recommend"}
+    ),
+    ("city", "submitted_stale_paper"): expect(applicant={"withdraw"}, county={"return_for_changes", "decline"}),
     ("city", "returned"): expect(applicant={"submit", "withdraw"}),
     ("city", "returned_batch_closed"): expect(applicant={"withdraw"}),
     ("city", "declined"): expect(),
@@ -270,8 +309,12 @@ EXPECTED = {
     ("county", "draft"): expect(applicant={"submit", "withdraw"}),
     ("county", "draft_batch_closed"): expect(applicant={"withdraw"}),
     ("county", "draft_organisation_barred"): expect(applicant={"withdraw"}),
-    ("county", "submitted"): expect(
+    ("county", "submitted"): expect(applicant={"withdraw"}, **_all(COUNTY_STAFF, "return_for_changes", "decline")),
+    ("county", "submitted_paper_back"): expect(
         applicant={"withdraw"}, **_all(COUNTY_STAFF, "return_for_changes", "decline", "start_acceptance")
+    ),
+    ("county", "submitted_stale_paper"): expect(
+        applicant={"withdraw"}, **_all(COUNTY_STAFF, "return_for_changes", "decline")
     ),
     ("county", "returned"): expect(applicant={"submit", "withdraw"}),
     ("county", "returned_batch_closed"): expect(applicant={"withdraw"}),

@@ -78,6 +78,7 @@ def test_enterprise_fills_saves_and_submits_point_application(page, live_server,
     assert application.state == State.SUBMITTED
     assert "已申报" in page.locator(".card dl.meta").first.inner_text()
     assert page.get_by_role("link", name="填写 / 修改申报表").count() == 0
-    assert page.get_by_role("button", name="上传").count() == 0
+    assert page.get_by_role("button", name="上传", exact=True).count() == 0  # evidence: the form is closed
+    assert page.get_by_role("button", name="上传扫描件").count() == 1  # the signed form's scan comes next
     violations["submitted"] = axe_violations(page)
     assert {k: v for k, v in violations.items() if v} == {}

@@ -15,6 +15,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     add_evidence,
+    add_signed_form,
 )
 
 from .conftest import axe_violations
@@ -35,6 +36,7 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
     candidate = OrganisationFactory(kind=OrganisationKind.ENTERPRISE, name="绍兴培育对象科技有限公司")
     submitted = ApplicationFactory(submitted=True, organisation__name="绍兴待推荐精工有限公司")
     add_evidence(submitted)
+    add_signed_form(submitted)  # the paper is back (tests/browser/test_printed_forms.py does it in the browser)
     UserFactory(username="applicant_b", role="applicant", organisation=submitted.organisation)
     violations = {}
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,11 @@ from django.db import connection
 from django.utils import timezone
 
 from bases.services import application_transition
-from reviews.choices import NotificationKind
-from reviews.models import Notification, Publicity
+from reviews import services
+from reviews.choices import BundleStatus, NotificationKind
+from reviews.models import FormBundle, Notification, Publicity
 from shaoxing_trade_secret.celery import app as celery_app
-from tests.factories import ApplicationFactory, UserFactory, add_evidence
+from tests.factories import ApplicationFactory, UserFactory, add_evidence, county_clerk
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("CI_REDIS_URL", "")
@@ -40,9 +42,10 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def worker():
+def worker(private_storage):
     env = {
         **os.environ,
+        "PRIVATE_MEDIA_ROOT": str(private_storage),  # the folder this test's storages use (conftest)
         "REDIS_URL": REDIS_URL,
         "DATABASE_URL": database_url(),
         "DJANGO_DEBUG": "0",
@@ -143,3 +146,21 @@ def test_daily_housekeeping_sent_by_name_closes_ended_publicity_in_worker(worker
 
     wait_for(lambda: Publicity.objects.get(pk=ended.pk).closed_at is not None, worker)
     assert Publicity.objects.get(pk=running.pk).closed_at is None
+
+
+def test_zip_of_printed_forms_is_built_by_the_worker(worker, private_storage):
+    application = ApplicationFactory(complete=True, advanced_to="submitted")
+    clerk = county_clerk(application.organisation.county)
+
+    bundle = services.form_bundle_request(user=clerk, applications=[application])  # queued on commit
+
+    wait_for(lambda: FormBundle.objects.get(pk=bundle.pk).is_finished, worker, seconds=90)
+    bundle.refresh_from_db()
+    assert bundle.error == ""
+    with zipfile.ZipFile(private_storage / "documents" / bundle.file.name) as archive:
+        names = archive.namelist()
+    assert (bundle.status, bundle.done, names) == (
+        BundleStatus.DONE,
+        1,
+        [f"附表3-{application.display_name}-{application.reference}.pdf"],
+    )

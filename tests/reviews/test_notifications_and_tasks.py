@@ -23,6 +23,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     add_evidence,
+    add_signed_form,
     advance,
     county,
 )
@@ -103,6 +104,7 @@ def test_notify_after_recommend_applicants_and_city_not_county_not_actor(
     application, office, django_capture_on_commit_callbacks
 ):
     run(application, "submit", application.created_by)  # its notifications are not captured
+    add_signed_form(application)
 
     with django_capture_on_commit_callbacks(execute=True):
         run(
@@ -125,6 +127,7 @@ def test_notify_late_task_tells_the_office_the_transition_handed_it_to(applicati
     """A worker that runs the submit notification after the county has already recommended still
     tells the county (who had it after the submission), not the city."""
     run(application, "submit", application.created_by)
+    add_signed_form(application)
     run(
         application,
         "recommend",
@@ -258,6 +261,7 @@ def test_housekeeping_twice_same_day_idempotent(office, django_capture_on_commit
         "deadline_reminders": 0,
         "waiting_reminders": 0,
         "emails_retried": 0,
+        "form_bundles": 0,
         "objector_contacts": 0,
         "notifications": 0,
         "security_events": 0,

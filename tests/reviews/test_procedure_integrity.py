@@ -17,7 +17,15 @@ from bases.selectors import working_calendar
 from bases.services import application_transition
 from reviews import services
 from reviews.models import Objection, Publicity, UpwardRecommendation
-from tests.factories import ApplicationFactory, UserFactory, advance, applicant_of, backdate_publicity, county
+from tests.factories import (
+    ApplicationFactory,
+    UserFactory,
+    add_signed_form,
+    advance,
+    applicant_of,
+    backdate_publicity,
+    county,
+)
 from tests.helpers import field_groups, list_items
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +130,7 @@ def test_publicity_over_national_day_ends_on_the_right_working_day(city, monkeyp
 def test_recommendation_opinion_dated_before_submission_or_tomorrow_refused():
     clerk = UserFactory(county_staff=True, county=county("越城区"))
     application = ApplicationFactory(submitted=True, organisation__county=county("越城区"))
+    add_signed_form(application)
     opinion = {"opinion": "同意推荐。", "signer": "陈"}
 
     for day, message in (

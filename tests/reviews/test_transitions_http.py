@@ -19,7 +19,15 @@ from bases.selectors import working_calendar
 from bases.services import application_transition
 from reviews import services
 from reviews.services import REVIEW_RIGHTS
-from tests.factories import ApplicationFactory, BatchFactory, UserFactory, add_evidence, applicant_of, county
+from tests.factories import (
+    ApplicationFactory,
+    BatchFactory,
+    UserFactory,
+    add_evidence,
+    add_signed_form,
+    applicant_of,
+    county,
+)
 from tests.helpers import field_groups, list_items
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +71,8 @@ def arrange(level, people, to_state, *, objection=None, revocation=False, **kwar
     )
     if to_state == State.DRAFT:
         add_evidence(application)
+    if to_state == State.SUBMITTED:  # the signed form is back: the county's actions are open (第十一条（三）)
+        add_signed_form(application)
     if objection:
         publicity = application.publicities.get()
         raised = services.objection_add(

@@ -34,6 +34,7 @@ from bases import services
 from bases.choices import BaseType, Level, OrganisationKind, OrganisationStatus, Role
 from bases.forms_spec import spec_for
 from bases.models import Batch, County, Industry, Organisation, User
+from bases.paper import signing_form
 from bases.services import application_transition
 from bases.signals import demo_data_seeding
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
@@ -157,7 +158,15 @@ SUBMITTED_DAYS_AGO = {
     "recognised": 70,
     "revoked": 70,
 }
-AFTER_SUBMISSION = {"county": 8, "group": 15, "written_review": 18, "meeting": 20, "site_visit": 22, "decision": 23}
+AFTER_SUBMISSION = {
+    "paper": 6,
+    "county": 8,
+    "group": 15,
+    "written_review": 18,
+    "meeting": 20,
+    "site_visit": 22,
+    "decision": 23,
+}
 # Days ago: the first 公示 (ended), its objection, the recognition that followed, then what
 # happened to the recognised bases; the second 公示 opens today.
 PUBLICITY = {
@@ -438,6 +447,17 @@ class Command(BaseCommand):
         """The documents the step of this log entry calls for, issued now (on the step's day)."""
         review_services.documents_issue_for_step(log_id=entry.pk)
 
+    def signed_form_back(self, application):
+        """The applicant prints its submitted form, signs and seals it and uploads the scan with the
+        校验码 printed on it (第十一条（三）); the county reviews it before its step."""
+        application.refresh_from_db()
+        code = signing_form(application).code
+        scan = SimpleUploadedFile(f"{application.reference}申报表（签字盖章）.pdf", evidence_pdf(f"Signed form {code}"))
+        applicant = (
+            User.objects.filter(organisation=application.organisation, role=Role.APPLICANT).order_by("pk").first()
+        )
+        services.signed_form_add(application=application, user=applicant, uploaded=scan, code=code.replace("-", ""))
+
     def advance(self, application, target):
         """From 已申报 to the target's stage short of 公示 (公示 is grouped afterwards), each step
         on its day: AFTER_SUBMISSION days after the application was submitted."""
@@ -462,6 +482,9 @@ class Command(BaseCommand):
             return days_ago(submitted - AFTER_SUBMISSION[step])
 
         county = self.county_user(application.organisation.county.name)
+        if reached >= 1:
+            with on("paper"):
+                self.signed_form_back(application)
         if target == "returned":
             with on("county"):
                 self.act(
