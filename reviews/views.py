@@ -690,12 +690,12 @@ def _render_base(request, base, *, status=200, form=None, outcome_forms=None, **
     may_support = permissions.may_record_support(base, user) and not base.is_revoked
     liaison = selectors.current_liaison(base) if may_support else None
     if may_support:
-        support_forms.setdefault("support_form", BaseSupportForm())
-        support_forms.setdefault("service_form", BaseServiceForm(base=base))
+        support_forms.setdefault("support_form", BaseSupportForm(prefix="support"))
+        support_forms.setdefault("service_form", BaseServiceForm(base=base, prefix="service"))
         if liaison is None:
-            support_forms.setdefault("liaison_form", LiaisonForm(base=base))
+            support_forms.setdefault("liaison_form", LiaisonForm(base=base, prefix="liaison"))
         else:
-            support_forms.setdefault("liaison_end_form", LiaisonEndForm(item=liaison))
+            support_forms.setdefault("liaison_end_form", LiaisonEndForm(item=liaison, prefix="liaison-end"))
     return render(
         request,
         "reviews/base_detail.html",
@@ -876,7 +876,9 @@ def yearly_report(request, pk, year):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            report = report or services.yearly_report_start(base=base, user=request.user, year=year)
+            if report is None:  # the first save opens the report, at the version it starts with
+                report = services.yearly_report_start(base=base, user=request.user, year=year)
+                version = report.version
             report = services.yearly_report_save(
                 report=report, user=request.user, version=version, data=data, submit="submit" in request.POST
             )
@@ -930,12 +932,20 @@ def yearly_report_revocation(request, pk):
 # --- 第十六条: incentives and services ---------------------------------------------------------------------
 
 
+SUPPORT_PREFIXES = {
+    "support_form": "support",
+    "service_form": "service",
+    "liaison_form": "liaison",
+    "liaison_end_form": "liaison-end",
+}
+
+
 def _support_post(request, pk, form_class, run, done, name, **form_kwargs):
     base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
     if not permissions.may_record_support(base, request.user):
         raise PermissionDenied("由基地所在地县局或市局登记。")
     kwargs = {key: value(base) for key, value in form_kwargs.items()}
-    form = form_class(request.POST, **kwargs)
+    form = form_class(request.POST, prefix=SUPPORT_PREFIXES[name], **kwargs)
     if form.is_valid():
         try:
             run(base, form.cleaned_data)

@@ -292,7 +292,7 @@ def test_filing_and_reviewing_through_the_pages_keeps_input_on_errors(base, clie
     url = reverse("reviews:yearly-report", args=[base.pk, LAST_YEAR])
     response = client.post(url, {**FILLED, "all_staff_trainings": 0, "version": 0, "submit": "1"})
     assert response.status_code == 400
-    assert "第十条（三）" in response.content.decode() and "完成年度计划。" in response.content.decode()
+    assert "未开展的不能提交" in response.content.decode() and "完成年度计划。" in response.content.decode()
     report = YearlyReport.objects.get(base=base, year=LAST_YEAR)
     response = client.post(url, {**FILLED, "version": report.version, "submit": "1"})
     assert response.status_code == 302
