@@ -13,7 +13,16 @@ from django.utils import timezone
 from bases.choices import BaseType, Level, Role, State
 from bases.models import Application, ApplicationLog, Base, Organisation, User
 from reviews.choices import RevocationStatus
-from reviews.models import AcceptanceRecord, GuidanceVisit, Objection, Publicity, RevocationCase
+from reviews.models import (
+    AcceptanceRecord,
+    BaseService,
+    BaseSupport,
+    GuidanceVisit,
+    LiaisonDesignation,
+    Objection,
+    Publicity,
+    RevocationCase,
+)
 from targets.models import StandardEnterprise, Target
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +148,16 @@ def test_targets_of_this_year_and_the_last_and_standard_enterprises_give_the_das
         sum(row.visits for row in board.guidance)
         == GuidanceVisit.objects.filter(visited_on__year=recognised_in).count()
     )
+
+
+def test_support_records_of_article_16_for_every_valid_base_once(seeded, settings):
+    valid = set(Base.objects.filter(status="valid").values_list("pk", flat=True))
+    assert valid
+    assert set(BaseService.objects.values_list("base", flat=True)) == valid
+    assert set(BaseService.objects.values_list("kind", flat=True)) == {"guidance", "rights", "emergency"}
+    assert set(BaseSupport.objects.values_list("kind", flat=True)) <= {"funding", "award"}
+    assert LiaisonDesignation.objects.filter(ended_on__isnull=False).count() == 1
+    assert set(LiaisonDesignation.objects.filter(ended_on__isnull=True).values_list("base", flat=True)) == valid
+    counts = (BaseService.objects.count(), BaseSupport.objects.count(), LiaisonDesignation.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (BaseService.objects.count(), BaseSupport.objects.count(), LiaisonDesignation.objects.count()) == counts
