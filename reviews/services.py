@@ -1023,6 +1023,19 @@ def yearly_report_start(*, base: Base, user, year: int) -> YearlyReport:
     return report
 
 
+@transaction.atomic
+def yearly_report_file(*, base: Base, user, year: int, version: int | None, data: dict, submit: bool) -> YearlyReport:
+    """The report page's save: the first one opens the report (a form rendered before it existed
+    carries version 0); if the save is refused, the report it opened is not kept either."""
+    report = YearlyReport.objects.filter(base=base, year=year).first()
+    if report is None:
+        if version:
+            raise ValidationError("该报告已在其他页面修改过，请刷新后重新填写。", code="version")
+        report = yearly_report_start(base=base, user=user, year=year)
+        version = report.version
+    return yearly_report_save(report=report, user=user, version=version, data=data, submit=submit)
+
+
 def _report_problems(report: YearlyReport) -> dict:
     problems = {f: "提交前请填写此项。" for f in REQUIRED_REPORT_FIELDS if not str(getattr(report, f)).strip()}
     # 第十条（三）: a 示范点 trains all its staff at least once a year (全员轮训).

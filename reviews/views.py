@@ -876,11 +876,8 @@ def yearly_report(request, pk, year):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            if report is None:  # the first save opens the report, at the version it starts with
-                report = services.yearly_report_start(base=base, user=request.user, year=year)
-                version = report.version
-            report = services.yearly_report_save(
-                report=report, user=request.user, version=version, data=data, submit="submit" in request.POST
+            report = services.yearly_report_file(
+                base=base, user=request.user, year=year, version=version, data=data, submit="submit" in request.POST
             )
         except ValidationError as exc:
             form.add_error(None, exc)

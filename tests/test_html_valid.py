@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from bases.models import Base
 from reviews import services
-from reviews.models import YearlyReport
 from targets import services as target_services
 from tests.factories import ApplicationFactory, UserFactory, add_evidence, applicant_of, county_clerk, xlsx_bytes
 
@@ -87,6 +86,7 @@ def pages(client, tmp_path):
     # 第十四条 and 第十六条: a yearly report filed (with errors, then submitted), the county reviewing it.
     base = recognised.base
     Base.objects.filter(pk=base.pk).update(recognised_on=datetime.date(timezone.localdate().year - 1, 3, 1))
+    base.refresh_from_db()
     year = timezone.localdate().year - 1
     report_url = reverse("reviews:yearly-report", args=[base.pk, year])
     save(
@@ -97,12 +97,12 @@ def pages(client, tmp_path):
         400,
     )
     save("yearly-reports-applicant", applicant_of(recognised), reverse("reviews:yearly-report-list"))
-    report = YearlyReport.objects.get(base=base, year=year)
     filled = {"work_plan": "计划。", "trainings": "培训。", "all_staff_trainings": 1, "services": "服务。"}
-    services.yearly_report_save(
-        report=report,
+    services.yearly_report_file(
+        base=base,
         user=applicant_of(recognised),
-        version=report.version,
+        year=year,
+        version=0,
         data={**filled, "infringements": "无"},
         submit=True,
     )
