@@ -899,7 +899,8 @@ def waiting_reminders_send(*, today=None) -> int:
 
 def daily_housekeeping_run(*, today=None) -> dict:
     """Once a day: close ended 公示, remind applicants of the deadline and counties of what waits,
-    retry failed e-mails, and let security events older than their retention period go."""
+    retry failed e-mails, remind bases of their yearly report and fail those whose 整改期限 has
+    passed (第十四条), and let security events older than their retention period go."""
     return {
         "closed_publicities": publicities_close_ended(today=today),
         "deadline_reminders": deadline_reminders_send(today=today),

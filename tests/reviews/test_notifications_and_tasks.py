@@ -256,6 +256,8 @@ def test_housekeeping_twice_same_day_idempotent(office, django_capture_on_commit
         "deadline_reminders": 0,
         "waiting_reminders": 0,
         "emails_retried": 0,
+        "yearly_report_reminders": 0,
+        "yearly_reports_failed": 0,
         "objector_contacts": 0,
         "notifications": 0,
         "security_events": 0,

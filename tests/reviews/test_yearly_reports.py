@@ -264,6 +264,13 @@ def test_reminders_30_and_7_days_before_the_deadline_once_each(base):
     }
 
 
+def test_the_daily_job_sends_the_yearly_reminders_once(base):
+    YearlyReportDeadline.objects.create(year=LAST_YEAR, deadline=TODAY + datetime.timedelta(days=7))
+    assert services.daily_housekeeping_run(today=TODAY)["yearly_report_reminders"] == 1
+    assert services.daily_housekeeping_run(today=TODAY)["yearly_report_reminders"] == 0
+    assert Notification.objects.filter(key=f"yearly-remind:{base.pk}:{LAST_YEAR}:7").count() == 1
+
+
 def test_revoked_bases_are_neither_reminded_nor_flagged(base):
     Base.objects.filter(pk=base.pk).update(status="revoked")
     YearlyReportDeadline.objects.create(year=LAST_YEAR, deadline=TODAY + datetime.timedelta(days=7))
