@@ -396,3 +396,25 @@ def test_county_summary_counts_support_and_services_of_its_own_bases(base):
     assert lines["奖励（第十六条）"][0] == 0
     assert lines["重点企业联系单位"][0] == 1
     assert (lines["服务：应急服务"][0], lines["服务：精准指导"][0], lines["服务：快速维权"][0]) == (1, 0, 0)
+
+
+def test_support_forms_on_the_base_page_keep_input_on_errors_and_record_on_success(base, client):
+    client.force_login(county_clerk(base.organisation.county))
+    url = reverse("reviews:base-support-add", args=[base.pk])
+    data = {"support-kind": "award", "support-year": LAST_YEAR, "support-amount": "-3", "support-document": "表彰文件"}
+    response = client.post(url, data)
+    assert response.status_code == 400 and "表彰文件" in response.content.decode()
+    response = client.post(url, {**data, "support-amount": "8.5"})
+    assert response.status_code == 302
+    response = client.post(
+        reverse("reviews:base-service-add", args=[base.pk]),
+        {
+            "service-kind": "guidance",
+            "service-served_on": (TODAY + datetime.timedelta(days=1)).isoformat(),
+            "service-provider": "县局张三",
+            "service-content": "上门指导",
+        },
+    )
+    assert response.status_code == 400 and "县局张三" in response.content.decode()
+    page = client.get(reverse("reviews:base-detail", args=[base.pk])).content.decode()
+    assert "表彰文件" in page and "8.50" in page
