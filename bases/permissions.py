@@ -177,3 +177,21 @@ is_county_of.label = "所在地县局"
 is_acceptance_authority.label = "验收认定机关（市级：市局；县级：县局）"
 is_acceptance_member.label = "验收组成员"
 is_current_handler.label = "当前办理机关（县局或市局）"
+
+
+# --- A recognised base after its recognition (第十四条, 第十六条) ---------------------------------------
+
+
+def is_applicant_of_base(base, user) -> bool:
+    """The organisation's users file the base's yearly report."""
+    return is_confirmed_applicant(user) and base.organisation_id == user.organisation_id
+
+
+def is_county_of_base(base, user) -> bool:
+    """The base's county bureau reviews its yearly report."""
+    return is_staff_of_county(base.organisation.county_id, user)
+
+
+def may_record_support(base, user) -> bool:
+    """Funding, awards, liaison designations and services are entered by the base's county or the city."""
+    return is_county_of_base(base, user) or is_city(user)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from bases import permissions
 from bases.admin import ReadOnlyAdminMixin
 
 from .models import (
@@ -10,6 +11,9 @@ from .models import (
     Objection,
     Publicity,
     UpwardRecommendation,
+    YearlyReport,
+    YearlyReportDeadline,
+    YearlyReportLog,
 )
 
 
@@ -59,3 +63,32 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "user", "kind", "message", "read_at", "email_status", "email_attempts", "email_error"]
     list_filter = ["email_status", "kind"]
     search_fields = ["user__username", "message"]
+
+
+@admin.register(YearlyReportDeadline)
+class YearlyReportDeadlineAdmin(admin.ModelAdmin):
+    """第十四条: the city admin sets the deadline of each year's reports (default 31 January)."""
+
+    list_display = ["year", "deadline"]
+
+    def has_module_permission(self, request):
+        return permissions.is_city_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_city_admin(request.user)
+
+    has_add_permission = has_change_permission = has_view_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(YearlyReport)
+class YearlyReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["base", "year", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "year"]
+
+
+@admin.register(YearlyReportLog)
+class YearlyReportLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "report", "from_status", "to_status", "actor", "reason"]

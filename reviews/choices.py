@@ -40,6 +40,7 @@ class NotificationKind(models.TextChoices):
     RECEIPT = "receipt", "回执"
     OBJECTION = "objection", "异议"
     REVOCATION = "revocation", "撤销程序"
+    YEARLY_REPORT = "yearly_report", "年度报告"
 
 
 class ObjectionChannel(models.TextChoices):
@@ -94,3 +95,35 @@ class BundleStatus(models.TextChoices):
 
 BUNDLE_MAX_APPLICATIONS = 500  # forms in one zip: about 100 s of rendering when none is stored yet
 BUNDLE_KEEP_DAYS = 7  # the daily job removes zips older than this
+
+
+class ReportStatus(models.TextChoices):
+    """第十四条: a recognised base's yearly report (年度报告) and the county's review of it."""
+
+    DRAFT = "draft", "填报中"
+    SUBMITTED = "submitted", "已提交，待县局审核"
+    PASSED = "passed", "合格"
+    RECTIFY = "rectify", "限期整改"
+    RESUBMITTED = "resubmitted", "整改后已重新提交"
+    FAILED = "failed", "不合格"
+
+
+class ReviewOutcome(models.TextChoices):
+    PASSED = "passed", "合格"
+    RECTIFY = "rectify", "限期整改"
+    FAILED = "failed", "不合格（仅限整改后重报的报告）"
+
+
+class SupportKind(models.TextChoices):
+    """第十六条: what the bureaus record of their support to a base."""
+
+    FUNDING = "funding", "资金扶持"
+    AWARD = "award", "奖励"
+
+
+class ServiceKind(models.TextChoices):
+    """第十六条（二）: the services given to a base."""
+
+    GUIDANCE = "guidance", "精准指导"
+    RIGHTS = "rights", "快速维权"
+    EMERGENCY = "emergency", "应急服务"

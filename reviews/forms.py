@@ -21,7 +21,7 @@ from bases.choices import (
 )
 from bases.dates import cn_date
 from bases.forms import ExplainedErrors
-from bases.validators import ATTACHMENT_ACCEPT
+from bases.validators import ATTACHMENT_ACCEPT, validate_phone
 from bases.workflow import (
     Floor,
     acceptance_record_floor,
@@ -31,8 +31,8 @@ from bases.workflow import (
     open_revocation_case,
 )
 
-from .choices import UpwardOutcome
-from .models import AcceptanceRecord, GuidanceVisit, Objection
+from .choices import ReviewOutcome, ServiceKind, SupportKind, UpwardOutcome
+from .models import REPORT_FIRST_YEAR, AcceptanceRecord, GuidanceVisit, Objection
 from .selectors import applications_in_publicity
 from .services import REVIEW_RIGHTS, REVOCATION_STATEMENT_DAYS, document_number_refusal, publicity_period
 
@@ -496,3 +496,93 @@ class DocumentCheckForm(ExplainedErrors, forms.Form):
                 f"文件超过 {VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024)} MB，不可能是本平台出具的文书。", code="size"
             )
         return uploaded
+
+
+# --- 第十四条: yearly reports; 第十六条: incentives and services --------------------------------------------
+
+
+class VersionField(forms.IntegerField):
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=0, **kwargs)
+
+
+class YearlyReportForm(ExplainedErrors, forms.Form):
+    """The organisation's yearly report; `submit` (the button pressed) hands it to the county."""
+
+    work_plan = forms.CharField(label="年度工作计划执行情况", widget=forms.Textarea, max_length=4000, required=False)
+    trainings = forms.CharField(label="开展培训情况", widget=forms.Textarea, max_length=4000, required=False)
+    all_staff_trainings = forms.IntegerField(
+        label="全员商业秘密保护轮训次数",
+        min_value=0,
+        max_value=365,
+        initial=0,
+        help_text="示范点每年至少开展一次全员轮训（第十条（三））",
+    )
+    services = forms.CharField(label="提供服务情况", widget=forms.Textarea, max_length=4000, required=False)
+    infringements = forms.CharField(
+        label="侵权事件及处理情况", widget=forms.Textarea, max_length=4000, required=False, help_text="没有的请填“无”"
+    )
+    changes = forms.CharField(
+        label="名称、地址、联系人等变更情况", widget=forms.Textarea, max_length=2000, required=False
+    )
+    version = VersionField()
+
+
+class YearlyReportReviewForm(ExplainedErrors, forms.Form):
+    outcome = forms.ChoiceField(label="审核结果", choices=ReviewOutcome.choices, widget=forms.RadioSelect)
+    reasons = forms.CharField(label="理由", widget=forms.Textarea, max_length=4000, required=False)
+    fix_items = forms.CharField(
+        label="整改事项（一次性告知，每行一项）", widget=forms.Textarea, max_length=4000, required=False
+    )
+    rectify_due = forms.DateField(label="整改期限", required=False, widget=DateWidget)
+    revocation_ground = forms.ChoiceField(
+        label="报告显示存在第十五条情形（将启动撤销程序）",
+        choices=[("", "无"), *RevocationGround.choices],
+        required=False,
+    )
+    version = VersionField()
+
+    def clean_fix_items(self):
+        return [line.strip() for line in self.cleaned_data["fix_items"].splitlines() if line.strip()]
+
+
+class YearlyReportRevocationForm(ExplainedErrors, forms.Form):
+    served_on = StepDateField(label="告知送达日期")
+
+
+class BaseSupportForm(ExplainedErrors, forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=SupportKind.choices, widget=forms.RadioSelect)
+    year = forms.IntegerField(label="年度", min_value=REPORT_FIRST_YEAR, max_value=2100)
+    amount = forms.DecimalField(label="金额（万元）", min_value=0, max_digits=10, decimal_places=2)
+    document = forms.CharField(label="文件名称及文号", max_length=150)
+
+
+class LiaisonForm(ExplainedErrors, forms.Form):
+    officer_name = forms.CharField(label="联络员姓名", max_length=50)
+    officer_phone = forms.CharField(label="联络员电话", max_length=30, validators=[validate_phone])
+    since = StepDateField(label="确定日期")
+
+    def __init__(self, *args, base, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["since"].set_floor(Floor(base.recognised_on, "认定日期"))
+
+
+class LiaisonEndForm(ExplainedErrors, forms.Form):
+    ended_on = StepDateField(label="结束日期")
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].set_floor(Floor(item.since, "确定日期"))
+
+
+class BaseServiceForm(ExplainedErrors, forms.Form):
+    kind = forms.ChoiceField(label="服务类别", choices=ServiceKind.choices, widget=forms.RadioSelect)
+    served_on = StepDateField(label="服务日期")
+    provider = forms.CharField(label="服务人员", max_length=100)
+    content = forms.CharField(label="服务内容", widget=forms.Textarea, max_length=4000)
+
+    def __init__(self, *args, base, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["served_on"].set_floor(Floor(base.recognised_on, "认定日期"))

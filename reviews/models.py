@@ -1,10 +1,13 @@
 """Records of the review around an application: guidance, acceptance, 公示 and objections,
 upward recommendations, notifications and the documents the procedure issues."""
 
+import datetime
 import secrets
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -19,9 +22,9 @@ from bases.choices import (
     State,
     choices_of,
 )
-from bases.models import AppendOnlyError, Application, CleanText
+from bases.models import AppendOnlyError, AppendOnlyQuerySet, Application, CleanText
 from bases.storage import documents_storage, private_storage
-from bases.validators import ATTACHMENT_FORMATS
+from bases.validators import ATTACHMENT_FORMATS, validate_phone
 
 from .choices import (
     BundleStatus,
@@ -29,7 +32,10 @@ from .choices import (
     EmailStatus,
     NotificationKind,
     ObjectionChannel,
+    ReportStatus,
     RevocationStatus,
+    ServiceKind,
+    SupportKind,
     UpwardOutcome,
 )
 
@@ -484,3 +490,230 @@ class FormBundle(CleanText):
     @property
     def download_name(self) -> str:
         return f"申报表-{self.title}-{timezone.localtime(self.created_at):%Y%m%d%H%M}.zip"
+
+
+# --- 第十四条: dynamic management of recognised bases (年度报告) -----------------------------------------
+
+REPORT_FIRST_YEAR = 2021  # the notice dates from 2021; no base reports on a year before it
+
+
+def default_report_deadline(year: int) -> datetime.date:
+    """Without a deadline set by the city, the report on `year` is due on 31 January of the next."""
+    return datetime.date(year + 1, 1, 31)
+
+
+class YearlyReportDeadline(CleanText):
+    """The deadline the city sets for the yearly reports on one year (kept by the city admin)."""
+
+    year = models.PositiveSmallIntegerField(
+        "报告年度", unique=True, validators=[MinValueValidator(REPORT_FIRST_YEAR), MaxValueValidator(2100)]
+    )
+    deadline = models.DateField("报送截止日期")
+
+    class Meta:
+        verbose_name = "年度报告截止日期"
+        verbose_name_plural = "年度报告截止日期"
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                name="yearly_report_deadline_after_its_year",
+                condition=models.Q(deadline__year__gt=models.F("year")),
+                violation_error_message="截止日期须在报告年度之后。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year}年度报告：{self.deadline}"
+
+
+class YearlyReport(CleanText):
+    """年度报告: what a recognised base did in a year, filed by its organisation and reviewed by its
+    county (合格 / 限期整改 with a one-time list of what to fix; one resubmission, then 合格 / 不合格)."""
+
+    base = models.ForeignKey("bases.Base", verbose_name="基地", on_delete=models.PROTECT, related_name="yearly_reports")
+    year = models.PositiveSmallIntegerField(
+        "报告年度", validators=[MinValueValidator(REPORT_FIRST_YEAR), MaxValueValidator(2100)]
+    )
+    status = models.CharField("状态", max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    work_plan = models.TextField("年度工作计划执行情况", max_length=4000, blank=True)
+    trainings = models.TextField("开展培训情况", max_length=4000, blank=True)
+    all_staff_trainings = models.PositiveSmallIntegerField(
+        "全员轮训次数", default=0, validators=[MaxValueValidator(365)]
+    )
+    services = models.TextField("提供服务情况", max_length=4000, blank=True)
+    infringements = models.TextField("侵权事件及处理情况", max_length=4000, blank=True)
+    changes = models.TextField("名称、地址、联系人等变更情况", max_length=2000, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_reasons = models.TextField("审核意见", max_length=4000, blank=True)
+    fix_items = models.JSONField("整改事项（一次性告知）", default=list, blank=True)
+    rectify_due = models.DateField("整改期限", null=True, blank=True)
+    resubmitted = models.BooleanField("已整改重报", default=False)
+    revocation_ground = models.CharField(
+        "审核发现的撤销情形（第十五条）", max_length=20, choices=RevocationGround.choices, blank=True
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revocation_case = models.ForeignKey(
+        RevocationCase,
+        verbose_name="据此启动的撤销程序",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="yearly_reports",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "年度报告"
+        verbose_name_plural = "年度报告"
+        ordering = ["-year", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["base", "year"], name="one_yearly_report_per_base_and_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.base} {self.year}年度报告"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ReportStatus.DRAFT, ReportStatus.RECTIFY)
+
+
+class YearlyReportLog(CleanText):
+    """Every change of a yearly report's state: who, when, why. Never updated or deleted."""
+
+    report = models.ForeignKey(YearlyReport, verbose_name="年度报告", on_delete=models.PROTECT, related_name="log")
+    from_status = models.CharField("原状态", max_length=12, choices=ReportStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=12, choices=ReportStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField("说明", max_length=4000, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度报告办理记录"
+        verbose_name_plural = "年度报告办理记录"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.report} {self.get_to_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("办理记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("办理记录只能追加，不能删除。")
+
+
+# --- 第十六条: incentives and services -------------------------------------------------------------------
+
+
+class BaseSupport(CleanText):
+    """Funding or an award given to a base."""
+
+    base = models.ForeignKey("bases.Base", verbose_name="基地", on_delete=models.PROTECT, related_name="supports")
+    kind = models.CharField("类别", max_length=10, choices=SupportKind.choices)
+    year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(REPORT_FIRST_YEAR), MaxValueValidator(2100)]
+    )
+    amount = models.DecimalField(
+        "金额（万元）", max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    document = models.CharField("文件名称及文号", max_length=150)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "资金扶持与奖励"
+        verbose_name_plural = "资金扶持与奖励"
+        ordering = ["-year", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="base_support_amount_not_negative",
+                condition=models.Q(amount__gte=0),
+                violation_error_message="金额不能为负数。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.base} {self.year} {self.get_kind_display()}"
+
+
+class LiaisonDesignation(CleanText):
+    """重点企业联系单位 with its liaison officer; one current per base, ended ones kept as history."""
+
+    base = models.ForeignKey("bases.Base", verbose_name="基地", on_delete=models.PROTECT, related_name="liaisons")
+    officer_name = models.CharField("联络员姓名", max_length=50)
+    officer_phone = models.CharField("联络员电话", max_length=30, validators=[validate_phone])
+    since = models.DateField("确定日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "重点企业联系单位"
+        verbose_name_plural = "重点企业联系单位"
+        ordering = ["-since", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_current_liaison_per_base",
+                violation_error_message="该基地已是重点企业联系单位。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.base} 联络员 {self.officer_name}"
+
+
+class BaseService(CleanText):
+    """A service given to a base (精准指导, 快速维权, 应急服务): when, by whom, what."""
+
+    base = models.ForeignKey("bases.Base", verbose_name="基地", on_delete=models.PROTECT, related_name="services")
+    kind = models.CharField("服务类别", max_length=10, choices=ServiceKind.choices)
+    served_on = models.DateField("服务日期")
+    provider = models.CharField("服务人员", max_length=100)
+    content = models.TextField("服务内容", max_length=4000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "服务记录"
+        verbose_name_plural = "服务记录"
+        ordering = ["-served_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.base} {self.get_kind_display()} {self.served_on}"

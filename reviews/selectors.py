@@ -7,22 +7,46 @@ import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bases import permissions
-from bases.choices import BaseType, Level, ObjectionOutcome, State
+from bases.choices import BaseStatus, BaseType, Level, ObjectionOutcome, State
 from bases.dates import cn_date
 from bases.models import Application, ApplicationLog, Base, User
 from bases.selectors import application_log, applications_for_user, bases_for_user, normalised_code
 from bases.spreadsheets import Column
 
 from . import disclosure
-from .choices import ISSUING_TRANSITIONS, DocumentKind, DocumentStatus, ObjectionChannel
-from .models import AcceptanceGroup, FormBundle, IssuedDocument, Notification, Objection, Publicity, RevocationCase
+from .choices import (
+    ISSUING_TRANSITIONS,
+    DocumentKind,
+    DocumentStatus,
+    ObjectionChannel,
+    ReportStatus,
+    ServiceKind,
+    SupportKind,
+)
+from .models import (
+    REPORT_FIRST_YEAR,
+    AcceptanceGroup,
+    BaseService,
+    BaseSupport,
+    FormBundle,
+    IssuedDocument,
+    LiaisonDesignation,
+    Notification,
+    Objection,
+    Publicity,
+    RevocationCase,
+    YearlyReport,
+    YearlyReportDeadline,
+    default_report_deadline,
+)
 
 
 def acceptance_group_members(group: AcceptanceGroup | None) -> list[User]:
@@ -497,3 +521,123 @@ def form_bundles_expired(*, today=None, days: int) -> QuerySet[FormBundle]:
     today = today or timezone.localdate()
     cutoff = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time()))
     return FormBundle.objects.filter(created_at__lt=cutoff)
+
+
+# --- 第十四条: yearly reports ---------------------------------------------------------------------------
+
+UNSUBMITTED = (ReportStatus.DRAFT,)
+FAILED_STATES = (ReportStatus.FAILED,)
+
+
+def yearly_report_deadline(year: int) -> datetime.date:
+    """The deadline of the reports on `year`: the city's, else 31 January of the next year."""
+    row = YearlyReportDeadline.objects.filter(year=year).first()
+    return row.deadline if row else default_report_deadline(year)
+
+
+def bases_reporting_on(year: int) -> QuerySet[Base]:
+    """Every valid base recognised by the end of `year` reports on it (revoked ones no longer)."""
+    return Base.objects.filter(status=BaseStatus.VALID, recognised_on__year__lte=year).select_related(
+        "organisation__county", "application"
+    )
+
+
+def report_years_open(base: Base, today: datetime.date) -> list[int]:
+    """The years the base may report on now: from the year of its recognition to last year."""
+    return list(range(max(base.recognised_on.year, REPORT_FIRST_YEAR), today.year))
+
+
+def yearly_reports_for_user(user) -> QuerySet[YearlyReport]:
+    """Yearly reports of the bases the user may see (the city all, a county its own, an
+    organisation its own): the same scope as the base list."""
+    return YearlyReport.objects.filter(base__in=bases_for_user(user)).select_related(
+        "base__organisation__county", "base__application", "submitted_by", "reviewed_by", "revocation_case"
+    )
+
+
+def yearly_report_history(base: Base) -> list[YearlyReport]:
+    """The base's reports, newest year first, each with its log (the base page for staff)."""
+    return list(base.yearly_reports.prefetch_related("log__actor").order_by("-year"))
+
+
+def year_failed(base: Base, year: int, today: datetime.date) -> bool:
+    """A failed year: the report was found 不合格, or the deadline passed without a report submitted."""
+    report = YearlyReport.objects.filter(base=base, year=year).first()
+    if report is not None and report.status in FAILED_STATES:
+        return True
+    submitted = report is not None and report.submitted_at is not None
+    return not submitted and today > yearly_report_deadline(year) and base.recognised_on.year <= year
+
+
+def reports_to_remind(year: int) -> QuerySet[Base]:
+    """Bases that have not yet submitted their report on `year`."""
+    done = YearlyReport.objects.filter(year=year).exclude(status__in=UNSUBMITTED).values("base")
+    return bases_reporting_on(year).exclude(pk__in=done)
+
+
+@dataclass(frozen=True)
+class ReportFlag:
+    base: Base
+    year: int
+    reason: str
+    report: YearlyReport | None
+
+
+FLAG_YEARS = 3  # the city's list looks back over the last three reporting years
+
+
+def yearly_report_flags(user, *, today: datetime.date) -> list[ReportFlag]:
+    """For the city: the reports overdue (deadline passed, not submitted) or failed, of the last
+    reporting years, and those on which a revocation procedure is due."""
+    if not permissions.is_city(user):
+        return []
+    flags = []
+    for year in range(today.year - FLAG_YEARS, today.year):
+        if year < REPORT_FIRST_YEAR:
+            continue
+        reports = {r.base_id: r for r in YearlyReport.objects.filter(year=year).select_related("base")}
+        if today > yearly_report_deadline(year):
+            for base in bases_reporting_on(year):
+                report = reports.get(base.pk)
+                if report is None or report.submitted_at is None:
+                    flags.append(ReportFlag(base, year, "逾期未报送", report))
+        for report in reports.values():
+            if report.status == ReportStatus.FAILED:
+                flags.append(ReportFlag(report.base, year, "审核不合格", report))
+            elif report.revocation_ground and report.revocation_case_id is None:
+                flags.append(ReportFlag(report.base, year, "县局认定存在第十五条情形", report))
+    return sorted(flags, key=lambda f: (-f.year, f.base.name))
+
+
+# --- 第十六条: incentives and services ---------------------------------------------------------------------
+
+
+def support_records(base: Base) -> dict:
+    """What the base page shows staff of the support given to the base."""
+    return {
+        "supports": list(BaseSupport.objects.filter(base=base).select_related("recorded_by")),
+        "liaisons": list(LiaisonDesignation.objects.filter(base=base).select_related("recorded_by")),
+        "services": list(BaseService.objects.filter(base=base).select_related("recorded_by")),
+    }
+
+
+def current_liaison(base: Base) -> LiaisonDesignation | None:
+    return LiaisonDesignation.objects.filter(base=base, ended_on__isnull=True).first()
+
+
+def support_counts(county, year: int) -> list[tuple]:
+    """A county's yearly summary lines of 第十六条: funding and awards (number and amount in 万元),
+    liaison units designated, and the services given by kind, for its bases in `year`."""
+    lines = []
+    for kind in SupportKind:
+        rows = BaseSupport.objects.filter(base__organisation__county=county, year=year, kind=kind)
+        total = Decimal(str(rows.aggregate(total=Sum("amount"))["total"] or 0)).quantize(Decimal("0.01"))
+        lines.append((f"{kind.label}（第十六条）", rows.count(), f"{year}年登记的{kind.label}，合计{total}万元"))
+    liaisons = LiaisonDesignation.objects.filter(base__organisation__county=county, since__year__lte=year).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__year__gte=year)
+    )
+    lines.append(("重点企业联系单位", liaisons.count(), f"{year}年内为重点企业联系单位的基地"))
+    for kind in ServiceKind:
+        count = BaseService.objects.filter(base__organisation__county=county, served_on__year=year, kind=kind).count()
+        lines.append((f"服务：{kind.label}", count, f"{year}年为本县基地提供的{kind.label}"))
+    return lines

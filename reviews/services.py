@@ -31,6 +31,7 @@ from bases.choices import (
     LogAction,
     ObjectionOutcome,
     OrganisationStatus,
+    RevocationGround,
     State,
 )
 from bases.dates import cn_date
@@ -42,6 +43,7 @@ from bases.selectors import (
     applications_for_user,
     applications_submitted_before,
     applications_unsubmitted_at_deadline,
+    city_staff,
     county_staff,
     office_name,
     organisation_users,
@@ -85,20 +87,27 @@ from .choices import (
     EmailStatus,
     NotificationKind,
     ObjectionChannel,
+    ReportStatus,
+    ReviewOutcome,
     RevocationStatus,
     UpwardOutcome,
 )
 from .models import (
     AcceptanceGroup,
     AcceptanceRecord,
+    BaseService,
+    BaseSupport,
     FormBundle,
     GuidanceVisit,
     IssuedDocument,
+    LiaisonDesignation,
     Notification,
     Objection,
     Publicity,
     RevocationCase,
     UpwardRecommendation,
+    YearlyReport,
+    YearlyReportLog,
 )
 from .selectors import (
     applications_in_publicity,
@@ -106,6 +115,10 @@ from .selectors import (
     issuing_steps,
     recognition_list_issued,
     recognition_list_key,
+    report_years_open,
+    reports_to_remind,
+    year_failed,
+    yearly_report_deadline,
 )
 
 logger = logging.getLogger(__name__)
@@ -1001,14 +1014,17 @@ def waiting_reminders_send(*, today=None) -> int:
 
 def daily_housekeeping_run(*, today=None) -> dict:
     """Once a day: close ended 公示, remind applicants of the deadline and counties of what waits,
-    retry failed e-mails, remove old zips of printed forms, and let security events older than their
-    retention period go."""
+    retry failed e-mails, remove old zips of printed forms, remind bases of their yearly report and
+    fail those whose 整改期限 has passed (第十四条), and let security events older than their retention
+    period go."""
     return {
         "closed_publicities": publicities_close_ended(today=today),
         "deadline_reminders": deadline_reminders_send(today=today),
         "waiting_reminders": waiting_reminders_send(today=today),
         "emails_retried": failed_emails_retry(),
         "form_bundles": form_bundles_expire(today=today),
+        "yearly_report_reminders": yearly_report_reminders_send(today=today),
+        "yearly_reports_failed": yearly_reports_rectify_expire(today=today),
         **retention_apply(today=today),
     }
 
@@ -1549,3 +1565,331 @@ def document_number_refusal(application: Application, document_number: str) -> s
         f"文号 {document_number} 的认定名单已于{cn_date(timezone.localtime(issued.issued_at).date())}印发"
         f"（{issued.reference}），不能再以该文号认定其他基地；同一批认定请在公示页面一并办理。"
     )
+
+
+# --- 第十四条: yearly reports (年度报告) ---------------------------------------------------------------------
+
+REPORT_FIELDS = ("work_plan", "trainings", "all_staff_trainings", "services", "infringements", "changes")
+REQUIRED_REPORT_FIELDS = ("work_plan", "trainings", "services", "infringements")
+REPORT_REMIND_DAYS = (30, 7)
+RECTIFY_LONGEST_DAYS = 90
+
+
+def _report_log(report: YearlyReport, *, user, from_status: str, reason: str = "") -> None:
+    entry = YearlyReportLog(report=report, from_status=from_status, to_status=report.status, actor=user, reason=reason)
+    entry.full_clean()
+    entry.save()
+
+
+@transaction.atomic
+def yearly_report_start(*, base: Base, user, year: int) -> YearlyReport:
+    """The organisation opens (or reopens) its report on a past year. Side effects: at most one
+    YearlyReport (草稿) and its first log entry; a second call returns the same report."""
+    if not permissions.is_applicant_of_base(base, user):
+        raise PermissionDenied("年度报告由基地所在单位填报。")
+    if base.status != BaseStatus.VALID:
+        raise ValidationError("已撤销的基地不再报送年度报告。", code="revoked")
+    if year not in report_years_open(base, timezone.localdate()):
+        raise ValidationError("只能填报认定当年至上一年度的年度报告。", code="year")
+    report, created = YearlyReport.objects.get_or_create(base=base, year=year)
+    if created:
+        _report_log(report, user=user, from_status="", reason="开始填报")
+    return report
+
+
+@transaction.atomic
+def yearly_report_file(*, base: Base, user, year: int, version: int | None, data: dict, submit: bool) -> YearlyReport:
+    """The report page's save: the first one opens the report (a form rendered before it existed
+    carries version 0); if the save is refused, the report it opened is not kept either."""
+    report = YearlyReport.objects.filter(base=base, year=year).first()
+    if report is None:
+        if version:
+            raise ValidationError("该报告已在其他页面修改过，请刷新后重新填写。", code="version")
+        report = yearly_report_start(base=base, user=user, year=year)
+        version = report.version
+    return yearly_report_save(report=report, user=user, version=version, data=data, submit=submit)
+
+
+def _report_problems(report: YearlyReport) -> dict:
+    problems = {f: "提交前请填写此项。" for f in REQUIRED_REPORT_FIELDS if not str(getattr(report, f)).strip()}
+    # 第十条（三）: a 示范点 trains all its staff at least once a year (全员轮训).
+    if report.base.base_type == BaseType.POINT and report.all_staff_trainings < 1:
+        problems["all_staff_trainings"] = (
+            "示范点每年至少开展一次全员商业秘密保护轮训（第十条（三）），未开展的不能提交。"
+        )
+    return problems
+
+
+@transaction.atomic
+def yearly_report_save(
+    *, report: YearlyReport, user, version: int | None, data: dict, submit: bool = False
+) -> YearlyReport:
+    """Save the organisation's report (草稿 or 限期整改) and, with `submit`, hand it to the county.
+
+    Optimistic concurrency: `version` is the one the form was rendered with; a stale one is refused.
+    A second submit of a report already submitted changes nothing. Side effects: the report
+    (version + 1), on submit one log entry and the county's staff notified."""
+    locked = YearlyReport.objects.select_for_update().select_related("base__organisation").get(pk=report.pk)
+    if not permissions.is_applicant_of_base(locked.base, user):
+        raise PermissionDenied("年度报告由基地所在单位填报。")
+    if submit and locked.status in (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED) and version == locked.version - 1:
+        return locked  # the same submit posted twice
+    if not locked.is_editable:
+        raise ValidationError("该年度报告已提交，不能再修改。", code="closed")
+    if version != locked.version:
+        raise ValidationError("该报告已在其他页面修改过，请刷新后重新填写。", code="version")
+    for name in REPORT_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    before = locked.status
+    if submit:
+        problems = _report_problems(locked)
+        if problems:
+            raise ValidationError(problems)
+        if before == ReportStatus.RECTIFY:
+            locked.status, locked.resubmitted = ReportStatus.RESUBMITTED, True
+        else:
+            locked.status = ReportStatus.SUBMITTED
+        locked.submitted_at, locked.submitted_by = timezone.now(), user
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    if submit:
+        late = timezone.localdate() > yearly_report_deadline(locked.year)
+        _report_log(locked, user=user, from_status=before, reason="逾期提交" if late else "")
+        notify(
+            users=county_staff(locked.base.organisation.county_id),
+            application=locked.base.application,
+            kind=NotificationKind.YEARLY_REPORT,
+            key=f"yearly-submitted:{locked.pk}:{locked.status}",
+            message=f"{locked.base.name}已提交{locked.year}年度报告"
+            f"{'（整改后重报）' if locked.resubmitted else ''}，请审核。",
+        )
+    return locked
+
+
+@transaction.atomic
+def yearly_report_review(
+    *,
+    report: YearlyReport,
+    user,
+    version: int | None,
+    outcome: str,
+    reasons: str = "",
+    fix_items: list[str] = (),
+    rectify_due=None,
+    revocation_ground: str = "",
+) -> YearlyReport:
+    """The county reviews a submitted report: 合格, or 限期整改 with its reasons and the one-time list
+    of what to fix and by when; a resubmitted report is 合格 or 不合格. A report that shows a ground
+    of 第十五条, or a second failed year in a row, makes a revocation procedure due (opened at once
+    when the reviewer is the acceptance authority, else flagged to the city). Side effects: the
+    report, one log entry, the organisation notified, maybe a RevocationCase."""
+    locked = YearlyReport.objects.select_for_update().select_related("base__organisation", "base__application")
+    locked = locked.get(pk=report.pk)
+    if not permissions.is_county_of_base(locked.base, user):
+        raise PermissionDenied("年度报告由基地所在地县局审核。")
+    if locked.status not in (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED):
+        raise ValidationError("该年度报告当前不在待审核状态。", code="state")
+    if version != locked.version:
+        raise ValidationError("该报告已在其他页面处理过，请刷新后重新审核。", code="version")
+    reasons = reasons.strip()
+    items = [i.strip() for i in fix_items if i.strip()]
+    if outcome != ReviewOutcome.PASSED and not reasons:
+        raise ValidationError({"reasons": "请写明理由。"})
+    if outcome == ReviewOutcome.RECTIFY:
+        if locked.resubmitted:
+            raise ValidationError({"outcome": "整改后重报的报告只能审核为合格或不合格，不能再次限期整改。"})
+        if not items:
+            raise ValidationError({"fix_items": "请一次性列明需要整改的事项。"})
+        today = timezone.localdate()
+        if rectify_due is None or not today < rectify_due <= today + datetime.timedelta(days=RECTIFY_LONGEST_DAYS):
+            raise ValidationError({"rectify_due": f"整改期限须在今天之后、{RECTIFY_LONGEST_DAYS}天以内。"})
+        locked.status, locked.fix_items, locked.rectify_due = ReportStatus.RECTIFY, items, rectify_due
+    elif outcome == ReviewOutcome.FAILED:
+        if not locked.resubmitted:
+            raise ValidationError({"outcome": "首次提交的报告请审核为合格或限期整改。"})
+        locked.status = ReportStatus.FAILED
+    elif outcome == ReviewOutcome.PASSED:
+        locked.status = ReportStatus.PASSED
+    else:
+        raise ValidationError({"outcome": "请选择审核结果。"})
+    before = ReportStatus.RESUBMITTED if locked.resubmitted else ReportStatus.SUBMITTED
+    locked.review_reasons, locked.revocation_ground = reasons, revocation_ground
+    locked.reviewed_at, locked.reviewed_by = timezone.now(), user
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    reason = reasons + ("；整改事项：" + "；".join(items) if outcome == ReviewOutcome.RECTIFY else "")
+    if revocation_ground:
+        reason += f"；存在第十五条情形：{locked.get_revocation_ground_display()}"
+    _report_log(locked, user=user, from_status=before, reason=reason)
+    message = f"{locked.base.name}的{locked.year}年度报告经县局审核：{locked.get_status_display()}。"
+    if outcome == ReviewOutcome.RECTIFY:
+        message += f"请于{cn_date(locked.rectify_due)}前按整改事项修改后重新提交（仅一次）。"
+    notify(
+        users=applicant_users(locked.base.application),
+        application=locked.base.application,
+        kind=NotificationKind.YEARLY_REPORT,
+        key=f"yearly-reviewed:{locked.pk}:{locked.status}",
+        message=shortened(message, MESSAGE_LENGTH),
+    )
+    _revocation_if_due(locked, user=user)
+    return locked
+
+
+def yearly_report_revocation_ground(report: YearlyReport) -> str:
+    """The ground a revocation on this report would be opened on ("" when none is due): the one the
+    county found, else （五） for a second failed year in a row."""
+    if report.revocation_case_id is not None:
+        return ""
+    if report.revocation_ground:
+        return report.revocation_ground
+    if report.status == ReportStatus.FAILED and year_failed(report.base, report.year - 1, timezone.localdate()):
+        return RevocationGround.OTHER
+    return ""
+
+
+def _revocation_if_due(report: YearlyReport, *, user) -> None:
+    ground = yearly_report_revocation_ground(report)
+    if not ground:
+        return
+    if permissions.is_acceptance_authority(report.base.application, user):
+        yearly_report_revocation_open(report=report, user=user, served_on=timezone.localdate())
+        return
+    notify(
+        users=city_staff(),
+        application=report.base.application,
+        kind=NotificationKind.YEARLY_REPORT,
+        key=f"yearly-revocation-due:{report.pk}",
+        message=f"{report.base.name}的{report.year}年度报告：应启动撤销认定程序（第十五条），请在“年度报告”页面办理。",
+    )
+
+
+@transaction.atomic
+def yearly_report_revocation_open(*, report: YearlyReport, user, served_on) -> RevocationCase:
+    """Open the revocation procedure (告知, then 陈述申辩) on a report that calls for it, through
+    revocation_notice_serve, the report named in the facts and linked to the case.
+    Side effects: those of revocation_notice_serve, the report's link, one log entry."""
+    locked = YearlyReport.objects.select_for_update().select_related("base__application").get(pk=report.pk)
+    ground = yearly_report_revocation_ground(locked)
+    if not ground:
+        raise ValidationError("该年度报告不需要或已经启动撤销程序。", code="not_due")
+    why = (
+        f"县局审核{locked.year}年度报告认定存在该情形：{locked.review_reasons}"
+        if locked.revocation_ground
+        else f"{locked.year - 1}、{locked.year}连续两年年度报告不合格或逾期未报送"
+        f"（{locked.year}年度：{locked.review_reasons}）"
+    )
+    case = revocation_notice_serve(
+        application=locked.base.application,
+        user=user,
+        ground=ground,
+        facts=f"依据{locked.base.name}{locked.year}年度报告（编号{locked.pk}）：{why}",
+        served_on=served_on,
+    )
+    locked.revocation_case = case
+    locked.save(update_fields=["revocation_case"])
+    _report_log(locked, user=user, from_status=locked.status, reason=f"据此启动撤销认定程序（{case}）")
+    return case
+
+
+def yearly_report_reminders_send(*, today=None) -> int:
+    """Remind each base that has not submitted its report 30 and 7 days before the deadline, once
+    each (the key is per base, year and kind, so a job run twice or late reminds once)."""
+    today = today or timezone.localdate()
+    sent = 0
+    for year in range(today.year - 2, today.year + 1):
+        deadline = yearly_report_deadline(year)
+        left = (deadline - today).days
+        due = [d for d in REPORT_REMIND_DAYS if 0 <= left <= d]
+        if not due:
+            continue
+        days = min(due)
+        for base in reports_to_remind(year):
+            sent += notify(
+                users=applicant_users(base.application),
+                application=base.application,
+                kind=NotificationKind.DEADLINE,
+                key=f"yearly-remind:{base.pk}:{year}:{days}",
+                message=f"{base.name}的{year}年度报告须于{cn_date(deadline)}前报送（还有{left}天），请登录平台填报。",
+            )
+    return sent
+
+
+@transaction.atomic
+def yearly_reports_rectify_expire(*, today=None) -> int:
+    """A report under 限期整改 not resubmitted by its due date fails. Returns how many."""
+    today = today or timezone.localdate()
+    expired = list(YearlyReport.objects.select_for_update().filter(status=ReportStatus.RECTIFY, rectify_due__lt=today))
+    for report in expired:
+        report.status = ReportStatus.FAILED
+        report.version += 1
+        report.save(update_fields=["status", "version"])
+        _report_log(report, user=None, from_status=ReportStatus.RECTIFY, reason="整改期限届满未重新提交")
+    return len(expired)
+
+
+# --- 第十六条: incentives and services ---------------------------------------------------------------------
+
+
+def _may_support(base: Base, user) -> None:
+    if not permissions.may_record_support(base, user):
+        raise PermissionDenied("由基地所在地县局或市局登记。")
+    if base.status != BaseStatus.VALID:
+        raise ValidationError("已撤销的基地不能再登记。", code="revoked")
+
+
+@transaction.atomic
+def base_support_add(*, base: Base, user, kind: str, year: int, amount, document: str) -> BaseSupport:
+    """Record funding or an award. Side effects: one BaseSupport."""
+    _may_support(base, user)
+    if year > timezone.localdate().year or year < base.recognised_on.year:
+        raise ValidationError({"year": "年度须在认定当年至今年之间。"})
+    item = BaseSupport(base=base, kind=kind, year=year, amount=amount, document=document, recorded_by=user)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def liaison_designate(*, base: Base, user, officer_name: str, officer_phone: str, since) -> LiaisonDesignation:
+    """Designate the base a 重点企业联系单位 with its liaison officer (one current per base).
+    Side effects: one LiaisonDesignation."""
+    _may_support(base, user)
+    _check_date(since, Floor(base.recognised_on, "认定日期"))
+    if LiaisonDesignation.objects.select_for_update().filter(base=base, ended_on__isnull=True).exists():
+        raise ValidationError("该基地已是重点企业联系单位，请先结束当前的确定。", code="duplicate")
+    item = LiaisonDesignation(
+        base=base, officer_name=officer_name, officer_phone=officer_phone, since=since, recorded_by=user
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def liaison_end(*, item: LiaisonDesignation, user, ended_on) -> LiaisonDesignation:
+    """End the current designation; the row stays as history."""
+    locked = LiaisonDesignation.objects.select_for_update().select_related("base__organisation").get(pk=item.pk)
+    if not permissions.may_record_support(locked.base, user):
+        raise PermissionDenied("由基地所在地县局或市局登记。")
+    if locked.ended_on is not None:
+        raise ValidationError("该确定已结束。", code="ended")
+    _check_date(ended_on, Floor(locked.since, "确定日期"))
+    locked.ended_on = ended_on
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def base_service_add(*, base: Base, user, kind: str, served_on, provider: str, content: str) -> BaseService:
+    """Record a service given to the base (精准指导, 快速维权, 应急服务). Side effects: one BaseService."""
+    _may_support(base, user)
+    _check_date(served_on, Floor(base.recognised_on, "认定日期"))
+    item = BaseService(base=base, kind=kind, served_on=served_on, provider=provider, content=content, recorded_by=user)
+    item.full_clean()
+    item.save()
+    return item

@@ -21,7 +21,8 @@ def notify_transition(log_id: int) -> int:
 @shared_task
 def daily_housekeeping() -> dict:
     """Once a day: close ended 公示 periods, remind applicants of the deadline and
-    county bureaus of applications waiting for them."""
+    county bureaus of applications waiting for them, remind bases of their yearly report
+    (30 and 7 days before its deadline) and fail the reports whose 整改期限 has passed."""
     return services.daily_housekeeping_run()
 
 

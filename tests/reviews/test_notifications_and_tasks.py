@@ -262,6 +262,8 @@ def test_housekeeping_twice_same_day_idempotent(office, django_capture_on_commit
         "waiting_reminders": 0,
         "emails_retried": 0,
         "form_bundles": 0,
+        "yearly_report_reminders": 0,
+        "yearly_reports_failed": 0,
         "objector_contacts": 0,
         "notifications": 0,
         "security_events": 0,

@@ -15,7 +15,17 @@ from django.utils import timezone
 from bases.choices import BaseType, Level, Role, State
 from bases.models import Application, ApplicationLog, Base, Organisation, User
 from reviews.choices import DocumentKind, ObjectionChannel, RevocationStatus
-from reviews.models import AcceptanceRecord, GuidanceVisit, IssuedDocument, Objection, Publicity, RevocationCase
+from reviews.models import (
+    AcceptanceRecord,
+    BaseService,
+    BaseSupport,
+    GuidanceVisit,
+    IssuedDocument,
+    LiaisonDesignation,
+    Objection,
+    Publicity,
+    RevocationCase,
+)
 from targets.models import StandardEnterprise, Target
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +215,16 @@ def test_the_public_can_object_to_the_running_publicity_and_read_the_online_obje
 
     assert "提交异议" in page and "公示中" in page
     assert "会员培训覆盖率统计属实，异议不成立" in reply
+
+
+def test_support_records_of_article_16_for_every_valid_base_once(seeded, settings):
+    valid = set(Base.objects.filter(status="valid").values_list("pk", flat=True))
+    assert valid
+    assert set(BaseService.objects.values_list("base", flat=True)) == valid
+    assert set(BaseService.objects.values_list("kind", flat=True)) == {"guidance", "rights", "emergency"}
+    assert set(BaseSupport.objects.values_list("kind", flat=True)) <= {"funding", "award"}
+    assert LiaisonDesignation.objects.filter(ended_on__isnull=False).count() == 1
+    assert set(LiaisonDesignation.objects.filter(ended_on__isnull=True).values_list("base", flat=True)) == valid
+    counts = (BaseService.objects.count(), BaseSupport.objects.count(), LiaisonDesignation.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (BaseService.objects.count(), BaseSupport.objects.count(), LiaisonDesignation.objects.count()) == counts

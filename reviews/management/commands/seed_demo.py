@@ -16,6 +16,7 @@ seeding commits (the task then finds them issued).
 import datetime
 import random
 from contextlib import contextmanager
+from decimal import Decimal
 
 import time_machine
 from django.conf import settings
@@ -33,12 +34,14 @@ from bases import selectors as base_selectors
 from bases import services
 from bases.choices import BaseType, Level, OrganisationKind, OrganisationStatus, Role
 from bases.forms_spec import spec_for
-from bases.models import Batch, County, Industry, Organisation, User
+from bases.models import Base, Batch, County, Industry, Organisation, User
 from bases.paper import signing_form
 from bases.services import application_transition
 from bases.signals import demo_data_seeding
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
 from reviews import services as review_services
+from reviews.choices import ServiceKind, SupportKind
+from reviews.models import BaseService
 
 PASSWORD = "Shaoxing#2021"
 
@@ -244,6 +247,7 @@ class Command(BaseCommand):
             for application, target in done:
                 self.advance(application, target)
             self.publicise(done)
+            self.support()
             self.pending()
             created = len(done)
             # The apps above (the targets and the 贯标企业 register) add their demo data.
@@ -710,6 +714,58 @@ class Command(BaseCommand):
                 self.open_publicity([application], county, "拟认定名单公示")
             with days_ago(PUBLICITY["recognised"]):
                 self.recognise(application, county, f"嵊市监〔{timezone.localdate().year}〕3号")
+
+    def support(self):
+        """第十六条: funding, an award, 重点企业联系单位 (one ended and designated anew) and the three kinds
+        of service for the valid demo bases that have none yet, entered by their county or the city."""
+        city = User.objects.get(username="city_reviewer")
+        bases = list(Base.objects.filter(status="valid").select_related("organisation__county").order_by("pk"))
+        for i, base in enumerate(bases):
+            if BaseService.objects.filter(base=base).exists():
+                continue
+            county = self.county_user(base.organisation.county.name)
+            year = base.recognised_on.year
+            with days_ago(PUBLICITY["upward"]):
+                kind = SupportKind.FUNDING if i % 2 == 0 else SupportKind.AWARD
+                review_services.base_support_add(
+                    base=base,
+                    user=city,
+                    kind=kind,
+                    year=year,
+                    amount=Decimal("20") + i * 5,
+                    document=f"绍市监〔{year}〕{20 + i}号 关于商业秘密保护基地{kind.label}的通知",
+                )
+                review_services.liaison_designate(
+                    base=base,
+                    user=county,
+                    officer_name="王建华",
+                    officer_phone="0575-8800" + f"{1000 + i}",
+                    since=timezone.localdate(),
+                )
+                for kind, what in (
+                    (ServiceKind.GUIDANCE, "上门指导完善商业秘密分级管理制度。"),
+                    (ServiceKind.RIGHTS, "协助固定侵权证据并对接执法部门。"),
+                    (ServiceKind.EMERGENCY, "核心技术人员离职后的应急处置指导。"),
+                ):
+                    review_services.base_service_add(
+                        base=base,
+                        user=county,
+                        kind=kind,
+                        served_on=timezone.localdate(),
+                        provider="县局 陈志明",
+                        content=what,
+                    )
+            if i == 0:
+                with days_ago(10):
+                    current = base.liaisons.get(ended_on__isnull=True)
+                    review_services.liaison_end(item=current, user=county, ended_on=timezone.localdate())
+                    review_services.liaison_designate(
+                        base=base,
+                        user=county,
+                        officer_name="李晓东",
+                        officer_phone="0575-88002222",
+                        since=timezone.localdate(),
+                    )
 
     def recognise(self, application, user, document_number, *, issue=True):
         return self.act(
