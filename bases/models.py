@@ -639,7 +639,22 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError("办理记录只能追加，不能删除。")
 
 
-class ApplicationLog(CleanText):
+class AppendOnly:
+    """A record written once and never changed or deleted (logs, issued documents): saving a row
+    that exists, or deleting one, raises AppendOnlyError with the model's own words."""
+
+    APPEND_ONLY_MESSAGES = ("办理记录只能追加，不能修改。", "办理记录只能追加，不能删除。")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError(self.APPEND_ONLY_MESSAGES[0])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(self.APPEND_ONLY_MESSAGES[1])
+
+
+class ApplicationLog(AppendOnly, CleanText):
     """Who did what to an application, when, from where and why. Never updated or deleted."""
 
     application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.PROTECT, related_name="log")
@@ -675,14 +690,6 @@ class ApplicationLog(CleanText):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.label}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AppendOnlyError("办理记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("办理记录只能追加，不能删除。")
 
 
 class SecurityEvent(CleanText):

@@ -22,7 +22,7 @@ from bases.choices import (
     State,
     choices_of,
 )
-from bases.models import AppendOnlyError, AppendOnlyQuerySet, Application, CleanText
+from bases.models import AppendOnly, AppendOnlyQuerySet, Application, CleanText
 from bases.storage import documents_storage, private_storage
 from bases.validators import ATTACHMENT_FORMATS, validate_phone
 
@@ -386,7 +386,7 @@ def document_path(instance, filename):
     return f"{instance.kind}/{instance.issued_at:%Y}/{instance.reference}.pdf"
 
 
-class IssuedDocument(CleanText):
+class IssuedDocument(AppendOnly, CleanText):
     """A document the procedure issued (申报回执, 公示公告, 认定名单, 认定证书, 撤销决定书): the PDF as
     issued, stored once in the storage "documents" and never made again (issuing it a second time
     returns this one), its SHA-256, and what it states (`facts`, public) for the verification page
@@ -423,13 +423,7 @@ class IssuedDocument(CleanText):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("已出具的文书不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("已出具的文书不能删除。")
+    APPEND_ONLY_MESSAGES = ("已出具的文书不能修改。", "已出具的文书不能删除。")
 
     @property
     def stated(self) -> dict:
@@ -595,7 +589,7 @@ class YearlyReport(CleanText):
         return self.status in (ReportStatus.DRAFT, ReportStatus.RECTIFY)
 
 
-class YearlyReportLog(CleanText):
+class YearlyReportLog(AppendOnly, CleanText):
     """Every change of a yearly report's state: who, when, why. Never updated or deleted."""
 
     report = models.ForeignKey(YearlyReport, verbose_name="年度报告", on_delete=models.PROTECT, related_name="log")
@@ -621,14 +615,6 @@ class YearlyReportLog(CleanText):
 
     def __str__(self):
         return f"{self.report} {self.get_to_status_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AppendOnlyError("办理记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("办理记录只能追加，不能删除。")
 
 
 # --- 第十六条: incentives and services -------------------------------------------------------------------
