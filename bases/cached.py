@@ -4,11 +4,12 @@ results the same way (`kept`), under the same generation.
 
 A staff page counts rows on every request (the start page's queues, a list's number of pages), and a
 count scans every row in scope however it is indexed. The data behind those counts changes far less
-often than the pages are read, so each count is kept in the cache under a key made of
+often than the pages are read, so each count is kept in the cache (`kept`)
 
-- the query's own SQL and parameters (so each user's scope, each filter and each search has its own
-  entry: a grant, a change of role or county changes the SQL and therefore the key), and
-- a generation number that every change of an application, an organisation, a base or the reference
+- under the query's own SQL and parameters (so each user's scope, each filter and each search has its
+  own entry: a grant, a change of role or county changes the SQL and therefore the key),
+- with the generation it was computed in, and read only while that generation is current: a number
+  that every change of an application, an organisation, a base or the reference
   data (batches, counties, industries) moves on, and of the records the apps above count (`connect`:
   a receiver on their save and delete; queryset updates and bulk writes call `changed()` themselves).
 
@@ -61,39 +62,6 @@ def changed(**_):
     transaction.on_commit(_move_on)
 
 
-def _key(kind: str, queryset, extra: str = "") -> str:
-    sql, params = queryset.query.sql_with_params()
-    digest = hashlib.sha256(f"{kind}|{sql}|{params!r}|{extra}".encode()).hexdigest()
-    return f"bases:count:{generation()}:{digest}"
-
-
-def _cached(kind, queryset, compute, extra=""):
-    try:
-        key = _key(kind, queryset, extra)
-        value = cache.get(key)
-    except Exception:
-        logger.warning("Counts are computed without the cache", exc_info=True)
-        return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, TTL)
-        except Exception:
-            logger.warning("A count could not be kept in the cache", exc_info=True)
-    return value
-
-
-def count(queryset) -> int:
-    """`queryset.count()`, kept until the counted data changes."""
-    return _cached("count", queryset, queryset.count)
-
-
-def aggregate(queryset, **aggregates) -> dict:
-    """`queryset.aggregate(**aggregates)`, kept until the counted data changes."""
-    described = repr(sorted(aggregates.items()))
-    return _cached("aggregate", queryset, lambda: queryset.aggregate(**aggregates), described)
-
-
 def kept(name: str, parts, compute):
     """A value that depends only on `parts` and on the counted data, computed once per generation (the
     public portal's results, the open-data API's pages and downloads: a recognition or a revocation
@@ -123,6 +91,16 @@ def kept(name: str, parts, compute):
         except Exception:
             logger.warning("A value could not be kept in the cache", exc_info=True)
     return value
+
+
+def count(queryset) -> int:
+    """`queryset.count()`, kept until the counted data changes."""
+    return kept("count", [queryset], queryset.count)
+
+
+def aggregate(queryset, **aggregates) -> dict:
+    """`queryset.aggregate(**aggregates)`, kept until the counted data changes."""
+    return kept("aggregate", [queryset, sorted(aggregates.items())], lambda: queryset.aggregate(**aggregates))
 
 
 def fragment(name: str, parts, render) -> str:
