@@ -19,8 +19,9 @@ LENGTH = 8  # 32⁸ ≈ 10¹² codes
 SALT = "bases.lookup_code"
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+def new_code(length: int = LENGTH) -> str:
+    """A random code of `length` characters of ALPHABET (no 0/O or 1/I to misread)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
 def normalised(code: str) -> str:

@@ -6,7 +6,6 @@ import dataclasses
 import datetime
 import hashlib
 import logging
-import secrets
 import tempfile
 import unicodedata
 import zipfile
@@ -35,7 +34,6 @@ from bases.choices import (
     State,
 )
 from bases.dates import cn_date
-from bases.lookup_codes import ALPHABET as LOOKUP_ALPHABET
 from bases.models import Application, ApplicationLog, Base, Organisation, reapply_free_on
 from bases.selectors import (
     CITY_BUREAU,
@@ -401,8 +399,8 @@ OBJECTION_CODE_LENGTH = 12  # 32¹² ≈ 10¹⁸ values, hashed as passwords are
 
 
 def new_objection_code() -> str:
-    """The objector's random 查询码 (no 0/O or 1/I to misread), shown once and kept only as a hash."""
-    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(OBJECTION_CODE_LENGTH))
+    """The objector's random 查询码, shown once and kept only as a hash."""
+    return lookup_codes.new_code(OBJECTION_CODE_LENGTH)
 
 
 @transaction.atomic
