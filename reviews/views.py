@@ -85,7 +85,6 @@ def _render_detail(request, application, *, status=200, **bound):
     """The application page: form, self-assessment, evidence, progress, actions, review, history.
     `bound` replaces a small form by the bound one that failed, so its errors and input show."""
     user = request.user
-    selectors.with_revocation_cases(application)
     log = selectors.application_log_for(application, user)
     attachments = list(application.attachments.all())
     evidence = [a for a in attachments if a.purpose == AttachmentPurpose.EVIDENCE]
