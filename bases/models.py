@@ -181,11 +181,12 @@ class Organisation(CleanText):
 
     def save(self, *args, **kwargs):
         self.credit_code = (self.credit_code or "").strip().upper()
-        super().save(*args, **kwargs)
         loaded = getattr(self, "_loaded_county_id", None)
         if loaded is not None and loaded != self.county_id:
-            # Application.county copies the organisation's county (an indexed scope): moved with it.
+            # Application.county copies the organisation's county (an indexed scope): moved with it,
+            # before the save, whose receivers (bases.cached) then count the applications where they are.
             self.applications.update(county_id=self.county_id)
+        super().save(*args, **kwargs)
         self._loaded_county_id = self.county_id
 
     @classmethod
