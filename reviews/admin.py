@@ -10,7 +10,9 @@ from .models import (
     Notification,
     Objection,
     Publicity,
+    UpwardDocument,
     UpwardRecommendation,
+    UpwardRecommendationLog,
     YearlyReport,
     YearlyReportDeadline,
     YearlyReportLog,
@@ -52,8 +54,18 @@ class ObjectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(UpwardRecommendation)
 class UpwardRecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["base", "level", "recommended_on", "outcome", "outcome_on"]
-    list_filter = ["level", "outcome"]
+    list_display = ["base", "level", "status", "county_on", "city_on", "outcome_on", "outcome_document"]
+    list_filter = ["level", "status"]
+
+
+@admin.register(UpwardRecommendationLog)
+class UpwardRecommendationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "recommendation", "from_status", "to_status", "step_on", "actor", "reason"]
+
+
+@admin.register(UpwardDocument)
+class UpwardDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["uploaded_at", "recommendation", "entry", "original_name", "kind", "size", "uploaded_by"]
 
 
 @admin.register(Notification)

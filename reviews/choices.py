@@ -7,10 +7,34 @@ kinds, objection outcomes, revocation grounds) is in bases.choices.
 from django.db import models
 
 
+class UpwardStatus(models.TextChoices):
+    """第三条（四）, 第十六条（三）: a recognised base recommended to provincial or national level. Its
+    county makes the first review (初审推荐), the city recommends it on (推荐上报) or not (不予推荐),
+    and the city records the outcome the province or the nation decided (获评 / 未获评)."""
+
+    COUNTY_RECOMMENDED = "county_recommended", "县局已初审推荐，待市局审核"
+    CITY_DECLINED = "city_declined", "市局不予推荐"
+    CITY_RECOMMENDED = "city_recommended", "市局已推荐上报，待评审结果"
+    RECOGNISED = "recognised", "已获评"
+    NOT_RECOGNISED = "not_recognised", "未获评"
+
+
+# A base has at most one recommendation per level in these stages (constraint on the model).
+UPWARD_OPEN = (UpwardStatus.COUNTY_RECOMMENDED, UpwardStatus.CITY_RECOMMENDED)
+
+
+class UpwardDecision(models.TextChoices):
+    """The city's decision on a county's 初审推荐."""
+
+    RECOMMEND = "recommend", "推荐上报"
+    DECLINE = "decline", "不予推荐"
+
+
 class UpwardOutcome(models.TextChoices):
-    PENDING = "pending", "待评审"
-    RECOGNISED = "recognised", "已获认定"
-    NOT_RECOGNISED = "not_recognised", "未获认定"
+    """What the province or the nation decided; stored as the recommendation's final status."""
+
+    RECOGNISED = UpwardStatus.RECOGNISED.value, "获评"
+    NOT_RECOGNISED = UpwardStatus.NOT_RECOGNISED.value, "未获评"
 
 
 class RevocationStatus(models.TextChoices):
@@ -41,6 +65,7 @@ class NotificationKind(models.TextChoices):
     OBJECTION = "objection", "异议"
     REVOCATION = "revocation", "撤销程序"
     YEARLY_REPORT = "yearly_report", "年度报告"
+    UPWARD = "upward", "向上推荐"
 
 
 class ObjectionChannel(models.TextChoices):

@@ -33,6 +33,22 @@ APPLICANT_FIELDS = {
             "publicity",
         }
     ),
+    # 第三条（四）: the base's recommendations upwards, their stage, dates and outcome; not the opinions,
+    # the reasons, the log nor the documents, which stay with the bureaus
+    "upward": frozenset(
+        {
+            "pk",
+            "level",
+            "get_level_display",
+            "status",
+            "get_status_display",
+            "county_on",
+            "city_on",
+            "outcome_on",
+            "outcome_document",
+            "is_open",
+        }
+    ),
 }
 # Log entries whose comment stays with the bureaus: reviewers' findings and names, objectors' names.
 INTERNAL_LOG_ACTIONS = frozenset({LogAction.ACCEPTANCE_RECORD, LogAction.OBJECTION})

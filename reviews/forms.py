@@ -21,6 +21,7 @@ from bases.choices import (
 )
 from bases.dates import cn_date
 from bases.forms import ExplainedErrors
+from bases.models import County
 from bases.validators import ATTACHMENT_ACCEPT, validate_phone
 from bases.workflow import (
     Floor,
@@ -31,7 +32,7 @@ from bases.workflow import (
     open_revocation_case,
 )
 
-from .choices import ReviewOutcome, ServiceKind, SupportKind, UpwardOutcome
+from .choices import ReviewOutcome, ServiceKind, SupportKind, UpwardDecision, UpwardOutcome, UpwardStatus
 from .models import REPORT_FIRST_YEAR, AcceptanceRecord, GuidanceVisit, Objection
 from .selectors import applications_in_publicity
 from .services import REVIEW_RIGHTS, REVOCATION_STATEMENT_DAYS, document_number_refusal, publicity_period
@@ -422,31 +423,6 @@ class RevocationCloseForm(ExplainedErrors, forms.Form):
         self.fields["decided_on"].set_floor(Floor(case.served_on, "告知送达日"))
 
 
-class UpwardRecommendationForm(ExplainedErrors, forms.Form):
-    level = forms.ChoiceField(label="推荐级别", choices=choices_of(UPWARD_LEVELS), widget=forms.RadioSelect)
-    recommended_on = StepDateField(label="推荐日期")
-    note = forms.CharField(label="说明", required=False, max_length=200)
-
-    def __init__(self, *args, base, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["recommended_on"].set_floor(Floor(base.recognised_on, "认定日期"))
-
-
-class UpwardOutcomeForm(ExplainedErrors, forms.Form):
-    outcome = forms.ChoiceField(label="结果", choices=UpwardOutcome.choices, widget=forms.RadioSelect)
-    outcome_on = StepDateField(label="结果日期", required=False)
-
-    def __init__(self, *args, item, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["outcome_on"].set_floor(Floor(item.recommended_on, "推荐日期"))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") != UpwardOutcome.PENDING and not data.get("outcome_on"):
-            self.add_error("outcome_on", "请填写结果日期。")
-        return data
-
-
 class CandidateForm(ExplainedErrors, forms.Form):
     """培育: the county registers a candidate organisation for a base type and level."""
 
@@ -586,3 +562,121 @@ class BaseServiceForm(ExplainedErrors, forms.Form):
     def __init__(self, *args, base, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["served_on"].set_floor(Floor(base.recognised_on, "认定日期"))
+
+
+# --- 第三条（四）, 第十六条（三）: upward recommendations ------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (optional); each one's content is checked by the service."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class UpwardStepForm(ExplainedErrors, forms.Form):
+    """A step of an upward recommendation: its date, opinion and optional documents. `refusal`: why
+    the upload handler stopped reading the files (bases.uploads.upload_refusal)."""
+
+    files = MultipleFileField(
+        label="相关材料（可选，可多选）",
+        help_text="PDF、JPG、PNG、DOCX、XLSX，系统按文件内容判断类型；只有县局、市局工作人员可以下载",
+    )
+
+    def __init__(self, *args, refusal: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+
+    def clean_files(self):
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="upload_refused")
+        return self.cleaned_data["files"]
+
+
+class UpwardOpenForm(UpwardStepForm):
+    """初审推荐 by the base's county: the level (those still open to the base), the date, the opinion."""
+
+    level = forms.ChoiceField(label="推荐级别", choices=choices_of(UPWARD_LEVELS), widget=forms.RadioSelect)
+    county_on = StepDateField(label="初审推荐日期")
+    opinion = forms.CharField(label="县局初审意见", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    field_order = ["level", "county_on", "opinion", "files"]
+
+    def __init__(self, *args, base, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = levels
+        self.fields["county_on"].set_floor(Floor(base.recognised_on, "认定日期"))
+
+
+class UpwardDecisionForm(UpwardStepForm):
+    """The city on a county's 初审推荐: 推荐上报 with its opinion, or 不予推荐 with its reasons."""
+
+    decision = forms.ChoiceField(label="市局审核", choices=UpwardDecision.choices, widget=forms.RadioSelect)
+    city_on = StepDateField(label="办理日期")
+    opinion = forms.CharField(
+        label="推荐意见或不予推荐的理由", max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    version = VersionField()
+    field_order = ["decision", "city_on", "opinion", "files", "version"]
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        if item.county_on:
+            self.fields["city_on"].set_floor(Floor(item.county_on, "县局初审推荐日期"))
+
+
+class UpwardOutcomeForm(UpwardStepForm):
+    """The outcome the province or the nation decided, recorded by the city."""
+
+    outcome = forms.ChoiceField(label="评审结果", choices=UpwardOutcome.choices, widget=forms.RadioSelect)
+    outcome_on = StepDateField(label="结果日期")
+    document_number = forms.CharField(
+        label="获评文号", max_length=50, required=False, help_text="获评的必填，如 浙市监竞争〔2026〕12号"
+    )
+    note = forms.CharField(label="说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = VersionField()
+    field_order = ["outcome", "outcome_on", "document_number", "note", "files", "version"]
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        if item.city_on:
+            self.fields["outcome_on"].set_floor(Floor(item.city_on, "市局推荐上报日期"))
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("document_number") or "").strip()
+        if data.get("outcome") == UpwardOutcome.RECOGNISED:
+            if not number:
+                self.add_error("document_number", "获评的请填写评审结果文件的文号。")
+            else:
+                try:
+                    data["document_number"] = clean_document_number(number)
+                except forms.ValidationError as error:
+                    self.add_error("document_number", error)
+        return data
+
+
+class UpwardFilterForm(forms.Form):
+    """The list's filters: stage, level and (for the city) county."""
+
+    status = forms.ChoiceField(label="办理阶段", choices=[("", "全部"), *UpwardStatus.choices], required=False)
+    level = forms.ChoiceField(label="推荐级别", choices=[("", "全部"), *choices_of(UPWARD_LEVELS)], required=False)
+    county = forms.ModelChoiceField(label="所在地", queryset=County.objects.none(), required=False, empty_label="全部")
+
+    def __init__(self, *args, city: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if city:
+            self.fields["county"].queryset = County.objects.all()
+        else:
+            del self.fields["county"]

@@ -27,6 +27,7 @@ from bases.storage import documents_storage, private_storage
 from bases.validators import ATTACHMENT_FORMATS, validate_phone
 
 from .choices import (
+    UPWARD_OPEN,
     BundleStatus,
     DocumentKind,
     EmailStatus,
@@ -36,7 +37,7 @@ from .choices import (
     RevocationStatus,
     ServiceKind,
     SupportKind,
-    UpwardOutcome,
+    UpwardStatus,
 )
 
 
@@ -310,36 +311,127 @@ class RevocationCase(CleanText):
 
 
 class UpwardRecommendation(CleanText):
-    """A recognised base recommended to provincial or national level, and the outcome (第十六条（三））."""
+    """A recognised base recommended to provincial or national level (第三条（四）, 第十六条（三））: the
+    base's county makes the first review with its opinion (初审推荐), the city recommends it on
+    (推荐上报) or not (不予推荐), and records the outcome (获评 with the document's number, or 未获评).
+    Each step is kept with who, when, why and its documents in UpwardRecommendationLog; the fields
+    here hold what the pages and the statistics read. Rows recorded by the city before the county
+    step existed have no county date (they start at 推荐上报)."""
 
     base = models.ForeignKey(
         "bases.Base", verbose_name="基地", on_delete=models.PROTECT, related_name="upward_recommendations"
     )
     level = models.CharField("推荐级别", max_length=20, choices=choices_of(UPWARD_LEVELS))
-    recommended_on = models.DateField("推荐日期")
-    outcome = models.CharField("结果", max_length=20, choices=UpwardOutcome.choices, default=UpwardOutcome.PENDING)
-    outcome_on = models.DateField("结果日期", null=True, blank=True)
-    note = models.CharField("说明", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    status = models.CharField(
+        "办理阶段", max_length=20, choices=UpwardStatus.choices, default=UpwardStatus.COUNTY_RECOMMENDED
     )
+    county_on = models.DateField("县局初审推荐日期", null=True, blank=True)
+    county_opinion = models.TextField("县局初审意见", max_length=4000, blank=True)
+    city_on = models.DateField("市局办理日期", null=True, blank=True)
+    city_opinion = models.TextField("市局意见（推荐意见或不予推荐理由）", max_length=4000, blank=True)
+    outcome_on = models.DateField("评审结果日期", null=True, blank=True)
+    outcome_document = models.CharField("获评文号", max_length=50, blank=True)
+    outcome_note = models.TextField("结果说明", max_length=2000, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "向上推荐"
         verbose_name_plural = "向上推荐"
-        ordering = ["-recommended_on", "-pk"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["base", "level"],
-                condition=models.Q(outcome=UpwardOutcome.PENDING),
-                name="one_pending_upward_recommendation_per_base_and_level",
-                violation_error_message="该基地已有一项同级别的向上推荐正在评审。",
+                condition=models.Q(status__in=UPWARD_OPEN),
+                name="one_open_upward_recommendation_per_base_and_level",
+                violation_error_message="该基地已有一项同级别的向上推荐正在办理。",
             )
         ]
 
     def __str__(self):
         return f"{self.base} → {self.get_level_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in UPWARD_OPEN
+
+
+class UpwardRecommendationLog(AppendOnly, CleanText):
+    """Every step of an upward recommendation: who, when (the step's own date and the moment it was
+    recorded), the opinion or reasons, and the documents uploaded with it. Never updated or deleted."""
+
+    recommendation = models.ForeignKey(
+        UpwardRecommendation, verbose_name="向上推荐", on_delete=models.PROTECT, related_name="log"
+    )
+    from_status = models.CharField("原阶段", max_length=20, choices=UpwardStatus.choices, blank=True)
+    to_status = models.CharField("新阶段", max_length=20, choices=UpwardStatus.choices)
+    step_on = models.DateField("办理日期")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("意见/理由", max_length=4000, blank=True)
+    created_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "向上推荐办理记录"
+        verbose_name_plural = "向上推荐办理记录"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.recommendation} {self.get_to_status_display()}"
+
+
+def upward_document_path(instance, filename):
+    # A random name with the extension of the type found in the content, as evidence of applications.
+    return f"upward/{instance.recommendation_id}/{uuid.uuid4().hex}.{ATTACHMENT_FORMATS[instance.kind].extension}"
+
+
+class UpwardDocument(AppendOnly, CleanText):
+    """A supporting document of one step of an upward recommendation (初审推荐表, 推荐函, 获评文件 …),
+    checked by content as evidence of applications is and kept in the private storage; only the
+    bureaus' staff who see the recommendation download it."""
+
+    recommendation = models.ForeignKey(
+        UpwardRecommendation, verbose_name="向上推荐", on_delete=models.PROTECT, related_name="documents"
+    )
+    entry = models.ForeignKey(
+        UpwardRecommendationLog, verbose_name="办理步骤", on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField("文件", upload_to=upward_document_path, storage=private_storage, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    kind = models.CharField("文件类型", max_length=10, choices=AttachmentKind.choices)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    APPEND_ONLY_MESSAGES = ("已上传的推荐材料不能修改。", "已上传的推荐材料不能删除。")
+
+    class Meta:
+        verbose_name = "向上推荐材料"
+        verbose_name_plural = "向上推荐材料"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        stem = self.original_name.rpartition(".")[0] or self.original_name
+        return f"{stem}.{ATTACHMENT_FORMATS[self.kind].extension}"
+
+    @property
+    def content_type(self) -> str:
+        return ATTACHMENT_FORMATS[self.kind].mime
 
 
 class Notification(CleanText):

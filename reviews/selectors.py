@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bases import permissions
-from bases.choices import BaseStatus, BaseType, Level, ObjectionOutcome, State
+from bases.choices import UPWARD_LEVELS, BaseStatus, BaseType, Level, ObjectionOutcome, State
 from bases.dates import cn_date
 from bases.models import Application, ApplicationLog, Base, User
 from bases.selectors import application_log, applications_for_user, bases_for_user, normalised_code
@@ -24,12 +24,15 @@ from bases.spreadsheets import Column
 from . import disclosure
 from .choices import (
     ISSUING_TRANSITIONS,
+    UPWARD_OPEN,
     DocumentKind,
     DocumentStatus,
     ObjectionChannel,
     ReportStatus,
+    RevocationStatus,
     ServiceKind,
     SupportKind,
+    UpwardStatus,
 )
 from .models import (
     REPORT_FIRST_YEAR,
@@ -43,6 +46,9 @@ from .models import (
     Objection,
     Publicity,
     RevocationCase,
+    UpwardDocument,
+    UpwardRecommendation,
+    UpwardRecommendationLog,
     YearlyReport,
     YearlyReportDeadline,
     default_report_deadline,
@@ -203,9 +209,9 @@ def base_register_rows(queryset: QuerySet[Base]) -> Iterator[tuple]:
     )
     for base in queryset.iterator(chunk_size=500):
         upward = "；".join(
-            f"{item.get_level_display()}：{item.get_outcome_display()}"
+            f"{item.get_level_display()}：{item.get_status_display()}"
             + (f"（{cn_date(item.outcome_on)}）" if item.outcome_on else "")
-            for item in sorted(base.upward_recommendations.all(), key=lambda item: (item.recommended_on, item.pk))
+            for item in sorted(base.upward_recommendations.all(), key=lambda item: item.pk)
         )
         yield (
             base.name,
@@ -640,4 +646,109 @@ def support_counts(county, year: int) -> list[tuple]:
     for kind in ServiceKind:
         count = BaseService.objects.filter(base__organisation__county=county, served_on__year=year, kind=kind).count()
         lines.append((f"服务：{kind.label}", count, f"{year}年为本县基地提供的{kind.label}"))
+    return lines
+
+
+# --- 第三条（四）, 第十六条（三）: upward recommendations -----------------------------------------------------
+
+
+def upward_recommendations_for_user(user) -> QuerySet[UpwardRecommendation]:
+    """The upward recommendations the bureaus work on: all for the city, its own bases' for a county.
+    Applicants read their bases' recommendations on the base page only (reviews.disclosure), never
+    the opinions, the log or the documents: nothing here for them."""
+    queryset = UpwardRecommendation.objects.select_related("base__organisation__county", "base__application")
+    if permissions.is_city(user):
+        return queryset.all()
+    if permissions.is_county_staff(user):
+        return queryset.filter(base__organisation__county_id=user.county_id)
+    return UpwardRecommendation.objects.none()
+
+
+def upward_listed(user, *, status: str = "", level: str = "", county_id: int | None = None):
+    """The list page: the user's recommendations, filtered by stage, level and (for the city) county,
+    newest first."""
+    queryset = upward_recommendations_for_user(user)
+    if status:
+        queryset = queryset.filter(status=status)
+    if level:
+        queryset = queryset.filter(level=level)
+    if county_id:
+        queryset = queryset.filter(base__organisation__county_id=county_id)
+    return queryset.order_by("-created_at", "-pk")
+
+
+def upward_history(item: UpwardRecommendation) -> list[UpwardRecommendationLog]:
+    """The steps of a recommendation in the order taken, each with who took it and its documents."""
+    return list(item.log.select_related("actor").prefetch_related("documents"))
+
+
+def upward_documents_for_user(user) -> QuerySet[UpwardDocument]:
+    """The documents of the recommendations the user works on (the bureaus' staff in scope)."""
+    return UpwardDocument.objects.filter(recommendation__in=upward_recommendations_for_user(user))
+
+
+def upward_base_refusal(base: Base) -> str:
+    """Why the base may not be recommended upwards now, or "": its recognition revoked, a revocation
+    procedure under way, or its organisation within the 2-year ban after a revocation (第十五条)."""
+    if base.status != BaseStatus.VALID:
+        return "该基地的认定已被撤销，不能向上推荐。"
+    if RevocationCase.objects.filter(application_id=base.application_id, status=RevocationStatus.OPEN).exists():
+        return "该基地正在撤销认定程序中（撤销告知已送达），程序办结前不能向上推荐。"
+    banned = base.organisation.reapply_ban_message()
+    if banned:
+        return banned
+    return ""
+
+
+def upward_levels_taken(base: Base) -> dict[str, str]:
+    """The levels the base may not be recommended to again, with why: a recommendation under way,
+    or 获评 already."""
+    taken = {}
+    for item in UpwardRecommendation.objects.filter(
+        base=base, status__in=[*UPWARD_OPEN, UpwardStatus.RECOGNISED]
+    ).order_by("pk"):
+        level = item.get_level_display()
+        if item.status == UpwardStatus.RECOGNISED:
+            taken[item.level] = f"该基地已获评{level}商业秘密保护基地，无需再次推荐。"
+        else:
+            taken[item.level] = f"该基地已有一项{level}推荐正在办理（{item.get_status_display()}）。"
+    return taken
+
+
+def upward_refusal(base: Base, *, level: str | None = None) -> str:
+    """Why the county may not open a recommendation of the base (to `level`, or to any level), or ""."""
+    refusal = upward_base_refusal(base)
+    if refusal:
+        return refusal
+    taken = upward_levels_taken(base)
+    if level is not None:
+        return taken.get(level, "")
+    if all(lv in taken for lv in UPWARD_LEVELS):
+        return "".join(taken[lv] for lv in UPWARD_LEVELS)
+    return ""
+
+
+def upward_counts(county, year: int) -> list[tuple]:
+    """A county's yearly summary lines of its upward recommendations, by the date of each step in
+    `year` (one grouped query per step). The provincial bases 获评 are counted towards the target by
+    targets.selectors.actuals, not here."""
+    mine = UpwardRecommendation.objects.filter(base__organisation__county=county)
+    steps = (
+        ("county_on", None, "县局初审推荐", "县局初审推荐至市局"),
+        ("city_on", UpwardStatus.CITY_RECOMMENDED, "市局推荐上报", "经市局推荐上报"),
+        ("city_on", UpwardStatus.CITY_DECLINED, "市局不予推荐", "市局决定不予推荐"),
+        ("outcome_on", UpwardStatus.RECOGNISED, "获评", "获评"),
+        ("outcome_on", UpwardStatus.NOT_RECOGNISED, "未获评", "未获评"),
+    )
+    lines = []
+    for date_field, status, short, what in steps:
+        rows = mine.filter(**{f"{date_field}__year": year})
+        if status == UpwardStatus.CITY_RECOMMENDED:
+            # Recommended on in the year, whatever happened after (an outcome may have followed).
+            rows = rows.exclude(status__in=[UpwardStatus.COUNTY_RECOMMENDED, UpwardStatus.CITY_DECLINED])
+        elif status is not None:
+            rows = rows.filter(status=status)
+        counts = dict(rows.order_by().values_list("level").annotate(n=Count("pk")))
+        split = "、".join(f"{Level(level).label}{counts.get(level, 0)}个" for level in UPWARD_LEVELS)
+        lines.append((f"向上推荐：{short}", sum(counts.values()), f"{year}年{what}的省级、国家级推荐（{split}）"))
     return lines

@@ -63,6 +63,7 @@ from bases.services import (
     transition_effect,
 )
 from bases.signals import application_transitioned, organisation_decided, organisation_registered
+from bases.storage import private_storage
 from bases.validators import attachment_display_name, detect_attachment_kind
 from bases.workflow import (
     Floor,
@@ -88,7 +89,9 @@ from .choices import (
     ReportStatus,
     ReviewOutcome,
     RevocationStatus,
+    UpwardDecision,
     UpwardOutcome,
+    UpwardStatus,
 )
 from .models import (
     AcceptanceGroup,
@@ -103,7 +106,9 @@ from .models import (
     Objection,
     Publicity,
     RevocationCase,
+    UpwardDocument,
     UpwardRecommendation,
+    UpwardRecommendationLog,
     YearlyReport,
     YearlyReportLog,
 )
@@ -115,6 +120,8 @@ from .selectors import (
     recognition_list_key,
     report_years_open,
     reports_to_remind,
+    upward_base_refusal,
+    upward_refusal,
     year_failed,
     yearly_report_deadline,
 )
@@ -727,49 +734,264 @@ def revocation_case_close(
     return locked
 
 
-# --- Upward recommendation ------------------------------------------------------------------------
+# --- Upward recommendation (第三条（四）, 第十六条（三）): 初审推荐, 推荐上报 or 不予推荐, the outcome ------------
+
+
+def _upward_files_checked(files) -> list[tuple]:
+    """Every uploaded file checked by its content before any is kept (the same checks as evidence
+    of applications: type by content, size, ZIP packages); the problems of all of them at once."""
+    checked, problems = [], []
+    for uploaded in files:
+        try:
+            kind = detect_attachment_kind(uploaded)
+        except ValidationError as error:
+            problems += error.messages
+            continue
+        digest = hashlib.sha256()
+        for chunk in uploaded.chunks():
+            digest.update(chunk)
+        uploaded.seek(0)
+        checked.append((uploaded, kind, digest.hexdigest()))
+    if problems:
+        raise ValidationError({"files": problems})
+    return checked
+
+
+def _upward_step(
+    item: UpwardRecommendation,
+    *,
+    user,
+    from_status: str,
+    step_on,
+    reason: str,
+    files: list[tuple],
+    label: str,
+    tell,
+    message: str,
+) -> UpwardRecommendationLog:
+    """A step of an upward recommendation: its log entry with the documents that came with it; a
+    short entry in the base's application log (the stage and the date only: the opinions stay in the
+    recommendation's own log, which only the bureaus read); the next office told."""
+    entry = UpwardRecommendationLog(
+        recommendation=item, from_status=from_status, to_status=item.status, step_on=step_on, actor=user, reason=reason
+    )
+    entry.full_clean()
+    entry.save()
+    stored = []
+    try:
+        for uploaded, kind, sha256 in files:
+            document = UpwardDocument(
+                recommendation=item,
+                entry=entry,
+                original_name=attachment_display_name(uploaded.name),
+                kind=kind,
+                size=uploaded.size,
+                sha256=sha256,
+                uploaded_by=user,
+            )
+            document.full_clean(exclude=["file"])
+            document.file.save(uploaded.name, uploaded, save=False)
+            stored.append(document.file.name)
+            document.save()
+    except Exception:
+        for name in stored:  # no file stays behind a step not recorded
+            private_storage.delete(name)
+        raise
+    log_write(
+        application=item.base.application,
+        user=user,
+        action=LogAction.UPWARD,
+        label=label,
+        comment=f"推荐申报{item.get_level_display()}商业秘密保护基地：{item.get_status_display()}（{cn_date(step_on)}）",
+    )
+    notify(
+        users=tell,
+        application=item.base.application,
+        kind=NotificationKind.UPWARD,
+        key=f"upward:{item.pk}:{item.status}",
+        message=shortened(message, MESSAGE_LENGTH),
+    )
+    return entry
 
 
 @transaction.atomic
-def upward_recommendation_add(*, base: Base, user, level: str, recommended_on, note: str = "") -> UpwardRecommendation:
-    """The city records that a recognised base was recommended to provincial/national level."""
-    if not permissions.is_city(user):
-        raise PermissionDenied("向上推荐由市局登记。")
-    if base.status != BaseStatus.VALID:
-        raise ValidationError("已撤销的基地不能向上推荐。")
-    _check_date(recommended_on, Floor(base.recognised_on, "认定日期"))
-    if UpwardRecommendation.objects.filter(base=base, level=level, outcome=UpwardOutcome.PENDING).exists():
-        raise ValidationError("该基地已有同级别的向上推荐正在评审，请登记其结果后再推荐。", code="duplicate")
-    item = UpwardRecommendation(base=base, level=level, recommended_on=recommended_on, note=note, recorded_by=user)
+def upward_recommendation_open(
+    *, base: Base, user, level: str, county_on, opinion: str, files=()
+) -> UpwardRecommendation:
+    """初审推荐 (第三条（四））: the base's county bureau recommends a valid base of its county to
+    provincial or national level with its opinion, the date and optional documents. Refused for a
+    revoked base, a base under a revocation procedure, an organisation within the 2-year ban after a
+    revocation (第十五条), a base with a recommendation of that level under way or already 获评.
+
+    Side effects: one UpwardRecommendation (县局已初审推荐), its first log entry and documents, one
+    entry in the base's application log, the city's staff notified."""
+    locked = Base.objects.select_for_update().select_related("organisation__county", "application").get(pk=base.pk)
+    if not permissions.is_county_of_base(locked, user):
+        raise PermissionDenied("向上推荐由基地所在地县局初审推荐。")
+    if level not in (Level.PROVINCIAL, Level.NATIONAL):
+        raise ValidationError({"level": "请选择推荐级别（省级或国家级）。"})
+    refusal = upward_refusal(locked, level=level)
+    if refusal:
+        raise ValidationError(refusal, code="refused")
+    opinion = opinion.strip()
+    if not opinion:
+        raise ValidationError({"opinion": "请填写县局初审意见。"})
+    _check_date(county_on, Floor(locked.recognised_on, "认定日期"))
+    checked = _upward_files_checked(files)
+    item = UpwardRecommendation(
+        base=locked,
+        level=level,
+        status=UpwardStatus.COUNTY_RECOMMENDED,
+        county_on=county_on,
+        county_opinion=opinion,
+        opened_by=user,
+    )
     item.full_clean()
-    item.save()
-    log_write(
-        application=base.application,
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError as error:  # a second post at the same moment, after the first committed
+        raise ValidationError("该基地已有一项同级别的向上推荐正在办理。", code="duplicate") from error
+    bureau = locked.organisation.county.bureau_name
+    _upward_step(
+        item,
         user=user,
-        action=LogAction.UPWARD,
-        label="向上推荐",
-        comment=f"推荐申报{item.get_level_display()}商业秘密保护基地（{cn_date(recommended_on)}）。{note}",
+        from_status="",
+        step_on=county_on,
+        reason=opinion,
+        files=checked,
+        label="向上推荐：县局初审推荐",
+        tell=city_staff(),
+        message=f"{bureau}已初审推荐{locked.name}申报{item.get_level_display()}商业秘密保护基地"
+        f"（{cn_date(county_on)}），请在“向上推荐”页面审核是否推荐上报。",
     )
     return item
 
 
+def _upward_locked(item: UpwardRecommendation, *, user, version, stage: str, done: tuple) -> tuple:
+    """The recommendation locked for a step of the city's; (the row, True) when this step was just
+    taken with the same version (a second click), which changes nothing."""
+    if not permissions.is_city(user):
+        raise PermissionDenied("推荐上报和评审结果由市局办理。")
+    locked = (
+        UpwardRecommendation.objects.select_for_update(of=("self",))
+        .select_related("base__organisation__county", "base__application")
+        .get(pk=item.pk)
+    )
+    if locked.status in done and version == locked.version - 1:
+        return locked, True
+    if locked.status != stage:
+        raise ValidationError(
+            f"该推荐当前为“{locked.get_status_display()}”，不能办理此步骤。请刷新页面查看。", code="stage"
+        )
+    if version != locked.version:
+        raise ValidationError("该推荐已在其他页面处理过，请刷新后重新办理。", code="version")
+    return locked, False
+
+
+@transaction.atomic
+def upward_recommendation_decide(
+    *, item: UpwardRecommendation, user, version: int | None, decision: str, city_on, opinion: str, files=()
+) -> UpwardRecommendation:
+    """The city on a county's 初审推荐: 推荐上报 (with its opinion; the base must still be valid and
+    not under a revocation procedure) or 不予推荐 (with its reasons), dated between the county's date
+    and today. Side effects: the recommendation (version + 1), one log entry and its documents, one
+    entry in the base's application log, the county's staff notified."""
+    done = (UpwardStatus.CITY_RECOMMENDED, UpwardStatus.CITY_DECLINED)
+    locked, repeated = _upward_locked(
+        item, user=user, version=version, stage=UpwardStatus.COUNTY_RECOMMENDED, done=done
+    )
+    if repeated:
+        return locked
+    opinion = opinion.strip()
+    if decision == UpwardDecision.RECOMMEND:
+        if not opinion:
+            raise ValidationError({"opinion": "请填写市局推荐意见。"})
+        refusal = upward_base_refusal(locked.base)
+        if refusal:
+            raise ValidationError(f"{refusal}可决定不予推荐。", code="refused")
+        status = UpwardStatus.CITY_RECOMMENDED
+    elif decision == UpwardDecision.DECLINE:
+        if not opinion:
+            raise ValidationError({"opinion": "请写明不予推荐的理由。"})
+        status = UpwardStatus.CITY_DECLINED
+    else:
+        raise ValidationError({"decision": "请选择推荐上报或不予推荐。"})
+    _check_date(city_on, Floor(locked.county_on, "县局初审推荐日期") if locked.county_on else None)
+    checked = _upward_files_checked(files)
+    before = locked.status
+    locked.status, locked.city_on, locked.city_opinion = status, city_on, opinion
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    level = locked.get_level_display()
+    message = (
+        f"市局已将{locked.base.name}推荐上报{level}商业秘密保护基地（{cn_date(city_on)}）。"
+        if status == UpwardStatus.CITY_RECOMMENDED
+        else f"市局决定不予推荐{locked.base.name}申报{level}商业秘密保护基地（{cn_date(city_on)}）：{opinion}"
+    )
+    _upward_step(
+        locked,
+        user=user,
+        from_status=before,
+        step_on=city_on,
+        reason=opinion,
+        files=checked,
+        label=f"向上推荐：市局{UpwardDecision(decision).label}",
+        tell=county_staff(locked.base.organisation.county_id),
+        message=message,
+    )
+    return locked
+
+
 @transaction.atomic
 def upward_recommendation_outcome(
-    *, item: UpwardRecommendation, user, outcome: str, outcome_on
+    *,
+    item: UpwardRecommendation,
+    user,
+    version: int | None,
+    outcome: str,
+    outcome_on,
+    document_number: str = "",
+    note: str = "",
+    files=(),
 ) -> UpwardRecommendation:
-    if not permissions.is_city(user):
-        raise PermissionDenied("向上推荐由市局登记。")
-    locked = UpwardRecommendation.objects.select_for_update().get(pk=item.pk)
-    if outcome != UpwardOutcome.PENDING:
-        _check_date(outcome_on, Floor(locked.recommended_on, "推荐日期"))
-    locked.outcome, locked.outcome_on = outcome, outcome_on if outcome != UpwardOutcome.PENDING else None
+    """The outcome of a recommendation the city recommended on, recorded by the city: 获评 (with the
+    number of the document that recognised the base) or 未获评, dated between the city's date and
+    today. Side effects: the recommendation (version + 1), one log entry and its documents, one entry
+    in the base's application log, the county's staff and the organisation's users notified."""
+    done = (UpwardStatus.RECOGNISED, UpwardStatus.NOT_RECOGNISED)
+    locked, repeated = _upward_locked(item, user=user, version=version, stage=UpwardStatus.CITY_RECOMMENDED, done=done)
+    if repeated:
+        return locked
+    document_number, note = document_number.strip(), note.strip()
+    if outcome == UpwardOutcome.RECOGNISED:
+        if not document_number:
+            raise ValidationError({"document_number": "获评的请填写评审结果文件的文号。"})
+    elif outcome == UpwardOutcome.NOT_RECOGNISED:
+        document_number = ""
+    else:
+        raise ValidationError({"outcome": "请选择获评或未获评。"})
+    _check_date(outcome_on, Floor(locked.city_on, "市局推荐上报日期"))
+    checked = _upward_files_checked(files)
+    before = locked.status
+    locked.status, locked.outcome_on = outcome, outcome_on
+    locked.outcome_document, locked.outcome_note = document_number, note
+    locked.version += 1
+    locked.full_clean()
     locked.save()
-    log_write(
-        application=locked.base.application,
+    level = locked.get_level_display()
+    result = f"已获评（{document_number}）" if outcome == UpwardOutcome.RECOGNISED else "未获评"
+    _upward_step(
+        locked,
         user=user,
-        action=LogAction.UPWARD,
-        label="向上推荐结果",
-        comment=f"{locked.get_level_display()}：{locked.get_outcome_display()}",
+        from_status=before,
+        step_on=outcome_on,
+        reason="；".join(part for part in (document_number, note) if part),
+        files=checked,
+        label="向上推荐：评审结果",
+        tell=[*county_staff(locked.base.organisation.county_id), *applicant_users(locked.base.application)],
+        message=f"{locked.base.name}申报{level}商业秘密保护基地：{result}（{cn_date(outcome_on)}）。",
     )
     return locked
 

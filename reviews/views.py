@@ -22,6 +22,7 @@ from bases import permissions, spreadsheets
 from bases import selectors as base_selectors
 from bases import services as base_services
 from bases.cached import CountedPaginator
+from bases.choices import UPWARD_LEVELS as UPWARD_LEVEL_CHOICES
 from bases.choices import AttachmentPurpose, OrganisationStatus, State
 from bases.client import client_ip, client_ip_key
 from bases.dates import cn_date
@@ -33,7 +34,8 @@ from bases.uploads import POST_MARGIN_BYTES, upload_refusal
 from bases.validators import ATTACHMENT_ACCEPT
 from bases.views import messages_from, too_many_requests, xlsx_download
 
-from . import selectors, services
+from . import disclosure, selectors, services
+from .choices import UpwardStatus
 from .forms import (
     ACTION_FORMS,
     VERIFY_UPLOAD_MAX_BYTES,
@@ -53,8 +55,10 @@ from .forms import (
     RevocationCloseForm,
     RevocationNoticeForm,
     RevocationStatementForm,
+    UpwardDecisionForm,
+    UpwardFilterForm,
+    UpwardOpenForm,
     UpwardOutcomeForm,
-    UpwardRecommendationForm,
     YearlyReportForm,
     YearlyReportReviewForm,
     YearlyReportRevocationForm,
@@ -709,7 +713,7 @@ def objection_reply(request, pk):
     )
 
 
-# --- Bases, upward recommendation, diagram, notifications ---------------------------------------------
+# --- Bases, diagram, notifications ---------------------------------------------
 
 
 @login_required
@@ -750,11 +754,8 @@ def base_export(request):
     )
 
 
-def _render_base(request, base, *, status=200, form=None, outcome_forms=None, **support_forms):
-    items = list(base.upward_recommendations.all())
+def _render_base(request, base, *, status=200, **support_forms):
     user = request.user
-    city = permissions.is_city(user)
-    outcome_forms = outcome_forms or {}
     staff = permissions.is_bureau_staff(user)
     may_support = permissions.may_record_support(base, user) and not base.is_revoked
     liaison = selectors.current_liaison(base) if may_support else None
@@ -771,22 +772,8 @@ def _render_base(request, base, *, status=200, form=None, outcome_forms=None, **
         {
             "base": base,
             "documents": selectors.documents_of_base(base),
-            "form": form or UpwardRecommendationForm(base=base) if city and not base.is_revoked else None,
-            "items": [
-                (
-                    item,
-                    outcome_forms.get(item.pk)
-                    or UpwardOutcomeForm(
-                        item=item,
-                        prefix=f"item-{item.pk}",
-                        initial={"outcome": item.outcome, "outcome_on": item.outcome_on},
-                    )
-                    if city
-                    else None,
-                )
-                for item in items
-            ],
-            "may_record_outcome": city,
+            "upward": disclosure.for_reader(base.upward_recommendations.all(), "upward", user),
+            "may_open_upward": permissions.is_county_of_base(base, user) and not base.is_revoked,
             "staff": staff,
             "reports": selectors.yearly_report_history(base) if staff else [],
             **(selectors.support_records(base) if staff else {}),
@@ -798,42 +785,180 @@ def _render_base(request, base, *, status=200, form=None, outcome_forms=None, **
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def base_detail(request, pk):
     base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
-    if request.method == "GET":
-        return _render_base(request, base)
+    return _render_base(request, base)
+
+
+# --- 第三条（四）, 第十六条（三）: upward recommendations -----------------------------------------------------
+
+
+@login_required
+@require_GET
+def upward_list(request):
+    """The recommendations upwards the bureau works on (the city all, a county its own bases'),
+    filtered by stage, level and (for the city) county."""
+    user = request.user
+    if not permissions.is_bureau_staff(user):
+        raise PermissionDenied("向上推荐由县局和市局办理。")
+    form = UpwardFilterForm(request.GET or None, city=permissions.is_city(user))
+    chosen = form.cleaned_data if form.is_valid() else {}
+    county = chosen.get("county")
+    queryset = selectors.upward_listed(
+        user, status=chosen.get("status", ""), level=chosen.get("level", ""), county_id=county.pk if county else None
+    )
+    page = CountedPaginator(queryset, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reviews/upward_list.html",
+        {"page": page, "form": form, "query": query.urlencode()},
+        status=200 if not form.is_bound or form.is_valid() else 400,
+    )
+
+
+def _upward_levels(base) -> list[tuple[str, str]]:
+    taken = selectors.upward_levels_taken(base)
+    return [(level.value, level.label) for level in UPWARD_LEVEL_CHOICES if level.value not in taken]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upward_open(request, pk):
+    """初审推荐: the base's county bureau recommends it to provincial or national level."""
+    base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
+    if not permissions.is_county_of_base(base, request.user):
+        raise PermissionDenied("向上推荐由基地所在地县局初审推荐。")
+    refusal = selectors.upward_refusal(base)
+    levels = _upward_levels(base)
+    if request.method == "POST":
+        form = UpwardOpenForm(request.POST, request.FILES, base=base, levels=levels, refusal=upload_refusal(request))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                item = services.upward_recommendation_open(
+                    base=base,
+                    user=request.user,
+                    level=data["level"],
+                    county_on=data["county_on"],
+                    opinion=data["opinion"],
+                    files=data["files"],
+                )
+            except ValidationError as exc:
+                _errors_onto(form, exc)
+            else:
+                messages.success(request, f"已初审推荐至市局（{item.get_level_display()}），市局审核后推荐上报。")
+                return redirect("reviews:upward-detail", pk=item.pk)
+        status = 413 if form.refusal else 400
+    else:
+        form = UpwardOpenForm(base=base, levels=levels) if not refusal else None
+        status = 200
+    return render(request, "reviews/upward_open.html", {"base": base, "form": form, "refusal": refusal}, status=status)
+
+
+def _errors_onto(form, exc: ValidationError) -> None:
+    """A service's refusal beside the field it is about (when the form has it), else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _render_upward(request, item, *, status=200, decision_form=None, outcome_form=None):
+    user = request.user
+    city = permissions.is_city(user)
+    may_decide = city and item.status == UpwardStatus.COUNTY_RECOMMENDED
+    may_record_outcome = city and item.status == UpwardStatus.CITY_RECOMMENDED
+    if may_decide and decision_form is None:
+        decision_form = UpwardDecisionForm(item=item, prefix="decision", initial={"version": item.version})
+    if may_record_outcome and outcome_form is None:
+        outcome_form = UpwardOutcomeForm(item=item, prefix="outcome", initial={"version": item.version})
+    return render(
+        request,
+        "reviews/upward_detail.html",
+        {
+            "item": item,
+            "base": item.base,
+            "log": selectors.upward_history(item),
+            "decision_form": decision_form if may_decide else None,
+            "outcome_form": outcome_form if may_record_outcome else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def upward_detail(request, pk):
+    """One recommendation: its stages, opinions and documents, and the steps the viewer may take."""
+    item = get_object_or_404(selectors.upward_recommendations_for_user(request.user), pk=pk)
+    return _render_upward(request, item)
+
+
+def _upward_post(request, pk, form_class, name, run, done):
+    item = get_object_or_404(selectors.upward_recommendations_for_user(request.user), pk=pk)
     if not permissions.is_city(request.user):
-        raise PermissionDenied("向上推荐由市局登记。")
-    form = UpwardRecommendationForm(request.POST, base=base)
+        raise PermissionDenied("推荐上报和评审结果由市局办理。")
+    refusal = upload_refusal(request)
+    form = form_class(request.POST, request.FILES, item=item, prefix=name, refusal=refusal)
     if form.is_valid():
         try:
-            services.upward_recommendation_add(base=base, user=request.user, **form.cleaned_data)
+            run(item, form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _errors_onto(form, exc)
         else:
-            messages.success(request, "已登记向上推荐。")
-            return redirect("reviews:base-detail", pk=pk)
-    return _render_base(request, base, status=400, form=form)
+            messages.success(request, done)
+            return redirect("reviews:upward-detail", pk=item.pk)
+    item.refresh_from_db()
+    return _render_upward(request, item, status=413 if refusal else 400, **{f"{name}_form": form})
 
 
 @login_required
 @require_POST
-def upward_outcome(request, pk, item_pk):
-    base = get_object_or_404(selectors.recognised_bases(request.user), pk=pk)
-    item = get_object_or_404(base.upward_recommendations.all(), pk=item_pk)
-    if not permissions.is_city(request.user):
-        raise PermissionDenied("向上推荐由市局登记。")
-    form = UpwardOutcomeForm(request.POST, item=item, prefix=f"item-{item.pk}")
-    if form.is_valid():
-        try:
-            services.upward_recommendation_outcome(item=item, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "已登记推荐结果。")
-            return redirect("reviews:base-detail", pk=pk)
-    return _render_base(request, base, status=400, outcome_forms={item.pk: form})
+def upward_decide(request, pk):
+    """The city: 推荐上报 or 不予推荐 after the county's 初审推荐."""
+    return _upward_post(
+        request,
+        pk,
+        UpwardDecisionForm,
+        "decision",
+        lambda item, data: services.upward_recommendation_decide(item=item, user=request.user, **data),
+        "已登记市局审核意见。",
+    )
+
+
+@login_required
+@require_POST
+def upward_outcome(request, pk):
+    """The city records the outcome (获评 / 未获评) of a recommendation it recommended on."""
+    return _upward_post(
+        request,
+        pk,
+        UpwardOutcomeForm,
+        "outcome",
+        lambda item, data: services.upward_recommendation_outcome(item=item, user=request.user, **data),
+        "已登记评审结果。",
+    )
+
+
+@login_required
+@require_GET
+def upward_document(request, pk):
+    """A document of a step, to the bureaus' staff who see the recommendation only; always as a
+    download named and typed after its content."""
+    document = get_object_or_404(selectors.upward_documents_for_user(request.user), pk=pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.download_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

@@ -21,9 +21,9 @@ from bases.choices import BaseStatus, Level, LogAction, State
 from bases.models import ApplicationLog, Base, County
 from bases.selectors import applications_for_user
 from bases.spreadsheets import PERCENT, Column
-from reviews.choices import UpwardOutcome
+from reviews.choices import UpwardStatus
 from reviews.models import GuidanceVisit, UpwardRecommendation
-from reviews.selectors import support_counts
+from reviews.selectors import support_counts, upward_counts
 
 from .choices import FIRST_YEAR, KINDS, TargetKind
 from .models import PeriodGoal, StandardEnterprise, Target
@@ -58,7 +58,7 @@ def counties() -> QuerySet[County]:
 
 ACTUAL_RULES = {
     TargetKind.PROVINCIAL: (
-        "市局登记的向上推荐中，省级推荐结果为“已获认定”的基地，按结果日期计入当年（每个基地只计一次）"
+        "向上推荐（县局初审推荐、市局推荐上报）中省级评审结果为“获评”的基地，按结果日期计入当年（每个基地只计一次）"
     ),
     TargetKind.CITY: "市级基地，按认定日期计入当年",
     TargetKind.COUNTY: "县级基地，按认定日期计入当年",
@@ -77,7 +77,7 @@ def actuals(county_ids, first_year: int, last_year: int) -> dict[tuple[int, int,
     """What the counties did in the years first_year..last_year, per (year, county id, kind):
 
     - city- and county-level bases by the date of their recognition;
-    - provincial bases by the date of an upward recommendation's outcome “已获认定” (第十六条（三）),
+    - provincial bases by the date of an upward recommendation's outcome “获评” (第十六条（三）),
       each base once a year;
     - 贯标企业 by the year they are entered in the register (each enterprise once, by credit code);
 
@@ -108,7 +108,7 @@ def actuals(county_ids, first_year: int, last_year: int) -> dict[tuple[int, int,
     provincial = (
         UpwardRecommendation.objects.filter(
             level=Level.PROVINCIAL,
-            outcome=UpwardOutcome.RECOGNISED,
+            status=UpwardStatus.RECOGNISED,
             outcome_on__range=(start, end),
             base__organisation__county_id__in=county_ids,
         )
@@ -399,6 +399,7 @@ def county_summary(user, county: County, year: int) -> list[tuple]:
             for kind in TargetKind
         ),
         ("撤销认定", revoked.count(), f"{year}年作出撤销决定的基地（第十五条）"),
+        *upward_counts(county, year),
         *support_counts(county, year),
     ]
     return lines

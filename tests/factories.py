@@ -590,17 +590,20 @@ def recognised_base(
 
 
 def upward_outcome(base, *, level: str = "provincial", recommended_on, outcome: str = "recognised", outcome_on=None):
-    """An upward recommendation of the base with its outcome."""
+    """An upward recommendation of the base, recommended by its county and the city on one day, with
+    its outcome ("pending": still awaiting it)."""
     from bases import cached
     from reviews.models import UpwardRecommendation
 
     item = UpwardRecommendation.objects.create(
         base=base,
         level=level,
-        recommended_on=recommended_on,
-        outcome=outcome,
+        status="city_recommended" if outcome == "pending" else outcome,
+        county_on=recommended_on,
+        city_on=recommended_on,
         outcome_on=outcome_on,
-        recorded_by=city_clerk(),
+        outcome_document="浙市监竞争〔2026〕1号" if outcome == "recognised" else "",
+        opened_by=city_clerk(),
     )
     cached.changed()
     return item

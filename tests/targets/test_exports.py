@@ -301,6 +301,6 @@ def test_the_base_register_has_revoked_bases_with_their_dates_and_upward_outcome
     assert [row[4] for row in rows[1:]] == ["越城区", "越城区"]
     first, second = rows[1:]
     assert first[8] == datetime.datetime(YEAR, 5, 1) and first[9] == "有效" and first[10] is None
-    assert first[12] == f"省级：已获认定（{YEAR}年9月1日）"
+    assert first[12] == f"省级：已获评（{YEAR}年9月1日）"
     assert second[9] == "已撤销" and second[10] == datetime.datetime(YEAR, 10, 8) and sheet["K3"].is_date
     assert "filename*=UTF-8''" + quote("商业秘密保护基地名册-") in response["Content-Disposition"]

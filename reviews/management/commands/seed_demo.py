@@ -186,6 +186,57 @@ PUBLICITY = {
 }
 CULTIVATION = {"registered": 40, "visits": (30, 10)}
 
+# 第三条（四）: the demo's upward recommendations, one at each stage: (base, level, steps), each step
+# (days ago, what, the opinion / reasons / 文号). The bases are recognised 28 days ago (PUBLICITY).
+UPWARD_DEMO = [
+    (
+        "浙江古越龙山绍兴酒股份有限公司",
+        "provincial",
+        [
+            (26, "county", "该企业商业秘密保护制度健全，连续两年年度报告合格，示范作用突出，同意推荐申报省级示范点。"),
+            (22, "recommend", "经审核，符合省级商业秘密保护示范点条件，同意推荐上报省局。"),
+            (6, "recognised", "浙市监竞争〔{year}〕21号"),
+        ],
+    ),
+    (
+        "浙江古越龙山绍兴酒股份有限公司",
+        "national",
+        [(3, "county", "该企业已获评省级示范点，黄酒酿造工艺保护经验具有全国示范意义，同意推荐申报国家级。")],
+    ),
+    (
+        "绍兴越秀新材料股份有限公司",
+        "provincial",
+        [
+            (18, "county", "新材料配方和工艺分级保护措施到位，同意推荐申报省级示范点。"),
+            (14, "recommend", "同意推荐上报，请省局评审。"),
+        ],
+    ),
+    (
+        "浙江嵊州厨具电器有限公司",
+        "provincial",
+        [
+            (25, "county", "县级示范点建设成效明显，同意推荐申报省级示范点。"),
+            (21, "recommend", "同意推荐上报。"),
+            (8, "not_recognised", "省局评审意见：辐射带动作用尚需加强，建议下一年度再次申报。"),
+        ],
+    ),
+    (
+        "绍兴越秀新材料股份有限公司",
+        "national",
+        [
+            (12, "county", "企业新材料工艺保护做法较好，推荐申报国家级示范点。"),
+            (9, "decline", "该企业尚未获评省级示范点，本年度不予推荐申报国家级，待省级评审结果后再议。"),
+        ],
+    ),
+]
+UPWARD_FILES = {
+    "county": "县局初审推荐表",
+    "recommend": "市局推荐函",
+    "recognised": "省局评审结果通知",
+    "decline": "",
+    "not_recognised": "",
+}
+
 
 @contextmanager
 def days_ago(days: int):
@@ -248,6 +299,7 @@ class Command(BaseCommand):
                 self.advance(application, target)
             self.publicise(done)
             self.support()
+            self.upward()
             self.pending()
             created = len(done)
             # The apps above (the targets and the 贯标企业 register) add their demo data.
@@ -659,15 +711,6 @@ class Command(BaseCommand):
                         "revoked_on": timezone.localdate(),
                     },
                 )
-        if recognised:
-            with days_ago(PUBLICITY["upward"]):
-                review_services.upward_recommendation_add(
-                    base=recognised[0].base,
-                    user=city,
-                    level="provincial",
-                    recommended_on=timezone.localdate(),
-                    note="推荐申报省级商业秘密保护示范点",
-                )
         if len(recognised) > 1:  # a revocation procedure under way: notice served, statement awaited
             with days_ago(PUBLICITY["open_notice"]):
                 review_services.revocation_notice_serve(
@@ -766,6 +809,52 @@ class Command(BaseCommand):
                         officer_phone="0575-88002222",
                         since=timezone.localdate(),
                     )
+
+    def upward(self):
+        """第三条（四）: upward recommendations at each stage, each step through the services on its day:
+        县局初审推荐 only; recommended on by the city; 获评; 未获评; 不予推荐. A base that has a
+        recommendation of the level already is left as it is."""
+        city = User.objects.get(username="city_reviewer")
+        bases = {b.name: b for b in Base.objects.filter(status="valid").select_related("organisation__county")}
+        for name, level, steps in UPWARD_DEMO:
+            base = bases.get(name)
+            if base is None or base.upward_recommendations.filter(level=level).exists():
+                continue
+            county = self.county_user(base.organisation.county.name)
+            item = None
+            for days, step, text in steps:
+                with days_ago(days):
+                    today = timezone.localdate()
+                    files = (
+                        [SimpleUploadedFile(f"{UPWARD_FILES[step]}.pdf", evidence_pdf("Upward recommendation"))]
+                        if UPWARD_FILES[step]
+                        else []
+                    )
+                    if step == "county":
+                        item = review_services.upward_recommendation_open(
+                            base=base, user=county, level=level, county_on=today, opinion=text, files=files
+                        )
+                    elif step in ("recommend", "decline"):
+                        item = review_services.upward_recommendation_decide(
+                            item=item,
+                            user=city,
+                            version=item.version,
+                            decision=step,
+                            city_on=today,
+                            opinion=text,
+                            files=files,
+                        )
+                    else:
+                        item = review_services.upward_recommendation_outcome(
+                            item=item,
+                            user=city,
+                            version=item.version,
+                            outcome=step,
+                            outcome_on=today,
+                            document_number=text.format(year=today.year) if step == "recognised" else "",
+                            note="" if step == "recognised" else text,
+                            files=files,
+                        )
 
     def recognise(self, application, user, document_number, *, issue=True):
         return self.act(
