@@ -113,11 +113,13 @@ def actuals(county_ids, first_year: int, last_year: int) -> dict[tuple[int, int,
             base__organisation__county_id__in=county_ids,
         )
         .order_by()
-        .values(in_year=ExtractYear("outcome_on"), county=F("base__organisation__county_id"), status=F("base__status"))
+        .values(
+            in_year=ExtractYear("outcome_on"), county=F("base__organisation__county_id"), base_status=F("base__status")
+        )
         .annotate(n=Count("base", distinct=True))
     )
     for row in provincial:
-        add(row["in_year"], row["county"], TargetKind.PROVINCIAL, row["status"], row["n"])
+        add(row["in_year"], row["county"], TargetKind.PROVINCIAL, row["base_status"], row["n"])
     enterprises = (
         StandardEnterprise.objects.filter(year__range=(first_year, last_year), county_id__in=county_ids)
         .order_by()

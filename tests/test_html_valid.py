@@ -131,6 +131,36 @@ def pages(client, tmp_path):
     save(
         "base-support-errors", clerk, reverse("reviews:base-support-add", args=[base.pk]), {"support-amount": "-1"}, 400
     )
+    # 第三条（四）: the county's 初审推荐 (the form, its errors, a base it is refused for), the city's
+    # decision and outcome forms on the detail page, the lists, the applicant's view on the base page.
+    save("upward-refused", clerk, reverse("reviews:upward-open", args=[base.pk]))
+    fresh = ApplicationFactory(recognised=True, advance_with={"city_user": city})
+    fresh_clerk = county_clerk(fresh.organisation.county)
+    save("upward-open", fresh_clerk, reverse("reviews:upward-open", args=[fresh.base.pk]))
+    save("upward-open-errors", fresh_clerk, reverse("reviews:upward-open", args=[fresh.base.pk]), {}, 400)
+    upward = services.upward_recommendation_open(
+        base=fresh.base,
+        user=fresh_clerk,
+        level="provincial",
+        county_on=timezone.localdate(),
+        opinion="同意推荐。",
+        files=[SimpleUploadedFile("初审推荐表.pdf", issued)],
+    )
+    save("upward-decision", city, reverse("reviews:upward-detail", args=[upward.pk]))
+    save("upward-decision-errors", city, reverse("reviews:upward-decide", args=[upward.pk]), {}, 400)
+    upward = services.upward_recommendation_decide(
+        item=upward,
+        user=city,
+        version=upward.version,
+        decision="recommend",
+        city_on=timezone.localdate(),
+        opinion="推荐上报。",
+    )
+    save("upward-outcome", city, reverse("reviews:upward-detail", args=[upward.pk]))
+    save("upward-outcome-errors", city, reverse("reviews:upward-outcome", args=[upward.pk]), {}, 400)
+    save("upward-list-city", city, reverse("reviews:upward-list") + "?status=city_recommended")
+    save("upward-list-county", fresh_clerk, reverse("reviews:upward-list"))
+    save("upward-base-applicant", applicant_of(fresh), reverse("reviews:base-detail", args=[fresh.base.pk]))
     save("notifications", city, reverse("reviews:notification-list"))
     # Statistics and targets (city admin: the targets pages too), with errors where a page has a form.
     year = timezone.localdate().year

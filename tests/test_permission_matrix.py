@@ -27,7 +27,17 @@ from django.utils import timezone
 from bases.choices import State
 from bases.models import Application, ApplicationLog, Attachment, Base
 from reviews import services as review_services
-from reviews.models import FormBundle, Objection, Publicity, RevocationCase, YearlyReport, YearlyReportLog
+from reviews.models import (
+    FormBundle,
+    Objection,
+    Publicity,
+    RevocationCase,
+    UpwardDocument,
+    UpwardRecommendation,
+    UpwardRecommendationLog,
+    YearlyReport,
+    YearlyReportLog,
+)
 from targets import services as target_services
 from targets.models import StandardEnterprise, Target
 from tests.factories import (
@@ -98,7 +108,7 @@ MATRIX = {
     "reviews:application-detail": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:application-transition": ("  L 404 404 200 403 403 403", "  L 404 404 302 403 403 403"),
     "reviews:attachment-upload": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
-    "reviews:base-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 400 400"),
+    "reviews:base-detail": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:base-export": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:base-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
     "reviews:candidate-create": ("  L 403 200 403 200 403 403", "  L 403 200 403 200 403 403"),
@@ -124,7 +134,14 @@ MATRIX = {
     "reviews:revocation-notice": ("  L 404 404 403 403 200 200", "  L 404 404 403 403 400 400"),
     "reviews:revocation-statement": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
     "reviews:signed-form-upload": ("  L 405 405 405 405 405 405", "  L 404 404 400 403 403 403"),
-    "reviews:upward-outcome": ("  L 405 405 405 405 405 405", "  L 404 404 403 403 400 400"),
+    # 第三条（四）: the base's county opens (初审推荐; here refused on the page, the base being under a
+    # revocation procedure), the city decides and records the outcome; applicants see none of it.
+    "reviews:upward-decide": ("  L 405 405 405 405 405 405", "  L 404 404 404 403 400 400"),
+    "reviews:upward-detail": ("  L 404 404 404 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:upward-document": ("  L 404 404 404 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:upward-list": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
+    "reviews:upward-open": ("  L 404 404 403 200 403 403", "  L 404 404 403 400 403 403"),
+    "reviews:upward-outcome": ("  L 405 405 405 405 405 405", "  L 404 404 404 403 400 400"),
     # 第十四条: the organisation files, its county reviews, the authority opens a revocation a report calls for.
     "reviews:yearly-report": ("  L 404 404 200 200 200 200", "  L 404 404 400 403 403 403"),
     "reviews:yearly-report-list": ("  L 200 200 200 200 200 200", "  L 405 405 405 405 405 405"),
@@ -207,8 +224,13 @@ def build_world() -> World:
         advance_with={"city_user": city},
     )
     base = recognised.base
-    upward = review_services.upward_recommendation_add(
-        base=base, user=city, level="provincial", recommended_on=base.recognised_on
+    upward = review_services.upward_recommendation_open(
+        base=base,
+        user=county_clerk(yc),
+        level="provincial",
+        county_on=base.recognised_on,
+        opinion="同意推荐。",
+        files=[upload("初审推荐表.pdf")],
     )
     case = review_services.revocation_notice_serve(
         application=recognised, user=city, ground="other", facts="经查。", served_on=base.recognised_on
@@ -292,7 +314,11 @@ def target(name: str, world: World):
         "portal:publicity-detail": ("in_publicity", {"pk": o["publicity"].pk}),
         "portal:objection-file": ("in_publicity", {"pk": o["publicity"].pk}),
         "reviews:base-detail": ("recognised", {"pk": o["base"].pk}),
-        "reviews:upward-outcome": ("recognised", {"pk": o["base"].pk, "item_pk": o["upward"].pk}),
+        "reviews:upward-open": ("recognised", {"pk": o["base"].pk}),
+        "reviews:upward-detail": ("recognised", {"pk": o["upward"].pk}),
+        "reviews:upward-decide": ("recognised", {"pk": o["upward"].pk}),
+        "reviews:upward-outcome": ("recognised", {"pk": o["upward"].pk}),
+        "reviews:upward-document": ("recognised", {"pk": o["upward"].documents.get().pk}),
         "reviews:revocation-notice": ("recognised", {"pk": o["recognised"].pk}),
         "reviews:revocation-statement": ("recognised", {"pk": o["case"].pk}),
         "reviews:revocation-close": ("recognised", {"pk": o["case"].pk}),
@@ -353,6 +379,9 @@ def snapshot():
                 FormBundle,
                 YearlyReport,
                 YearlyReportLog,
+                UpwardRecommendation,
+                UpwardRecommendationLog,
+                UpwardDocument,
             )
         ],
         list(Target.objects.order_by("pk").values_list("pk", "count")),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from bases.choices import LogAction, ObjectionOutcome, State
 from bases.dates import cn_date
 from reviews import services
-from tests.factories import ApplicationFactory, UserFactory, advance, applicant_of, county
+from tests.factories import ApplicationFactory, UserFactory, advance, applicant_of, county, county_clerk
 from tests.helpers import list_items
 
 pytestmark = pytest.mark.django_db
@@ -75,19 +75,31 @@ def test_log_objection_registered_and_answered_one_entry_each():
     ]
 
 
-def test_log_upward_recommendation_and_outcome_one_entry_each():
+def test_log_upward_recommendation_one_entry_per_step():
     city = UserFactory(city_admin=True)
     application = ApplicationFactory(recognised=True)
+    clerk = county_clerk(application.organisation.county)
     before = application.log.count()
 
-    item = services.upward_recommendation_add(
-        base=application.base, user=city, level="provincial", recommended_on=TODAY
+    item = services.upward_recommendation_open(
+        base=application.base, user=clerk, level="provincial", county_on=TODAY, opinion="同意推荐。"
     )
-    services.upward_recommendation_outcome(item=item, user=city, outcome="recognised", outcome_on=TODAY)
+    item = services.upward_recommendation_decide(
+        item=item, user=city, version=item.version, decision="recommend", city_on=TODAY, opinion="推荐上报。"
+    )
+    services.upward_recommendation_outcome(
+        item=item,
+        user=city,
+        version=item.version,
+        outcome="recognised",
+        outcome_on=TODAY,
+        document_number="浙市监竞争〔2026〕3号",
+    )
 
     assert new_entries(application, before) == [
-        (LogAction.UPWARD, "向上推荐", city.pk),
-        (LogAction.UPWARD, "向上推荐结果", city.pk),
+        (LogAction.UPWARD, "向上推荐：县局初审推荐", clerk.pk),
+        (LogAction.UPWARD, "向上推荐：市局推荐上报", city.pk),
+        (LogAction.UPWARD, "向上推荐：评审结果", city.pk),
     ]
 
 

@@ -1,7 +1,7 @@
 """What the notice's procedure forbids, refused on the server whatever is posted: a 公示 that begins
 in the past or whose end is typed, dates before the step they follow or after today, objections
-to applications no longer in 公示, upholding an objection the applicant was not heard on, a second
-pending upward recommendation."""
+to applications no longer in 公示, upholding an objection the applicant was not heard on (the upward
+recommendations' own rules are in test_upward_recommendations.py)."""
 
 import datetime
 
@@ -16,7 +16,7 @@ from bases.models import Application
 from bases.selectors import working_calendar
 from bases.services import application_transition
 from reviews import services
-from reviews.models import Objection, Publicity, UpwardRecommendation
+from reviews.models import Objection, Publicity
 from tests.factories import (
     ApplicationFactory,
     UserFactory,
@@ -222,35 +222,6 @@ def test_guidance_visit_before_the_candidate_was_registered_refused():
         services.guidance_add(application=candidate, user=clerk, visited_on=YESTERDAY, officer="陈", content="指导。")
 
     assert raised.value.messages == [f"日期不能早于登记日（{cn_date(TODAY)}）。"]
-
-
-def test_upward_recommendation_before_recognition_and_outcome_before_it_refused():
-    city = UserFactory(city_admin=True)
-    base = ApplicationFactory(recognised=True).base
-
-    with pytest.raises(ValidationError) as early:
-        services.upward_recommendation_add(base=base, user=city, level="provincial", recommended_on=YESTERDAY)
-    item = services.upward_recommendation_add(base=base, user=city, level="provincial", recommended_on=TODAY)
-    with pytest.raises(ValidationError) as outcome:
-        services.upward_recommendation_outcome(item=item, user=city, outcome="recognised", outcome_on=YESTERDAY)
-
-    assert early.value.messages == [f"日期不能早于认定日期（{cn_date(base.recognised_on)}）。"]
-    assert outcome.value.messages == [f"日期不能早于推荐日期（{cn_date(TODAY)}）。"]
-
-
-def test_upward_recommendation_twice_while_pending_refused_then_allowed_after_outcome():
-    city = UserFactory(city_admin=True)
-    base = ApplicationFactory(recognised=True).base
-    item = services.upward_recommendation_add(base=base, user=city, level="provincial", recommended_on=TODAY)
-
-    with pytest.raises(ValidationError) as twice:
-        services.upward_recommendation_add(base=base, user=city, level="provincial", recommended_on=TODAY)
-    national = services.upward_recommendation_add(base=base, user=city, level="national", recommended_on=TODAY)
-    services.upward_recommendation_outcome(item=item, user=city, outcome="not_recognised", outcome_on=TODAY)
-    again = services.upward_recommendation_add(base=base, user=city, level="provincial", recommended_on=TODAY)
-
-    assert twice.value.messages == ["该基地已有同级别的向上推荐正在评审，请登记其结果后再推荐。"]
-    assert set(UpwardRecommendation.objects.values_list("pk", flat=True)) == {item.pk, national.pk, again.pk}
 
 
 # --- Objections: only in 公示, heard before upheld ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""征求意见 (公示), objections, 发文认定, revocation and upward recommendation (第十一条（五）（六）,
+"""征求意见 (公示), objections, 发文认定 and revocation (第十一条（五）（六）,
 第十五条, 第十六条)."""
 
 import datetime
@@ -14,7 +14,7 @@ from bases.selectors import working_calendar
 from bases.services import application_transition
 from reviews import services
 from reviews.forms import ObjectionForm, RecognitionForm
-from reviews.models import Objection, Publicity, RevocationCase, UpwardRecommendation
+from reviews.models import Objection, Publicity, RevocationCase
 from tests.factories import (
     ApplicationFactory,
     OrganisationFactory,
@@ -383,7 +383,7 @@ def test_recognition_form_document_number_format(number, valid):
     assert (form.is_valid(), set(form.errors)) == ((True, set()) if valid else (False, {"document_number"}))
 
 
-# --- Revocation and upward recommendation -----------------------------------------------------------
+# --- Revocation -----------------------------------------------------------
 
 
 # --- Revocation: 撤销告知, 陈述申辩, decision (第十五条) -------------------------------------------------------
@@ -525,55 +525,3 @@ def test_revocation_case_closed_base_stays_valid_and_a_new_notice_may_follow(cit
         "valid",
     )
     assert serve(application, city).status == "open"
-
-
-@pytest.mark.parametrize(
-    "make_user",
-    [
-        lambda: UserFactory(county_staff=True),
-        lambda: UserFactory(applicant=True),
-    ],
-    ids=["county_staff", "applicant"],
-)
-def test_upward_recommendation_by_non_city_user_permission_denied(make_user):
-    base = ApplicationFactory(recognised=True).base
-
-    with pytest.raises(PermissionDenied):
-        services.upward_recommendation_add(base=base, user=make_user(), level="provincial", recommended_on=TODAY)
-
-    assert list(UpwardRecommendation.objects.all()) == []
-
-
-def test_upward_recommendation_of_revoked_base_refused(city):
-    base = ApplicationFactory(revoked=True).base
-
-    with pytest.raises(ValidationError) as raised:
-        services.upward_recommendation_add(base=base, user=city, level="provincial", recommended_on=TODAY)
-
-    assert raised.value.messages == ["已撤销的基地不能向上推荐。"]
-    assert list(UpwardRecommendation.objects.all()) == []
-
-
-def test_upward_recommendation_by_city_recorded_and_logged(city):
-    base = ApplicationFactory(recognised=True).base
-
-    item = services.upward_recommendation_add(
-        base=base, user=city, level="provincial", recommended_on=TODAY, note="推荐申报省级示范点"
-    )
-
-    assert (item.base, item.level, item.outcome, item.recorded_by) == (base, "provincial", "pending", city)
-    assert [(e.action, e.actor) for e in base.application.log.filter(action=LogAction.UPWARD)] == [
-        (LogAction.UPWARD, city)
-    ]
-
-
-def test_upward_recommendation_http_county_staff_post_403(client):
-    base = ApplicationFactory(recognised=True).base
-    client.force_login(UserFactory(county_staff=True))
-
-    response = client.post(
-        reverse("reviews:base-detail", args=[base.pk]), {"level": "provincial", "recommended_on": TODAY.isoformat()}
-    )
-
-    assert response.status_code == 403
-    assert list(UpwardRecommendation.objects.all()) == []

@@ -25,6 +25,9 @@ from reviews.models import (
     Objection,
     Publicity,
     RevocationCase,
+    UpwardDocument,
+    UpwardRecommendation,
+    UpwardRecommendationLog,
 )
 from targets.models import StandardEnterprise, Target
 
@@ -170,6 +173,9 @@ def test_idempotent(seeded):
         IssuedDocument,
         Target,
         StandardEnterprise,
+        UpwardRecommendation,
+        UpwardRecommendationLog,
+        UpwardDocument,
     )
     counts = [m.objects.count() for m in models]
     call_command("seed_demo", verbosity=0)
@@ -228,3 +234,24 @@ def test_support_records_of_article_16_for_every_valid_base_once(seeded, setting
     counts = (BaseService.objects.count(), BaseSupport.objects.count(), LiaisonDesignation.objects.count())
     call_command("seed_demo", verbosity=0)
     assert (BaseService.objects.count(), BaseSupport.objects.count(), LiaisonDesignation.objects.count()) == counts
+
+
+def test_upward_recommendations_at_each_stage_each_step_after_the_one_before(seeded):
+    """第三条（四）: one recommendation at each stage, each step of the county's staff or the city's, on
+    or after the step before and the base's recognition, none after today."""
+    items = list(UpwardRecommendation.objects.select_related("base__organisation__county"))
+    assert {item.status for item in items} == {
+        "county_recommended",
+        "city_recommended",
+        "city_declined",
+        "recognised",
+        "not_recognised",
+    }
+    for item in items:
+        entries = list(item.log.select_related("actor"))
+        days = [entry.step_on for entry in entries]
+        assert days == sorted(days) and days[0] >= item.base.recognised_on and days[-1] <= seeded
+        assert entries[0].actor.county_id == item.base.organisation.county_id  # the county's 初审推荐
+        assert all(entry.actor.role == Role.CITY_REVIEWER for entry in entries[1:])
+        assert entries[-1].to_status == item.status
+    assert UpwardDocument.objects.filter(entry__to_status="county_recommended").count() == len(items)

@@ -10,7 +10,7 @@ from bases.choices import AcceptanceKind, Level, State
 from bases.models import Application
 from reviews import selectors, services
 from reviews.models import GuidanceVisit, Notification, Publicity
-from tests.factories import ApplicationFactory, UserFactory, advance, county
+from tests.factories import ApplicationFactory, UserFactory, advance, county, county_clerk
 
 pytestmark = pytest.mark.django_db
 
@@ -211,8 +211,12 @@ def test_publicities_and_objections_bring_what_pages_read(publicities, django_as
 def test_recognised_bases_bring_their_upward_recommendations(django_assert_num_queries):
     for _ in range(2):
         application = ApplicationFactory(recognised=True)
-        services.upward_recommendation_add(
-            base=application.base, user=UserFactory(city_admin=True), level="provincial", recommended_on=TODAY
+        services.upward_recommendation_open(
+            base=application.base,
+            user=county_clerk(application.organisation.county),
+            level="provincial",
+            county_on=TODAY,
+            opinion="同意推荐。",
         )
     city = UserFactory(city_reviewer=True)
 
