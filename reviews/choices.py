@@ -19,6 +19,15 @@ class UpwardStatus(models.TextChoices):
     NOT_RECOGNISED = "not_recognised", "未获评"
 
 
+# What each step is called in a recommendation's history (by the stage it leads to).
+UPWARD_STEPS = {
+    UpwardStatus.COUNTY_RECOMMENDED: "县局初审推荐",
+    UpwardStatus.CITY_DECLINED: "市局不予推荐",
+    UpwardStatus.CITY_RECOMMENDED: "市局推荐上报",
+    UpwardStatus.RECOGNISED: "评审结果：获评",
+    UpwardStatus.NOT_RECOGNISED: "评审结果：未获评",
+}
+
 # A base has at most one recommendation per level in these stages (constraint on the model).
 UPWARD_OPEN = (UpwardStatus.COUNTY_RECOMMENDED, UpwardStatus.CITY_RECOMMENDED)
 

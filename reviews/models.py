@@ -28,6 +28,7 @@ from bases.validators import ATTACHMENT_FORMATS, validate_phone
 
 from .choices import (
     UPWARD_OPEN,
+    UPWARD_STEPS,
     BundleStatus,
     DocumentKind,
     EmailStatus,
@@ -384,6 +385,10 @@ class UpwardRecommendationLog(AppendOnly, CleanText):
 
     def __str__(self):
         return f"{self.recommendation} {self.get_to_status_display()}"
+
+    @property
+    def step_label(self) -> str:
+        return UPWARD_STEPS[self.to_status]
 
 
 def upward_document_path(instance, filename):

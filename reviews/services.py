@@ -753,7 +753,7 @@ def _upward_files_checked(files) -> list[tuple]:
         uploaded.seek(0)
         checked.append((uploaded, kind, digest.hexdigest()))
     if problems:
-        raise ValidationError({"files": problems})
+        raise ValidationError({"files": [*problems, "本次所选文件均未上传，请更换后重新选择。"]})
     return checked
 
 
