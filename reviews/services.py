@@ -868,9 +868,10 @@ def upward_recommendation_open(
     return item
 
 
-def _upward_locked(item: UpwardRecommendation, *, user, version, stage: str, done: tuple) -> tuple:
-    """The recommendation locked for a step of the city's; (the row, True) when this step was just
-    taken with the same version (a second click), which changes nothing."""
+def _upward_locked(item: UpwardRecommendation, *, user, version, stage: str, leads_to: str | None) -> tuple:
+    """The recommendation locked for a step of the city's; (the row, True) when this very step (one
+    that led to `leads_to`) was just taken with the same version: a second click, which changes
+    nothing. Another step taken meanwhile (in another tab) is refused."""
     if not permissions.is_city(user):
         raise PermissionDenied("推荐上报和评审结果由市局办理。")
     locked = (
@@ -878,7 +879,7 @@ def _upward_locked(item: UpwardRecommendation, *, user, version, stage: str, don
         .select_related("base__organisation__county", "base__application")
         .get(pk=item.pk)
     )
-    if locked.status in done and version == locked.version - 1:
+    if leads_to is not None and locked.status == leads_to and version == locked.version - 1:
         return locked, True
     if locked.status != stage:
         raise ValidationError(
@@ -897,9 +898,12 @@ def upward_recommendation_decide(
     not under a revocation procedure) or 不予推荐 (with its reasons), dated between the county's date
     and today. Side effects: the recommendation (version + 1), one log entry and its documents, one
     entry in the base's application log, the county's staff notified."""
-    done = (UpwardStatus.CITY_RECOMMENDED, UpwardStatus.CITY_DECLINED)
+    leads_to = {
+        UpwardDecision.RECOMMEND: UpwardStatus.CITY_RECOMMENDED,
+        UpwardDecision.DECLINE: UpwardStatus.CITY_DECLINED,
+    }.get(decision)
     locked, repeated = _upward_locked(
-        item, user=user, version=version, stage=UpwardStatus.COUNTY_RECOMMENDED, done=done
+        item, user=user, version=version, stage=UpwardStatus.COUNTY_RECOMMENDED, leads_to=leads_to
     )
     if repeated:
         return locked
@@ -960,8 +964,10 @@ def upward_recommendation_outcome(
     number of the document that recognised the base) or 未获评, dated between the city's date and
     today. Side effects: the recommendation (version + 1), one log entry and its documents, one entry
     in the base's application log, the county's staff and the organisation's users notified."""
-    done = (UpwardStatus.RECOGNISED, UpwardStatus.NOT_RECOGNISED)
-    locked, repeated = _upward_locked(item, user=user, version=version, stage=UpwardStatus.CITY_RECOMMENDED, done=done)
+    leads_to = outcome if outcome in UpwardOutcome.values else None
+    locked, repeated = _upward_locked(
+        item, user=user, version=version, stage=UpwardStatus.CITY_RECOMMENDED, leads_to=leads_to
+    )
     if repeated:
         return locked
     document_number, note = document_number.strip(), note.strip()

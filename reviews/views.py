@@ -876,6 +876,13 @@ def _render_upward(request, item, *, status=200, decision_form=None, outcome_for
         decision_form = UpwardDecisionForm(item=item, prefix="decision", initial={"version": item.version})
     if may_record_outcome and outcome_form is None:
         outcome_form = UpwardOutcomeForm(item=item, prefix="outcome", initial={"version": item.version})
+    # A refused form the page no longer shows (the step was taken meanwhile, in another tab): its reason.
+    refusals = [
+        error
+        for form, shown in ((decision_form, may_decide), (outcome_form, may_record_outcome))
+        if form is not None and not shown
+        for error in form.non_field_errors()
+    ]
     return render(
         request,
         "reviews/upward_detail.html",
@@ -885,6 +892,7 @@ def _render_upward(request, item, *, status=200, decision_form=None, outcome_for
             "log": selectors.upward_history(item),
             "decision_form": decision_form if may_decide else None,
             "outcome_form": outcome_form if may_record_outcome else None,
+            "refusals": refusals,
         },
         status=status,
     )

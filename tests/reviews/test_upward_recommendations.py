@@ -661,3 +661,23 @@ def test_selectors_scope_the_recommendations():
     assert set(selectors.upward_recommendations_for_user(city())) == {mine, theirs}
     assert list(selectors.upward_recommendations_for_user(applicant_of(mine.base.application))) == []
     assert list(selectors.upward_recommendations_for_user(UserFactory(city_admin=True, is_active=False))) == []
+
+
+def test_a_step_taken_meanwhile_in_another_tab_is_refused_with_its_reason_shown(client):
+    item = opened(recognised_base())
+    client.force_login(city())
+    url = reverse("reviews:upward-decide", args=[item.pk])
+    data = {
+        "decision-decision": "recommend",
+        "decision-city_on": day(2).isoformat(),
+        "decision-opinion": "推荐上报。",
+        "decision-version": item.version,
+    }
+    client.post(url, data)
+
+    other_tab = client.post(url, {**data, "decision-decision": "decline", "decision-opinion": "不予推荐。"})
+
+    item.refresh_from_db()
+    assert other_tab.status_code == 400
+    assert "不能办理此步骤" in other_tab.content.decode()
+    assert (item.status, item.log.count()) == (UpwardStatus.CITY_RECOMMENDED, 2)
