@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bases import permissions
+from bases import cached, permissions
 from bases.choices import UPWARD_LEVELS, BaseStatus, BaseType, Level, ObjectionOutcome, State
 from bases.dates import cn_date
 from bases.models import Application, ApplicationLog, Base, User
@@ -675,6 +675,13 @@ def upward_listed(user, *, status: str = "", level: str = "", county_id: int | N
     if county_id:
         queryset = queryset.filter(base__organisation__county_id=county_id)
     return queryset.order_by("-created_at", "-pk")
+
+
+def upward_waiting_count(user) -> int | None:
+    """For the city's start page: the counties' 初审推荐 waiting for its decision; None for others."""
+    if not permissions.is_city(user):
+        return None
+    return cached.count(UpwardRecommendation.objects.filter(status=UpwardStatus.COUNTY_RECOMMENDED))
 
 
 def upward_history(item: UpwardRecommendation) -> list[UpwardRecommendationLog]:

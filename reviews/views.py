@@ -79,6 +79,7 @@ def home(request):
         "recent": base_selectors.applications_listed(applications_for_user(user))[:10],
         "total": total,
         "pending_organisations": base_selectors.pending_organisations_count(user),
+        "upward_waiting": selectors.upward_waiting_count(user),
         "queues": queues,
         "notifications": selectors.notifications_for_user(user)[:5],
     }

@@ -681,3 +681,15 @@ def test_a_step_taken_meanwhile_in_another_tab_is_refused_with_its_reason_shown(
     assert other_tab.status_code == 400
     assert "不能办理此步骤" in other_tab.content.decode()
     assert (item.status, item.log.count()) == (UpwardStatus.CITY_RECOMMENDED, 2)
+
+
+def test_the_citys_start_page_counts_the_counties_recommendations_waiting_for_it(client):
+    opened(recognised_base())
+    recommended(recognised_base())
+    client.force_login(city())
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert '<h2>向上推荐待市局审核</h2><p class="stat">1</p>' in page
+    client.force_login(county_clerk(county("越城区")))
+    assert "向上推荐待市局审核" not in client.get(reverse("home")).content.decode()
