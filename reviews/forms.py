@@ -5,7 +5,9 @@ effect and to the log."""
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from bases import selectors
@@ -21,7 +23,6 @@ from bases.choices import (
 )
 from bases.dates import cn_date
 from bases.forms import ExplainedErrors
-from bases.models import County
 from bases.validators import ATTACHMENT_ACCEPT, validate_phone
 from bases.workflow import (
     Floor,
@@ -590,14 +591,16 @@ class UpwardStepForm(ExplainedErrors, forms.Form):
     """A step of an upward recommendation: its date, opinion and optional documents. `refusal`: why
     the upload handler stopped reading the files (bases.uploads.upload_refusal)."""
 
-    files = MultipleFileField(
-        label="相关材料（可选，可多选）",
-        help_text="PDF、JPG、PNG、DOCX、XLSX，系统按文件内容判断类型；只有县局、市局工作人员可以下载",
-    )
+    files = MultipleFileField(label="相关材料（可选，可多选）")
 
     def __init__(self, *args, refusal: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.refusal = refusal
+        self.fields["files"].help_text = (
+            f"PDF、JPG、PNG、DOCX、XLSX，单个文件不超过 {filesizeformat(settings.ATTACHMENT_MAX_BYTES)}，"
+            f"每次最多 {settings.ATTACHMENT_MAX_FILES_PER_POST} 个；系统按文件内容判断类型；"
+            "只有县局、市局工作人员可以下载"
+        )
 
     def clean_files(self):
         if self.refusal:
@@ -672,11 +675,11 @@ class UpwardFilterForm(forms.Form):
 
     status = forms.ChoiceField(label="办理阶段", choices=[("", "全部"), *UpwardStatus.choices], required=False)
     level = forms.ChoiceField(label="推荐级别", choices=[("", "全部"), *choices_of(UPWARD_LEVELS)], required=False)
-    county = forms.ModelChoiceField(label="所在地", queryset=County.objects.none(), required=False, empty_label="全部")
+    county = forms.ModelChoiceField(label="所在地", queryset=None, required=False, empty_label="全部")
 
     def __init__(self, *args, city: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if city:
-            self.fields["county"].queryset = County.objects.all()
+            self.fields["county"].queryset = selectors.counties()
         else:
             del self.fields["county"]
