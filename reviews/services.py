@@ -825,7 +825,11 @@ def upward_recommendation_open(
 
     Side effects: one UpwardRecommendation (县局已初审推荐), its first log entry and documents, one
     entry in the base's application log, the city's staff notified."""
-    locked = Base.objects.select_for_update().select_related("organisation__county", "application").get(pk=base.pk)
+    locked = (
+        Base.objects.select_for_update(of=("self",))
+        .select_related("organisation__county", "application")
+        .get(pk=base.pk)
+    )
     if not permissions.is_county_of_base(locked, user):
         raise PermissionDenied("向上推荐由基地所在地县局初审推荐。")
     if level not in (Level.PROVINCIAL, Level.NATIONAL):
