@@ -693,3 +693,43 @@ def test_the_citys_start_page_counts_the_counties_recommendations_waiting_for_it
     assert '<h2>向上推荐待市局审核</h2><p class="stat">1</p>' in page
     client.force_login(county_clerk(county("越城区")))
     assert "向上推荐待市局审核" not in client.get(reverse("home")).content.decode()
+
+
+# --- Real races: the row locks let one step through -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_counties_clicks_at_once_open_one_and_ten_city_decisions_take_one():
+    from tests.bases.test_concurrency import together
+
+    base = recognised_base()
+    clerk = clerk_of(base)
+
+    def open_one(i):
+        services.upward_recommendation_open(
+            base=base, user=clerk, level="provincial", county_on=day(1), opinion=f"同意推荐{i}。"
+        )
+        return "ok"
+
+    opens = together(open_one, n=10)
+    item = UpwardRecommendation.objects.get()
+    reviewer = city()
+
+    def decide(i):
+        services.upward_recommendation_decide(
+            item=item,
+            user=reviewer,
+            version=item.version,
+            decision="recommend" if i % 2 else "decline",
+            city_on=day(2),
+            opinion=f"意见{i}。",
+        )
+        return "ok"
+
+    decisions = together(decide, n=10)
+
+    assert opens.count("ok") == 1 and all(isinstance(o, ValidationError) for o in opens if o != "ok"), opens
+    assert all(isinstance(o, ValidationError) for o in decisions if o != "ok"), decisions
+    assert 1 <= decisions.count("ok") <= 5  # the winner, and second clicks of the same decision at most
+    item.refresh_from_db()
+    assert (item.version, item.log.count()) == (2, 2)
