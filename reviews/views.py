@@ -517,6 +517,8 @@ def publicity_open(request):
     # Bound on every POST, even one with no fields: an unbound form cannot take the error below.
     posted = request.POST if request.method == "POST" else None
     form = PublicityForm(posted, application=anchor, user=request.user, declared={}) if anchor else None
+    if form is not None and chosen:
+        form.working_days = services.publicity_working_days(chosen)
     confirming = False
     if request.method == "POST" and form is not None:
         if not chosen:
