@@ -44,11 +44,13 @@ def explain_errors(form) -> None:
         elif isinstance(field, forms.EmailField):
             messages["invalid"] = f"{label}格式不正确，如 name@example.com。"
         field.error_messages = {**field.error_messages, **messages}
+        # Formatted with the validator's params: a % of a label or unit (比例（%）) must stay a %.
+        named_, label_ = named.replace("%", "%%"), label.replace("%", "%%")
         worded = {
-            "min_value": f"{named}不能小于%(limit_value)s。",
-            "max_value": f"{named}不能大于%(limit_value)s。",
-            "max_length": f"{label}不能超过%(limit_value)d字（现有%(show_value)d字）。",
-            "min_length": f"{label}不能少于%(limit_value)d字（现有%(show_value)d字）。",
+            "min_value": f"{named_}不能小于%(limit_value)s。",
+            "max_value": f"{named_}不能大于%(limit_value)s。",
+            "max_length": f"{label_}不能超过%(limit_value)d字（现有%(show_value)d字）。",
+            "min_length": f"{label_}不能少于%(limit_value)d字（现有%(show_value)d字）。",
         }
         # Validators may be shared with the model field and other forms: reword copies.
         field.validators = [
