@@ -81,7 +81,7 @@ class UserChangeForm(DjangoUserAdmin.form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and "manages_county_rules" in self.fields:  # read-only on one's own account
             self.fields["manages_county_rules"].initial = services.manages_county_rules(self.instance)
 
     def clean(self):

@@ -575,8 +575,8 @@ class Application(CleanText, ApplicationWorkflow):
         return kept[1]
 
     def _rules_now(self) -> Rules:
-        if self.level != Level.COUNTY:
-            return city_rules(batch=self.batch, level=self.level)
+        if self.level != Level.COUNTY:  # the batch is read when its deadline or 公示 length is asked
+            return city_rules(batch=lambda: self.batch, level=self.level)
         if self.submitted_at is not None and not states.is_unsubmitted(self.state):
             if self.county_rules_change_id is not None:
                 return dataclasses.replace(self.county_rules_change.rules(), as_submitted=True)

@@ -12,7 +12,9 @@ and what may be in it, and imports no model.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -27,12 +29,25 @@ CITY_SOURCE = "市级标准（《绍兴市商业秘密保护基地建设指南�
 @dataclass(frozen=True)
 class Rules:
     source: str  # what the page says the application follows
-    deadline: datetime.date
-    publicity_working_days: int
     titles: dict[str, str]  # base type -> the title printed on the form
     thresholds: dict[str, int] = field(default_factory=dict)  # forms_spec.Threshold.key -> value
     county_name: str = ""  # the county whose own rules these are; "" for the city's
     as_submitted: bool = False  # a county's rules kept from the application's submission
+    # A county's own deadline and 公示 length; the city's are read from the batch when asked (so
+    # reading a threshold needs no batch, and the batch as it stands is what counts).
+    own_deadline: datetime.date | None = None
+    own_publicity_working_days: int | None = None
+    batch_of: Callable[[], Any] | None = None  # the batch, when asked
+
+    @property
+    def deadline(self) -> datetime.date:
+        return self.own_deadline if self.own_deadline is not None else self.batch_of().deadline
+
+    @property
+    def publicity_working_days(self) -> int:
+        if self.own_publicity_working_days is not None:
+            return self.own_publicity_working_days
+        return self.batch_of().publicity_working_days
 
     @property
     def is_county_own(self) -> bool:
@@ -56,12 +71,12 @@ class Rules:
 
 
 def city_rules(*, batch, level: str, county_name: str = "") -> Rules:
-    """The city's rules for an application of `level` in `batch`: the batch's deadline and 公示 length,
-    the notice's thresholds, and the form's title at that level (a county-level form names the county)."""
+    """The city's rules for an application of `level` in `batch` (a Batch, or a function giving it
+    when asked): the batch's deadline and 公示 length, the notice's thresholds, and the form's title at
+    that level (a county-level form names the county)."""
     return Rules(
         source=CITY_SOURCE,
-        deadline=batch.deadline,
-        publicity_working_days=batch.publicity_working_days,
+        batch_of=batch if callable(batch) else lambda: batch,
         titles={bt: spec.title_at(level, county_name) for bt, spec in SPECS.items()},
         thresholds={key: t.value for key, t in all_thresholds().items()},
     )
@@ -73,8 +88,8 @@ def rules_from_content(content: dict, *, source: str, county_name: str) -> Rules
     city = {key: t.value for key, t in all_thresholds().items()}
     return Rules(
         source=source,
-        deadline=datetime.date.fromisoformat(content["deadline"]),
-        publicity_working_days=content["publicity_working_days"],
+        own_deadline=datetime.date.fromisoformat(content["deadline"]),
+        own_publicity_working_days=content["publicity_working_days"],
         titles={
             bt: content["titles"].get(bt) or spec.title_at(Level.COUNTY, county_name) for bt, spec in SPECS.items()
         },

@@ -939,8 +939,10 @@ def counties_with_rules(user, batch) -> list[tuple[County, CountyRules | None]]:
     return [(county, own.get(county.pk)) for county in counties]
 
 
-def county_level_rules(*, batch: Batch, county: County):
-    """The rules a new county-level application from `county` would follow now (models.rules_in_force)."""
+def county_level_rules(*, batch: Batch, county: County | None = None, county_id: int | None = None):
+    """The rules a new county-level application from the county would follow now (models.rules_in_force)."""
+    if county is None:
+        county = County.objects.get(pk=county_id)
     return rules_in_force(batch=batch, county=county, level=Level.COUNTY)
 
 

@@ -70,8 +70,14 @@ def home(request):
         return render(request, "reviews/home_public.html", {"specs": SPECS.values()})
     user = request.user
     total, queues = base_selectors.application_counts(user)
+    batch = current_batch()
+    # A county's own deadline for its county-level bases (第十七条), for its staff and its applicants.
+    county_id = user.county_id or (user.organisation.county_id if user.organisation_id else None)
     context = {
-        "batch": current_batch(),
+        "batch": batch,
+        "county_rules": base_selectors.county_level_rules(batch=batch, county_id=county_id)
+        if batch and county_id
+        else None,
         "recent": base_selectors.applications_listed(applications_for_user(user))[:10],
         "total": total,
         "pending_organisations": base_selectors.pending_organisations_count(user),

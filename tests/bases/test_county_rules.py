@@ -560,3 +560,21 @@ def test_the_city_s_administrator_names_the_county_s_rules_administrator_in_the_
     tick(clerk, granted=False)
     assert not base_services.manages_county_rules(clerk)
     assert clerk.role == Role.COUNTY
+
+
+def test_the_start_page_shows_the_county_s_own_deadline_to_its_staff_and_applicants_only(client):
+    batch = BatchFactory(deadline=TODAY + datetime.timedelta(days=5))
+    own_rules(batch, deadline=TODAY + datetime.timedelta(days=20))
+    later = TODAY + datetime.timedelta(days=20)
+    shown = f"越城区县级基地申报截止：{later.year}年{later.month}月{later.day}日"
+    pages = {}
+    for name, user in (
+        ("staff", UserFactory(county_staff=True, county=county("越城区"))),
+        ("applicant", UserFactory(applicant=True, organisation=OrganisationFactory(county=county("越城区")))),
+        ("other", UserFactory(county_staff=True, county=county("柯桥区"))),
+        ("city", UserFactory(city_reviewer=True)),
+    ):
+        client.force_login(user)
+        pages[name] = shown in client.get(reverse("home")).content.decode()
+
+    assert pages == {"staff": True, "applicant": True, "other": False, "city": False}
