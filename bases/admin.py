@@ -1,3 +1,4 @@
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -8,7 +9,7 @@ from django_password_validators.password_history import admin as password_histor
 from django_password_validators.password_history.models import PasswordHistory, UserPasswordHistoryConfig
 from guardian.admin import GuardedModelAdmin
 
-from . import permissions
+from . import permissions, services
 from .choices import Role
 from .client import client_ip
 from .models import (
@@ -20,6 +21,8 @@ from .models import (
     CalendarDay,
     CalendarYear,
     County,
+    CountyRules,
+    CountyRulesChange,
     Industry,
     Organisation,
     SecurityEvent,
@@ -66,12 +69,39 @@ class OrganisationAdmin(admin.ModelAdmin):
     readonly_fields = ["confirmed_by", "confirmed_at", "created_at"]
 
 
+class UserChangeForm(DjangoUserAdmin.form):
+    """Django's form, with the county rules administrator (第十七条) as a tick box: the city's
+    administrators give it to a county's staff member without the superuser's permission lists."""
+
+    manages_county_rules = forms.BooleanField(
+        label="县级规则管理员",
+        required=False,
+        help_text="仅限县局工作人员：可制定和修改本县局的县级基地规则（申报截止日期、申报表表名、条件指标、公示期）。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "manages_county_rules" in self.fields:  # read-only on one's own account
+            self.fields["manages_county_rules"].initial = services.manages_county_rules(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role", self.instance.role)
+        if cleaned.get("manages_county_rules") and role != Role.COUNTY:
+            self.add_error("manages_county_rules", "只有县局工作人员可以担任县级规则管理员。")
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "display_name", "role", "county", "organisation", "is_active", "last_login"]
     list_filter = ["role", "county", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("角色与范围", {"fields": ("role", "county", "organisation", "phone")}))
+    form = UserChangeForm
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("角色与范围", {"fields": ("role", "county", "organisation", "phone", "manages_county_rules")}),
+    )
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("角色与范围", {"fields": ("role", "county", "organisation")}))
 
     @admin.display(description="姓名")
@@ -83,7 +113,7 @@ class UserAdmin(DjangoUserAdmin):
     # powers; groups, permissions and superuser status only a superuser. The rules are the predicates of
     # bases.permissions; this admin only applies them.
     PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions")  # is_staff follows the role
-    POWERS = ("role", "county", "organisation", "is_active")
+    POWERS = ("role", "county", "organisation", "is_active", "manages_county_rules")
     DETAILS = ("username", "first_name", "last_name", "email", "phone")
 
     def get_readonly_fields(self, request, obj=None):
@@ -123,6 +153,16 @@ class UserAdmin(DjangoUserAdmin):
     def save_related(self, request, form, formsets, change):
         form.instance._changed_by = request.user
         super().save_related(request, form, formsets, change)
+        if "manages_county_rules" in form.cleaned_data and "manages_county_rules" not in self.get_readonly_fields(
+            request, form.instance
+        ):
+            services.county_rules_manager_set(
+                account=form.instance, granted=form.cleaned_data["manages_county_rules"], user=request.user
+            )
+
+    @admin.display(description="县级规则管理员", boolean=True)
+    def manages_county_rules(self, obj):
+        return services.manages_county_rules(obj)
 
 
 # django-otp ships no Chinese names for its device model; the security administrator removes a lost
@@ -159,6 +199,26 @@ class CalendarYearAdmin(admin.ModelAdmin):
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "deadline", "publicity_working_days"]
+
+
+class CountyRulesChangeInline(admin.TabularInline):
+    model = CountyRulesChange
+    extra = 0
+    can_delete = False
+    fields = ["version", "changed_at", "changed_by", "reason", "changes", "ip_address"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CountyRules)
+class CountyRulesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a county's rules are its administrator's, edited on /county-rules/ with a reason."""
+
+    list_display = ["county", "batch", "deadline", "publicity_working_days", "version", "updated_at"]
+    list_filter = ["batch", "county"]
+    inlines = [CountyRulesChangeInline]
 
 
 class AttachmentInline(admin.TabularInline):

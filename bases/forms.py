@@ -10,9 +10,10 @@ from django.core.validators import MaxLengthValidator
 
 from . import selectors
 from .choices import APPLICATION_LEVELS, BaseType, Level, OrganisationKind, choices_of
-from .forms_spec import BaseTypeSpec, spec_for
+from .forms_spec import SPECS, BaseTypeSpec, local_rule_notes, spec_for
 from .models import Application, Organisation, User
 from .paper import is_code, normalised_code
+from .rules import PUBLICITY_DAYS_MAX, PUBLICITY_DAYS_MIN, TITLE_MAX_LENGTH
 from .validators import ATTACHMENT_ACCEPT, MultiLineText, SingleLineText, validate_sane_date
 
 logger = logging.getLogger(__name__)
@@ -43,11 +44,13 @@ def explain_errors(form) -> None:
         elif isinstance(field, forms.EmailField):
             messages["invalid"] = f"{label}格式不正确，如 name@example.com。"
         field.error_messages = {**field.error_messages, **messages}
+        # Formatted with the validator's params: a % of a label or unit (比例（%）) must stay a %.
+        named_, label_ = named.replace("%", "%%"), label.replace("%", "%%")
         worded = {
-            "min_value": f"{named}不能小于%(limit_value)s。",
-            "max_value": f"{named}不能大于%(limit_value)s。",
-            "max_length": f"{label}不能超过%(limit_value)d字（现有%(show_value)d字）。",
-            "min_length": f"{label}不能少于%(limit_value)d字（现有%(show_value)d字）。",
+            "min_value": f"{named_}不能小于%(limit_value)s。",
+            "max_value": f"{named_}不能大于%(limit_value)s。",
+            "max_length": f"{label_}不能超过%(limit_value)d字（现有%(show_value)d字）。",
+            "min_length": f"{label_}不能少于%(limit_value)d字（现有%(show_value)d字）。",
         }
         # Validators may be shared with the model field and other forms: reword copies.
         field.validators = [
@@ -306,9 +309,11 @@ class ApplicationFormBase(ExplainedErrors, forms.ModelForm):
 
     def condition_blocks(self):
         """For the template: each condition with its bound fields, in order."""
+        thresholds = self.instance.rules().thresholds
         for condition in self.spec.conditions:
             yield {
                 "condition": condition,
+                "local_rules": local_rule_notes(condition, thresholds),
                 "met": self[f"{condition.code}__met"],
                 "explanation": self[f"{condition.code}__explanation"],
                 "figures": [self[f"{condition.code}__{f.name}"] for f in condition.figures],
@@ -431,3 +436,98 @@ class TwoFactorForm(ExplainedErrors, forms.Form):
         error_messages={"invalid": "动态口令是6位数字，请重新输入。"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "size": 8}),
     )
+
+
+class CountyRulesForm(ExplainedErrors, forms.Form):
+    """A county's rules for its county-level bases (第十七条), as its administrator edits them: the
+    deadline, the 公示 length, the title of each form and each threshold of the conditions (the
+    notice's shown beside it). Input checks only; what may be a rule is services.county_rules_update's
+    (bases.rules), whose errors come back to the fields named here."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    deadline = forms.DateField(
+        label="县级申报截止日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="含当日。本县县级基地的申报在此日后不能再提交；修改时不能早于今天。",
+    )
+    publicity_working_days = forms.IntegerField(
+        label="公示期（工作日）",
+        min_value=PUBLICITY_DAYS_MIN,
+        max_value=PUBLICITY_DAYS_MAX,
+        help_text=f"不少于{PUBLICITY_DAYS_MIN}个工作日，最多{PUBLICITY_DAYS_MAX}个；结束日期按节假日安排自动计算。",
+    )
+    reason = forms.CharField(
+        label="修改说明",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="为什么修改，如：依据本局《县级商业秘密保护基地管理办法》第八条。记入修改记录。",
+    )
+
+    def __init__(self, *args, county_rules, **kwargs):
+        super().__init__(*args, **kwargs)
+        rules = county_rules.rules()
+        self.fields["version"].initial = county_rules.version
+        self.fields["deadline"].initial = rules.deadline
+        self.fields["publicity_working_days"].initial = rules.publicity_working_days
+        self.sections = []
+        for base_type, spec in SPECS.items():
+            title_name = f"title_{base_type}"
+            self.fields[title_name] = forms.CharField(
+                label=f"{spec.form_number}表名", max_length=TITLE_MAX_LENGTH, initial=rules.title(base_type)
+            )
+            names = []
+            for threshold in spec.thresholds:
+                name = self.threshold_field(threshold.key)
+                field = forms.IntegerField(
+                    label=threshold.label,
+                    min_value=0,
+                    max_value=threshold.maximum,
+                    initial=rules.thresholds.get(threshold.key, threshold.value),
+                    help_text=f"市级标准：{threshold.words(threshold.value)}；可以更严，不能更宽。",
+                )
+                field.unit = threshold.unit
+                self.fields[name] = field
+                names.append(name)
+            self.sections.append({"spec": spec, "title": title_name, "thresholds": names})
+
+    @staticmethod
+    def threshold_field(key: str) -> str:
+        return "threshold_" + key.replace(".", "__").replace("-", "_")
+
+    def section_fields(self):
+        """For the template: each form type with its bound title and threshold fields."""
+        for section in self.sections:
+            yield {
+                "spec": section["spec"],
+                "title": self[section["title"]],
+                "thresholds": [self[name] for name in section["thresholds"]],
+            }
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "version": data["version"],
+            "deadline": data["deadline"],
+            "publicity_working_days": data["publicity_working_days"],
+            "reason": data["reason"],
+            "titles": {bt: data[f"title_{bt}"] for bt in SPECS},
+            "thresholds": {
+                t.key: data[self.threshold_field(t.key)] for spec in SPECS.values() for t in spec.thresholds
+            },
+        }
+
+    def add_service_errors(self, error) -> None:
+        """The service's errors at the fields they are about ("threshold:<key>", "title:<type>" …)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for where, errors in error.error_dict.items():
+            kind, _, key = where.partition(":")
+            if kind == "threshold":
+                name = self.threshold_field(key)
+            elif kind == "title":
+                name = f"title_{key}"
+            else:
+                name = where
+            for item in errors:
+                self.add_error(name if name in self.fields else None, item)

@@ -79,6 +79,48 @@ def percent_text(ratio: Decimal, percent: int) -> str:
     return f"{shown}%"
 
 
+# The most a county may ask of a count (第十七条 lets a county set its own rules; a number beyond this is
+# a typing slip, not a rule).
+THRESHOLD_COUNT_MAXIMUM = 1000
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One number of the conditions that a county's rules may set for its county-level bases
+    (第十七条): `key` is "<condition code>.<figure or field>", `value` the city's (the notice's)."""
+
+    key: str
+    label: str
+    unit: str
+    value: int
+    at_most: bool = False
+    share: bool = False
+    strict: bool = False
+
+    @property
+    def condition_code(self) -> str:
+        return self.key.partition(".")[0]
+
+    @property
+    def maximum(self) -> int:
+        if self.share:
+            return 99 if self.strict else 100  # more than 100 % cannot be reached
+        return THRESHOLD_COUNT_MAXIMUM
+
+    def words(self, value: int) -> str:
+        """The requirement with `value`, as the notice words it: 不少于 2 名, 超过 30%, 达到 30%."""
+        if self.share:
+            return f"{'超过' if self.strict else '达到'} {value}%"
+        return f"{'不超过' if self.at_most else '不少于'} {value} {self.unit}".rstrip()
+
+    def text(self, value: int) -> str:
+        return f"{self.label}{self.words(value)}"
+
+    def looser(self, value: int) -> bool:
+        """Whether `value` asks less than the city's: a county may be stricter, never looser."""
+        return value > self.value if self.at_most else value < self.value
+
+
 @dataclass(frozen=True)
 class AtLeast:
     """value ≥ minimum (or ≤ maximum with `at_most=True`)."""
@@ -86,6 +128,21 @@ class AtLeast:
     name: str
     minimum: int
     at_most: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+    def adjusted(self, code: str, thresholds: dict) -> AtLeast:
+        """This check with the threshold a county's rules set for it (key "<condition>.<name>")."""
+        return replace(self, minimum=thresholds.get(f"{code}.{self.key}", self.minimum))
+
+    def thresholds(self, code: str, labels: dict, units: dict) -> tuple[Threshold, ...]:
+        if self.at_most and self.minimum == 0:
+            return ()  # "none at all" (第十条（五）): nothing stricter to set
+        return (
+            Threshold(f"{code}.{self.key}", labels[self.name], units.get(self.name, ""), self.minimum, self.at_most),
+        )
 
     def evaluate(self, values: dict, labels: dict) -> CheckResult:
         label, value = labels[self.name], values.get(self.name)
@@ -104,6 +161,17 @@ class Share:
     denominator: str
     percent: int
     strict: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.numerator
+
+    def adjusted(self, code: str, thresholds: dict) -> Share:
+        return replace(self, percent=thresholds.get(f"{code}.{self.key}", self.percent))
+
+    def thresholds(self, code: str, labels: dict, units: dict) -> tuple[Threshold, ...]:
+        label = f"{labels[self.numerator]}占{labels[self.denominator]}的比例"
+        return (Threshold(f"{code}.{self.key}", label, "%", self.percent, share=True, strict=self.strict),)
 
     def evaluate(self, values: dict, labels: dict) -> CheckResult:
         num, den = values.get(self.numerator), values.get(self.denominator)
@@ -124,6 +192,12 @@ class AnyOf:
     """At least one of the checks holds (e.g. ≥1 provincial OR ≥3 city-level points)."""
 
     checks: tuple
+
+    def adjusted(self, code: str, thresholds: dict) -> AnyOf:
+        return replace(self, checks=tuple(c.adjusted(code, thresholds) for c in self.checks))
+
+    def thresholds(self, code: str, labels: dict, units: dict) -> tuple[Threshold, ...]:
+        return tuple(t for c in self.checks for t in c.thresholds(code, labels, units))
 
     def evaluate(self, values: dict, labels: dict) -> CheckResult:
         results = [c.evaluate(values, labels) for c in self.checks]
@@ -255,6 +329,16 @@ class BaseTypeSpec:
     def labels(self) -> dict[str, str]:
         """Labels of every name a check may refer to: form fields and figures."""
         return {f.name: f.label for f in self.fields} | {f.name: f.label for f in self.figures}
+
+    @property
+    def units(self) -> dict[str, str]:
+        return {f.name: f.unit for f in self.fields} | {f.name: f.unit for f in self.figures}
+
+    @property
+    def thresholds(self) -> tuple[Threshold, ...]:
+        """The numbers of the conditions a county's rules may set (the notice's are the defaults)."""
+        labels, units = self.labels, self.units
+        return tuple(t for c in self.conditions for check in c.checks for t in check.thresholds(c.code, labels, units))
 
 
 # --- Shared cells ---------------------------------------------------------------------------
@@ -584,6 +668,29 @@ def base_types_for_organisation(kind: str) -> list[str]:
     return [bt for bt, spec in SPECS.items() if kind in spec.organisation_kinds]
 
 
+def condition_of(code: str) -> Condition:
+    """A condition by its code, whatever its type (zone-1, station-5, point-3 …)."""
+    return next(c for spec in SPECS.values() for c in spec.conditions if c.code == code)
+
+
+def all_thresholds() -> dict[str, Threshold]:
+    """Every threshold of the three types by key: what a county's rules hold, and the city's values."""
+    return {t.key: t for spec in SPECS.values() for t in spec.thresholds}
+
+
+def local_rule_notes(condition: Condition, thresholds: dict | None) -> tuple[str, ...]:
+    """What a county's rules ask of a condition beyond the notice: one line per threshold they set
+    otherwise, e.g. 专（兼）职保密员人数不少于 2 名（市级标准：不少于 1 名）."""
+    if not thresholds:
+        return ()
+    notes = []
+    for threshold in all_thresholds().values():
+        value = thresholds.get(threshold.key, threshold.value)
+        if threshold.condition_code == condition.code and value != threshold.value:
+            notes.append(f"{threshold.text(value)}（市级标准：{threshold.words(threshold.value)}）")
+    return tuple(notes)
+
+
 # --- Evaluating a self-assessment -------------------------------------------------------------
 
 
@@ -594,6 +701,7 @@ class ConditionResult:
     explanation: str
     figures: dict
     checks: list[CheckResult] = field(default_factory=list)
+    local_rules: tuple[str, ...] = ()  # what a county's rules ask beyond the notice (local_rule_notes)
 
     @property
     def computed(self) -> bool | None:
@@ -620,12 +728,16 @@ class ConditionResult:
         return self.met is True and (not self.checks or self.computed is True)
 
 
-def evaluate(spec: BaseTypeSpec, form_values: dict, assessment: dict) -> list[ConditionResult]:
+def evaluate(
+    spec: BaseTypeSpec, form_values: dict, assessment: dict, thresholds: dict | None = None
+) -> list[ConditionResult]:
     """Evaluate every condition of `spec` against the form columns and the self-assessment.
 
     `assessment` is Application.self_assessment: {code: {"met": bool|None, "explanation": str,
-    "figures": {name: int}}}.
+    "figures": {name: int}}}. `thresholds` are a county's rules ({key: value}, Threshold.key); the
+    notice's numbers stand for any key they leave out.
     """
+    thresholds = thresholds or {}
     labels = spec.labels
     results = []
     for condition in spec.conditions:
@@ -638,7 +750,10 @@ def evaluate(spec: BaseTypeSpec, form_values: dict, assessment: dict) -> list[Co
                 met=entry.get("met"),
                 explanation=entry.get("explanation") or "",
                 figures=figures,
-                checks=[check.evaluate(values, labels) for check in condition.checks],
+                checks=[
+                    check.adjusted(condition.code, thresholds).evaluate(values, labels) for check in condition.checks
+                ],
+                local_rules=local_rule_notes(condition, thresholds),
             )
         )
     return results

@@ -2,6 +2,7 @@
 applications (the three forms 附表1–3 share one model, whose workflow is declared in
 workflow.py), their evidence, their append-only log and the recognised bases."""
 
+import dataclasses
 import datetime
 import uuid
 
@@ -33,6 +34,7 @@ from .choices import (
     State,
     choices_of,
 )
+from .rules import Rules, city_rules, content_problems, deadline_problem, rules_from_content
 from .storage import private_storage
 from .validators import (
     ATTACHMENT_FORMATS,
@@ -302,6 +304,74 @@ class Batch(CleanText):
         return timezone.localdate() <= self.deadline
 
 
+class CountyRules(CleanText):
+    """一个县局为本县县级基地定的规则（第十七条）, for one batch: the deadline of its county-level
+    applications, the titles printed on their forms, the thresholds of the conditions (stricter than
+    the notice's or the same) and the length of their 公示. Made as a copy of the city's, then edited
+    by the county's administrator (permission manage_county_rules) through
+    services.county_rules_update, each change kept in CountyRulesChange."""
+
+    county = models.ForeignKey(County, verbose_name="区、县（市）", on_delete=models.PROTECT, related_name="rules")
+    batch = models.ForeignKey(Batch, verbose_name="申报批次", on_delete=models.PROTECT, related_name="county_rules")
+    deadline = models.DateField("县级申报截止日期")
+    publicity_working_days = models.PositiveSmallIntegerField("公示期（工作日）")
+    titles = models.JSONField("申报表表名", default=dict)
+    thresholds = models.JSONField("条件指标", default=dict)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "县级基地规则"
+        verbose_name_plural = "县级基地规则"
+        ordering = ["batch__year", "county__order"]
+        constraints = [models.UniqueConstraint(fields=["county", "batch"], name="one_county_rules_per_batch")]
+        permissions = [("manage_county_rules", "可制定本县局县级基地规则")]
+
+    def __str__(self):
+        return f"{self.county.name}{self.batch.year}年度县级基地规则"
+
+    def clean(self):
+        problems = content_problems(
+            thresholds=self.thresholds if isinstance(self.thresholds, dict) else {},
+            titles=self.titles if isinstance(self.titles, dict) else {},
+            publicity_working_days=self.publicity_working_days,
+        )
+        errors: dict[str, list[str]] = {}
+        for where, messages in problems.items():
+            column = {"threshold": "thresholds", "title": "titles"}.get(where.partition(":")[0], where)
+            errors.setdefault(column, []).extend(messages)
+        if self.deadline and self.batch_id:
+            problem = deadline_problem(self.deadline, batch=self.batch, changed=False)
+            if problem:
+                errors["deadline"] = [problem]
+        if errors:
+            raise ValidationError(errors)
+
+    def content(self) -> dict:
+        return {
+            "deadline": self.deadline.isoformat(),
+            "publicity_working_days": self.publicity_working_days,
+            "titles": dict(self.titles),
+            "thresholds": dict(self.thresholds),
+        }
+
+    def rules(self) -> Rules:
+        county = self.county.name
+        return rules_from_content(
+            self.content(), source=f"{county}县级基地规则（第{self.version}版）", county_name=county
+        )
+
+
+def rules_in_force(*, batch: Batch, county: County, level: str) -> Rules:
+    """The rules an application of `level` from `county` in `batch` follows now: the county's own for
+    county-level ones where it has made them, else the city's."""
+    if level == Level.COUNTY:
+        own = CountyRules.objects.filter(batch=batch, county=county).select_related("county").first()
+        if own is not None:
+            return own.rules()
+    return city_rules(batch=batch, level=level, county_name=county.name)
+
+
 class CalendarYear(CleanText):
     """A year whose statutory holidays and make-up working days have been entered (国务院办公厅
     关于部分节假日安排的通知). Working days of a year not entered here cannot be computed."""
@@ -416,6 +486,18 @@ class Application(CleanText, ApplicationWorkflow):
     city_signer = models.CharField("验收意见负责人", max_length=50, blank=True)
     city_opinion_on = models.DateField("验收意见日期", null=True, blank=True)
     self_assessment = models.JSONField("条件自评", default=dict, blank=True)
+    # The county's rules as they stood when this county-level application was last submitted: it is
+    # judged and handled by those (rules()), whatever the county changes afterwards. Null: city-level,
+    # not yet submitted, or submitted while the county had no rules of its own.
+    county_rules_change = models.ForeignKey(
+        "CountyRulesChange",
+        verbose_name="提交时适用的县级规则",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     # 查询码: printed on each submission's receipt (申报回执); with the reference it opens the progress
     # lookup. Only its keyed digest is kept (bases/lookup_codes.py); "" before the first receipt.
     lookup_code_hash = models.CharField("查询码校验值", max_length=64, blank=True, editable=False)
@@ -478,8 +560,44 @@ class Application(CleanText, ApplicationWorkflow):
     def form_values(self) -> dict:
         return {name: getattr(self, name) for name in self.spec.field_names}
 
+    def rules(self) -> Rules:
+        """The rules this application follows, asked by every place that reads a deadline, a form's
+        title, a threshold or a 公示 length: the city's for city-level applications; for county-level
+        ones the county's own rules (the city's where it has none) — as they stand while the
+        application is being filled in, and as they stood at its last submission once submitted, so a
+        change of the county's rules never moves the goalposts of an application already submitted
+        (nor the 校验码 of its signed form). Kept on the instance for as long as what decides it."""
+        key = (self.level, self.batch_id, self.county_id, self.state, self.submitted_at, self.county_rules_change_id)
+        kept = self.__dict__.get("_rules")
+        if kept is None or kept[0] != key:
+            kept = (key, self._rules_now())
+            self.__dict__["_rules"] = kept
+        return kept[1]
+
+    def _rules_now(self) -> Rules:
+        if self.level != Level.COUNTY:  # the batch is read when its deadline or 公示 length is asked
+            return city_rules(batch=lambda: self.batch, level=self.level)
+        if self.submitted_at is not None and not states.is_unsubmitted(self.state):
+            if self.county_rules_change_id is not None:
+                return dataclasses.replace(self.county_rules_change.rules(), as_submitted=True)
+            return city_rules(batch=self.batch, level=self.level, county_name=self.county.name)
+        return rules_in_force(batch=self.batch, county=self.county, level=self.level)
+
+    def county_rules_in_force(self) -> "CountyRulesChange | None":
+        """The latest change of the county's own rules for this batch, for a county-level application
+        (what it is submitted under); None where the city's apply."""
+        if self.level != Level.COUNTY:
+            return None
+        return (
+            CountyRulesChange.objects.filter(
+                county_rules__batch_id=self.batch_id, county_rules__county_id=self.county_id
+            )
+            .order_by("-version")
+            .first()
+        )
+
     def condition_results(self) -> list[forms_spec.ConditionResult]:
-        return forms_spec.evaluate(self.spec, self.form_values, self.self_assessment)
+        return forms_spec.evaluate(self.spec, self.form_values, self.self_assessment, self.rules().thresholds)
 
     def submission_problems(self) -> list["Problem"]:
         """Everything that keeps this application from being submitted, listed at once (一次性告知),
@@ -691,6 +809,44 @@ class ApplicationLog(AppendOnly, CleanText):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.label}"
+
+
+class CountyRulesChange(AppendOnly, CleanText):
+    """One change of a county's rules (the first: the copy of the city's), with the whole rules after
+    it: who, when, from where, why, and what changed. Never updated or deleted; a submitted
+    application points at the one it was submitted under."""
+
+    APPEND_ONLY_MESSAGES = ("县级规则的修改记录只能追加，不能修改。", "县级规则的修改记录只能追加，不能删除。")
+
+    county_rules = models.ForeignKey(
+        CountyRules, verbose_name="县级基地规则", on_delete=models.PROTECT, related_name="changes"
+    )
+    version = models.PositiveIntegerField("版本")
+    content = models.JSONField("修改后的规则")
+    changes = models.JSONField("修改内容", default=list, blank=True)  # [{"label", "old", "new"}]
+    reason = models.TextField("修改说明", max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField("修改时间", default=timezone.now)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "县级基地规则修改记录"
+        verbose_name_plural = "县级基地规则修改记录"
+        ordering = ["-changed_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["county_rules", "version"], name="county_rules_change_version")]
+
+    def __str__(self):
+        return f"{self.county_rules}第{self.version}版"
+
+    def rules(self) -> Rules:
+        county = self.county_rules.county
+        return rules_from_content(
+            self.content, source=f"{county.name}县级基地规则（第{self.version}版）", county_name=county.name
+        )
 
 
 class SecurityEvent(CleanText):

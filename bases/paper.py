@@ -121,11 +121,11 @@ def _opinion(application, cell: OpinionCell, standing: tuple[str, ...]) -> Paper
     )
 
 
-def _form(spec: BaseTypeSpec, level: str, county_name: str, application, state) -> PaperForm:
+def _form(spec: BaseTypeSpec, level: str, title: str, application, state) -> PaperForm:
     standing = states.opinions_on_record(state) if application is not None else ()
     return PaperForm(
         form_number=spec.form_number,
-        title=spec.title_at(level, county_name),
+        title=title,
         rows=tuple(tuple(_cell(application, f) for f in row) for row in spec.rows),
         narrative_label=spec.narrative_label,
         narrative=application.narrative if application is not None else "",
@@ -140,16 +140,19 @@ def paper_form(application) -> PaperForm:
     """The form of the application as it stands: its values, the applicant's opinion, and the
     bureaus' opinions that stand in its state, with their signers and dates."""
     spec = spec_for(application.base_type)
-    return _form(spec, application.level, application.organisation.county.name, application, application.state)
+    title = application.rules().title(application.base_type)  # a county's own title (第十七条)
+    return _form(spec, application.level, title, application, application.state)
 
 
 def signing_form(application) -> PaperForm:
     """The form as the applicant prints it after submission to sign and seal: no draft mark, no
     bureau opinion yet. Its 校验码 changes only when the application is submitted again."""
     spec = spec_for(application.base_type)
-    return _form(spec, application.level, application.organisation.county.name, application, State.SUBMITTED)
+    title = application.rules().title(application.base_type)
+    return _form(spec, application.level, title, application, State.SUBMITTED)
 
 
 def blank_form(base_type: str, level: str = Level.CITY, county_name: str = "") -> PaperForm:
     """The empty form of a base type, to fill in by hand or to prepare an application."""
-    return _form(spec_for(base_type), level, county_name, None, None)
+    spec = spec_for(base_type)
+    return _form(spec, level, spec.title_at(level, county_name), None, None)

@@ -195,3 +195,18 @@ def is_county_of_base(base, user) -> bool:
 def may_record_support(base, user) -> bool:
     """Funding, awards, liaison designations and services are entered by the base's county or the city."""
     return is_county_of_base(base, user) or is_city(user)
+
+
+# --- A county's rules for its county-level bases (第十七条) ------------------------------------------
+
+
+def may_view_county_rules(county, user) -> bool:
+    """The city's staff see every county's rules; a county's staff their own county's."""
+    return is_city(user) or is_staff_of_county(county.pk, user)
+
+
+def may_manage_county_rules(county, user) -> bool:
+    """The county's administrator: staff of that county holding the permission the city's system
+    administrator gives in the admin site (bases.manage_county_rules). Nobody else, the city included:
+    the rules are the county bureau's own (第十七条)."""
+    return is_staff_of_county(county.pk, user) and user.has_perm("bases.manage_county_rules")

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField, Value
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum, TextField, Value
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -39,11 +39,14 @@ from .models import (
     CalendarDay,
     CalendarYear,
     County,
+    CountyRules,
+    CountyRulesChange,
     Industry,
     LogHead,
     Organisation,
     SecurityEvent,
     User,
+    rules_in_force,
 )
 from .paper import signing_form
 from .public_fields import public_columns
@@ -385,10 +388,19 @@ def active_application(*, organisation, batch) -> Application | None:
 
 
 def applications_unsubmitted_at_deadline(deadline) -> QuerySet[Application]:
-    """Applications not yet submitted in the batches that close on `deadline` (deadline reminders)."""
-    return Application.objects.filter(
-        batch__deadline=deadline, state__in=states.states_where("unsubmitted")
-    ).select_related("organisation", "batch")
+    """Applications not yet submitted whose rules close on `deadline` (deadline reminders): the
+    batch's, or for a county-level application its county's own deadline where the county has rules
+    (Application.rules)."""
+    own_rules = CountyRules.objects.filter(batch_id=OuterRef("batch_id"), county_id=OuterRef("county_id"))
+    county_level = Q(level=Level.COUNTY)
+    return (
+        Application.objects.filter(state__in=states.states_where("unsubmitted"))
+        .filter(
+            (Q(batch__deadline=deadline) & ~(county_level & Exists(own_rules)))
+            | (county_level & Exists(own_rules.filter(deadline=deadline)))
+        )
+        .select_related("organisation", "batch")
+    )
 
 
 def applications_submitted_before(moment) -> QuerySet[Application]:
@@ -907,3 +919,54 @@ def personal_data_of(user) -> dict:
         for e in SecurityEvent.objects.filter(username=user.username)[:30]
     ]
     return data
+
+
+# --- A county's rules for its county-level bases (第十七条) ------------------------------------------
+
+
+def counties_with_rules(user, batch) -> list[tuple[County, CountyRules | None]]:
+    """The counties whose rules the user may see (every county for the city's staff, its own for a
+    county's), each with its own rules for `batch` or None where the city's apply."""
+    if permissions.is_city(user):
+        counties = list(County.objects.all())
+    elif permissions.is_county_staff(user):
+        counties = [user.county]
+    else:
+        return []
+    own = {
+        r.county_id: r for r in CountyRules.objects.filter(batch=batch, county__in=counties).select_related("county")
+    }
+    return [(county, own.get(county.pk)) for county in counties]
+
+
+def county_level_rules(*, batch: Batch, county: County | None = None, county_id: int | None = None):
+    """The rules a new county-level application from the county would follow now (models.rules_in_force)."""
+    if county is None:
+        county = County.objects.get(pk=county_id)
+    return rules_in_force(batch=batch, county=county, level=Level.COUNTY)
+
+
+def county_and_batch(*, county_id: int, year: int) -> tuple[County | None, Batch | None]:
+    return County.objects.filter(pk=county_id).first(), Batch.objects.filter(year=year).first()
+
+
+def county_rules_of(*, county: County, batch: Batch) -> CountyRules | None:
+    return CountyRules.objects.filter(county=county, batch=batch).select_related("county", "batch").first()
+
+
+def county_rules_history(county_rules: CountyRules) -> QuerySet[CountyRulesChange]:
+    """Every change of a county's rules, newest first, with who made it."""
+    return county_rules.changes.select_related("changed_by").order_by("-version")
+
+
+def county_applications_under_rules(*, county: County, batch: Batch) -> dict[str, int]:
+    """How many of the county's county-level applications in `batch` follow its current rules (not
+    yet submitted) and how many keep the rules they were submitted under."""
+    rows = Application.objects.filter(county=county, batch=batch, level=Level.COUNTY).exclude(
+        state__in=states.states_where("active", False)
+    )
+    counts = rows.aggregate(
+        drafts=Count("pk", filter=Q(state__in=states.states_where("unsubmitted"))),
+        total=Count("pk"),
+    )
+    return {"drafts": counts["drafts"], "submitted": counts["total"] - counts["drafts"]}

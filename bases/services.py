@@ -9,6 +9,7 @@ from pathlib import Path
 from axes.models import AccessFailureLog, AccessLog
 from celery import signature
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -18,9 +19,18 @@ from django_fsm import ConcurrentTransition, has_transition_perm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import lookup_codes, permissions, selectors, signals
-from .choices import AttachmentPurpose, BaseStatus, LogAction, OrganisationStatus, Role, SecurityEventKind, State
+from .choices import (
+    AttachmentPurpose,
+    BaseStatus,
+    Level,
+    LogAction,
+    OrganisationStatus,
+    Role,
+    SecurityEventKind,
+    State,
+)
 from .dates import cn_date
-from .forms_spec import spec_for
+from .forms_spec import SPECS, all_thresholds, condition_of, spec_for
 from .log_seal import entry_digest
 from .models import (
     Application,
@@ -31,14 +41,18 @@ from .models import (
     CalendarDay,
     CalendarYear,
     County,
+    CountyRules,
+    CountyRulesChange,
     Industry,
     LogHead,
     Organisation,
     ReferenceCounter,
     SecurityEvent,
     User,
+    rules_in_force,
 )
 from .paper import normalised_code, signing_form
+from .rules import city_rules, content_problems, deadline_problem
 from .validators import attachment_display_name, detect_attachment_kind
 from .workflow import date_problem, earliest_date, refusal_message
 
@@ -443,8 +457,10 @@ def application_create(
     """
     if not (permissions.is_confirmed_applicant(user) and user.organisation_id == organisation.pk):
         raise PermissionDenied("只有已确认的申报单位用户可以发起申报。")
-    if not batch.is_open:
-        raise ValidationError(f"{batch.name}已于{cn_date(batch.deadline)}截止申报。", code="closed")
+    rules = rules_in_force(batch=batch, county=organisation.county, level=level)
+    if not rules.is_open:
+        scope = f"{rules.county_name}县级基地" if rules.is_county_own else ""
+        raise ValidationError(f"{batch.name}{scope}已于{cn_date(rules.deadline)}截止申报。", code="closed")
     application = new_application(organisation=organisation, base_type=base_type, level=level, batch=batch, user=user)
     log_write(
         application=application,
@@ -778,3 +794,160 @@ def personal_data_export(*, user: User, ip: str | None = None) -> dict:
         detail="本人信息",
     )
     return data
+
+
+# --- A county's rules for its county-level bases (第十七条) ------------------------------------------
+
+
+@transaction.atomic
+def county_rules_copy(*, county: County, batch: Batch, user: User, ip: str | None = None) -> CountyRules:
+    """从市级标准复制: the county's own rules for `batch`, made as a copy of the city's (the batch's
+    deadline and 公示 length, the notice's thresholds, the county-level titles), for its administrator
+    to edit. A second call (a double click) returns the rules made by the first.
+    Side effects: one CountyRules row and its first CountyRulesChange."""
+    if not permissions.may_manage_county_rules(county, user):
+        raise PermissionDenied("只有本县局的县级规则管理员可以制定县级基地规则。")
+    existing = CountyRules.objects.filter(county=county, batch=batch).first()
+    if existing is not None:
+        return existing
+    city = city_rules(batch=batch, level=Level.COUNTY, county_name=county.name)
+    county_rules = CountyRules(
+        county=county,
+        batch=batch,
+        deadline=city.deadline,
+        publicity_working_days=city.publicity_working_days,
+        titles=dict(city.titles),
+        thresholds=dict(city.thresholds),
+    )
+    county_rules.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            county_rules.save()
+    except IntegrityError:  # a concurrent copy won the race
+        return CountyRules.objects.get(county=county, batch=batch)
+    _county_rules_change_write(county_rules=county_rules, user=user, changes=[], reason="从市级标准复制", ip=ip)
+    return county_rules
+
+
+def _county_rules_change_write(*, county_rules: CountyRules, user: User, changes: list, reason: str, ip) -> None:
+    change = CountyRulesChange(
+        county_rules=county_rules,
+        version=county_rules.version,
+        content=county_rules.content(),
+        changes=changes,
+        reason=reason,
+        changed_by=user,
+        ip_address=ip,
+    )
+    change.full_clean()
+    change.save()
+
+
+@transaction.atomic
+def county_rules_update(
+    *,
+    county_rules: CountyRules,
+    user: User,
+    version: int | None,
+    deadline,
+    publicity_working_days: int,
+    titles: dict,
+    thresholds: dict,
+    reason: str,
+    ip: str | None = None,
+) -> CountyRules:
+    """The county's administrator changes its rules. Every threshold as strict as the notice's or
+    stricter, each title a 申报表, a 公示 of 5–30 working days, a deadline in the batch's year (or the
+    next) and, when changed, not before today; a reason is required.
+
+    Applications already submitted keep the rules they were submitted under (Application.rules);
+    drafts and returned ones follow the new rules at once.
+    Refuses a page rendered from an older version (two administrators at once, a double click).
+    Side effects: the CountyRules row (version + 1), one CountyRulesChange with what changed."""
+    locked = CountyRules.objects.select_for_update().select_related("county", "batch").get(pk=county_rules.pk)
+    if not permissions.may_manage_county_rules(locked.county, user):
+        raise PermissionDenied("只有本县局的县级规则管理员可以修改县级基地规则。")
+    if version is None or int(version) != locked.version:
+        raise ValidationError(
+            "县级基地规则已由他人修改（当前为第%(current)d版），本次修改未保存。请刷新页面核对后再修改。",
+            code="stale",
+            params={"current": locked.version},
+        )
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = ["请填写修改说明（为什么修改）。"]
+    problem = deadline_problem(deadline, batch=locked.batch, changed=deadline != locked.deadline)
+    if problem:
+        errors["deadline"] = [problem]
+    errors |= content_problems(thresholds=thresholds, titles=titles, publicity_working_days=publicity_working_days)
+    if errors:
+        raise ValidationError(errors)
+    titles = {bt: title.strip() for bt, title in titles.items()}
+    changes = county_rules_differences(
+        before=locked.rules(),
+        deadline=deadline,
+        publicity_working_days=publicity_working_days,
+        titles=titles,
+        thresholds=thresholds,
+    )
+    if not changes:
+        raise ValidationError("规则没有任何改动，未保存。", code="unchanged")
+    locked.deadline, locked.publicity_working_days = deadline, publicity_working_days
+    locked.titles, locked.thresholds = titles, dict(thresholds)
+    locked.version += 1
+    locked.full_clean(validate_constraints=False)
+    locked.save()
+    _county_rules_change_write(county_rules=locked, user=user, changes=changes, reason=reason, ip=ip)
+    return locked
+
+
+def county_rules_differences(*, before, deadline, publicity_working_days, titles, thresholds) -> list[dict]:
+    """What a change of a county's rules changes, in words: [{"label", "old", "new"}]."""
+    changes = []
+    if deadline != before.deadline:
+        changes.append({"label": "县级申报截止日期", "old": cn_date(before.deadline), "new": cn_date(deadline)})
+    if publicity_working_days != before.publicity_working_days:
+        changes.append(
+            {
+                "label": "公示期",
+                "old": f"{before.publicity_working_days}个工作日",
+                "new": f"{publicity_working_days}个工作日",
+            }
+        )
+    for base_type, spec in SPECS.items():
+        if titles[base_type] != before.title(base_type):
+            changes.append(
+                {"label": f"{spec.form_number}表名", "old": before.title(base_type), "new": titles[base_type]}
+            )
+    for key, threshold in all_thresholds().items():
+        old, new = before.thresholds.get(key, threshold.value), thresholds[key]
+        if old != new:
+            article = condition_of(threshold.condition_code).article
+            changes.append(
+                {"label": f"{article}{threshold.label}", "old": threshold.words(old), "new": threshold.words(new)}
+            )
+    return changes
+
+
+def manages_county_rules(account: User) -> bool:
+    """Whether the account holds the county rules administrator's permission itself (not through a
+    superuser's all-powers)."""
+    return account.user_permissions.filter(codename="manage_county_rules", content_type__app_label="bases").exists()
+
+
+@transaction.atomic
+def county_rules_manager_set(*, account: User, granted: bool, user: User) -> None:
+    """Give or take the county rules administrator's permission (bases.manage_county_rules): the city's
+    administrators do, in the admin site, for a county's staff member. Side effects: the account's
+    user_permissions; the security event of that change (bases.security_events)."""
+    if not permissions.may_change_account(user, account) or account.pk == user.pk:
+        raise PermissionDenied("您无权更改该账号的权限。")
+    if granted and account.role != Role.COUNTY:
+        raise ValidationError("只有县局工作人员可以担任县级规则管理员。")
+    permission = Permission.objects.get(codename="manage_county_rules", content_type__app_label="bases")
+    account._changed_by = user
+    if granted:
+        account.user_permissions.add(permission)
+    else:
+        account.user_permissions.remove(permission)

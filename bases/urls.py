@@ -13,6 +13,9 @@ urlpatterns = [
     path("forms/<slug:base_type>.pdf", views.form_blank, name="form-blank"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment-delete"),
+    path("county-rules/", views.county_rules_list, name="county-rules-list"),
+    path("county-rules/<int:county_id>/<int:year>/", views.county_rules_detail, name="county-rules-detail"),
+    path("county-rules/<int:county_id>/<int:year>/edit/", views.county_rules_edit, name="county-rules-edit"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
 ]

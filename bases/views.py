@@ -27,11 +27,13 @@ from django_ratelimit.decorators import ratelimit
 
 from . import cached, permissions, printing, selectors, services, spreadsheets, states
 from .cached import CountedPaginator
-from .choices import OrganisationStatus, State
+from .choices import Level, OrganisationStatus, State
 from .client import client_ip, client_ip_key
+from .dates import cn_date
 from .filters import ApplicationFilter
 from .forms import (
     ApplicationCreateForm,
+    CountyRulesForm,
     OrganisationDecisionForm,
     RegistrationOrganisationForm,
     RegistrationUserForm,
@@ -40,8 +42,9 @@ from .forms import (
     application_form_class,
     mark_invalid,
 )
-from .forms_spec import SPECS
+from .forms_spec import SPECS, condition_of
 from .qr import qr_svg_data_uri
+from .rules import city_rules
 from .services import StaleApplication, application_transition
 
 PAGE_SIZE = 20
@@ -375,6 +378,8 @@ def application_create(request):
             "existing": existing,
             "specs": specs,
             "barred": organisation.reapply_ban_message(),
+            # County-level applications follow the county's deadline where it made its own (第十七条).
+            "county_rules": selectors.county_level_rules(batch=batch, county=organisation.county) if batch else None,
         },
     )
 
@@ -614,3 +619,121 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+# --- A county's rules for its county-level bases (第十七条) ------------------------------------------
+
+
+@login_required
+@require_GET
+def county_rules_list(request):
+    """The counties' rules for the current batch: every county for the city's staff, its own for a
+    county's; each with its own rules or the city's."""
+    if not (permissions.is_county_staff(request.user) or permissions.is_city(request.user)):
+        raise PermissionDenied
+    batch = selectors.current_batch()
+    rows = selectors.counties_with_rules(request.user, batch) if batch else []
+    return render(request, "bases/county_rules_list.html", {"batch": batch, "rows": rows})
+
+
+def _county_rules_scope(request, county_id: int, year: int):
+    """The county and batch of the URL, or a 404 where the user may not see that county's rules
+    (another county's staff, an applicant): the same answer as for a county that does not exist."""
+    county, batch = selectors.county_and_batch(county_id=county_id, year=year)
+    if county is None or batch is None or not permissions.may_view_county_rules(county, request.user):
+        raise Http404
+    return county, batch
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def county_rules_detail(request, county_id: int, year: int):
+    """The rules a county's county-level applications of a batch follow, the city's beside them, and
+    every change. The county's administrator makes them here as a copy of the city's (POST)."""
+    county, batch = _county_rules_scope(request, county_id, year)
+    may_manage = permissions.may_manage_county_rules(county, request.user)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied("只有本县局的县级规则管理员可以制定县级基地规则。")
+        services.county_rules_copy(county=county, batch=batch, user=request.user, ip=client_ip(request))
+        messages.success(request, f"已从市级标准复制{county.name}{batch.year}年度县级基地规则，请按本县制度修改。")
+        return redirect("bases:county-rules-edit", county_id=county.pk, year=batch.year)
+    county_rules = selectors.county_rules_of(county=county, batch=batch)
+    city = city_rules(batch=batch, level=Level.COUNTY, county_name=county.name)
+    rules = county_rules.rules() if county_rules else city
+    return render(
+        request,
+        "bases/county_rules_detail.html",
+        {
+            "county": county,
+            "batch": batch,
+            "county_rules": county_rules,
+            "rules": rules,
+            "rows": _county_rules_rows(rules, city),
+            "history": selectors.county_rules_history(county_rules) if county_rules else [],
+            "counts": selectors.county_applications_under_rules(county=county, batch=batch),
+            "may_manage": may_manage,
+        },
+    )
+
+
+def _county_rules_rows(rules, city) -> list[dict]:
+    """The rules as a table, each line with the city's beside it and whether the county's differs."""
+    rows = [
+        {"label": "县级申报截止日期", "value": cn_date(rules.deadline), "city": cn_date(city.deadline)},
+        {
+            "label": "公示期",
+            "value": f"{rules.publicity_working_days}个工作日",
+            "city": f"{city.publicity_working_days}个工作日",
+        },
+    ]
+    for base_type, spec in SPECS.items():
+        rows.append(
+            {"label": f"{spec.form_number}表名", "value": rules.title(base_type), "city": city.title(base_type)}
+        )
+    for spec in SPECS.values():
+        for threshold in spec.thresholds:
+            article = condition_of(threshold.condition_code).article
+            rows.append(
+                {
+                    "label": f"{article}{threshold.label}",
+                    "value": threshold.words(rules.thresholds.get(threshold.key, threshold.value)),
+                    "city": threshold.words(threshold.value),
+                }
+            )
+    for row in rows:
+        row["differs"] = row["value"] != row["city"]
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def county_rules_edit(request, county_id: int, year: int):
+    """The county's administrator edits its rules; every change is kept with its reason."""
+    county, batch = _county_rules_scope(request, county_id, year)
+    if not permissions.may_manage_county_rules(county, request.user):
+        raise PermissionDenied("只有本县局的县级规则管理员可以修改县级基地规则。")
+    county_rules = selectors.county_rules_of(county=county, batch=batch)
+    if county_rules is None:
+        messages.info(request, "本县尚未制定本年度县级基地规则，请先从市级标准复制。")
+        return redirect("bases:county-rules-detail", county_id=county.pk, year=batch.year)
+    form = CountyRulesForm(request.POST if request.method == "POST" else None, county_rules=county_rules)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.county_rules_update(
+                    county_rules=county_rules, user=request.user, ip=client_ip(request), **form.service_kwargs()
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, "县级基地规则已修改，修改记录已保存。已提交的申报仍按提交时的规则办理。")
+                return redirect("bases:county-rules-detail", county_id=county.pk, year=batch.year)
+        status = 400
+    return render(
+        request,
+        "bases/county_rules_form.html",
+        {"county": county, "batch": batch, "county_rules": county_rules, "form": form},
+        status=status,
+    )

@@ -67,13 +67,15 @@ def refusal_message(condition, application) -> str:
 
 
 def batch_is_open(application) -> bool:
-    """第十一条（二）: applications close on the batch deadline (30 September by default)."""
-    return application.batch.is_open
+    """第十一条（二）: applications close on the batch deadline (30 September by default); a county's
+    rules set their own for its county-level applications (第十七条)."""
+    return application.rules().is_open
 
 
 def batch_closed_message(application) -> str:
-    batch = application.batch
-    return f"本批次（{batch.name}）申报已于{cn_date(batch.deadline)}截止，不能再提交。"
+    rules = application.rules()
+    scope = f"{rules.county_name}县级基地" if rules.is_county_own else ""
+    return f"本批次（{application.batch.name}）{scope}申报已于{cn_date(rules.deadline)}截止，不能再提交。"
 
 
 def not_barred(application) -> bool:
@@ -325,8 +327,10 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         },
     )
     def submit(self):
-        """The receipt (申报回执) with its 查询码 is issued by the review once this commits."""
+        """The receipt (申报回执) with its 查询码 is issued by the review once this commits. A county-level
+        application keeps the county's rules in force now (第十七条): it is judged by those."""
         self.submitted_at = timezone.now()
+        self.county_rules_change = self.county_rules_in_force()
 
     @transition(
         field=state,

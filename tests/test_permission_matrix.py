@@ -77,6 +77,11 @@ MATRIX = {
     "bases:attachment-delete": ("  L 404 404 200 403 403 403", "  L 404 404 302 403 403 403"),
     "bases:attachment-download": ("  L 404 404 200 200 200 200", "  L 405 405 405 405 405 405"),
     "bases:organisation-detail": ("  L 404 404 200 200 200 200", "  L 404 404 403 403 403 403"),
+    # 第十七条: a county's rules, seen by the city and the county's staff, made only by its administrator
+    # (a permission none of these users holds; tests/bases/test_county_rules.py has the administrator).
+    "bases:county-rules-list": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
+    "bases:county-rules-detail": ("  L 404 404 404 200 200 200", "  L 404 404 404 403 403 403"),
+    "bases:county-rules-edit": ("  L 404 404 404 403 403 403", "  L 404 404 404 403 403 403"),
     "bases:organisation-list": ("  L 403 200 403 200 200 200", "  L 405 405 405 405 405 405"),
     "conditions": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
@@ -299,6 +304,8 @@ def target(name: str, world: World):
         "bases:attachment-download": ("draft", {"pk": o["draft"].attachments.first().pk}),
         "bases:attachment-delete": ("draft", {"pk": o["draft"].attachments.first().pk}),
         "bases:organisation-detail": ("draft", {"pk": o["draft"].organisation_id}),
+        "bases:county-rules-detail": ("draft", {"county_id": o["draft"].county_id, "year": o["draft"].batch.year}),
+        "bases:county-rules-edit": ("draft", {"county_id": o["draft"].county_id, "year": o["draft"].batch.year}),
         "reviews:guidance-add": ("candidate", {"pk": o["candidate"].pk}),
         "password_reset_confirm": ("draft", {"uidb64": "MQ", "token": "invalid-token"}),
         "reviews:acceptance-record-add": ("in_acceptance", {"pk": o["in_acceptance"].pk}),

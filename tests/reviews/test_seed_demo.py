@@ -13,7 +13,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from bases.choices import BaseType, Level, Role, State
-from bases.models import Application, ApplicationLog, Base, Organisation, User
+from bases.models import Application, ApplicationLog, Base, CountyRules, CountyRulesChange, Organisation, User
 from reviews.choices import DocumentKind, ObjectionChannel, RevocationStatus
 from reviews.models import (
     AcceptanceRecord,
@@ -176,6 +176,8 @@ def test_idempotent(seeded):
         UpwardRecommendation,
         UpwardRecommendationLog,
         UpwardDocument,
+        CountyRules,
+        CountyRulesChange,
     )
     counts = [m.objects.count() for m in models]
     call_command("seed_demo", verbosity=0)
@@ -255,3 +257,27 @@ def test_upward_recommendations_at_each_stage_each_step_after_the_one_before(see
         assert all(entry.actor.role == Role.CITY_REVIEWER for entry in entries[1:])
         assert entries[-1].to_status == item.status
     assert UpwardDocument.objects.filter(entry__to_status="county_recommended").count() == len(items)
+
+
+def test_shengzhou_has_its_own_rules_an_administrator_and_a_county_level_draft_that_fails_them(seeded):
+    rules = CountyRules.objects.get()
+    admin = User.objects.get(username="county_shengzhou")
+    draft = Application.objects.get(applicant_name="嵊州市甘霖精密制造有限公司")
+
+    assert (rules.county.name, rules.version, rules.publicity_working_days) == ("嵊州市", 2, 7)
+    assert (
+        rules.thresholds["point-1.secrecy_officers"] == 2 and rules.titles["point"] == "嵊州市商业秘密保护示范点申报表"
+    )
+    assert admin.has_perm("bases.manage_county_rules")
+    assert not User.objects.get(username="county_keqiao").has_perm("bases.manage_county_rules")
+    assert (draft.level, draft.state, draft.rules().source) == (
+        Level.COUNTY,
+        State.DRAFT,
+        "嵊州市县级基地规则（第2版）",
+    )
+    assert [p for p in draft.submission_problems() if "保密员" in p] == [
+        "第十条（一）组织架构完整：不具备该条件（专（兼）职保密员人数 1，未达到 2）"
+    ]
+    # The county-level applications submitted before the county made its rules keep the city's.
+    earlier = Application.objects.filter(level=Level.COUNTY).exclude(pk=draft.pk)
+    assert earlier and all(a.rules().source.startswith("市级标准") for a in earlier)

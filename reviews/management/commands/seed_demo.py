@@ -34,7 +34,7 @@ from bases import selectors as base_selectors
 from bases import services
 from bases.choices import BaseType, Level, OrganisationKind, OrganisationStatus, Role
 from bases.forms_spec import spec_for
-from bases.models import Base, Batch, County, Industry, Organisation, User
+from bases.models import Base, Batch, County, CountyRules, Industry, Organisation, User
 from bases.paper import signing_form
 from bases.services import application_transition
 from bases.signals import demo_data_seeding
@@ -300,6 +300,7 @@ class Command(BaseCommand):
             self.publicise(done)
             self.support()
             self.upward()
+            self.county_rules(batch)
             self.pending()
             created = len(done)
             # The apps above (the targets and the 贯标企业 register) add their demo data.
@@ -855,6 +856,46 @@ class Command(BaseCommand):
                             note="" if step == "recognised" else text,
                             files=files,
                         )
+
+    def county_rules(self, batch):
+        """嵊州市, whose county-level applications the demo has, makes its own rules (第十七条): its
+        staff member county_shengzhou is its county rules administrator, copies the city's and asks
+        two secrecy officers and two all-staff trainings of a point, a 7-working-day 公示, a later
+        deadline and a title of its own. A county-level draft of 嵊州市 with one secrecy officer then
+        meets the city's threshold but not the county's. Once: nothing is done when the rules exist."""
+        county = County.objects.get(name="嵊州市")
+        if CountyRules.objects.filter(county=county, batch=batch).exists():
+            return
+        admin = self.county_user(county.name)
+        services.county_rules_manager_set(account=admin, granted=True, user=User.objects.get(username="admin"))
+        admin = User.objects.get(pk=admin.pk)  # the permission cache starts afresh
+        rules = services.county_rules_copy(county=county, batch=batch, user=admin)
+        thresholds = dict(rules.thresholds) | {"point-1.secrecy_officers": 2, "point-3.all_staff_trainings": 2}
+        services.county_rules_update(
+            county_rules=rules,
+            user=admin,
+            version=rules.version,
+            deadline=rules.deadline + datetime.timedelta(days=15),
+            publicity_working_days=7,
+            titles=dict(rules.titles) | {BaseType.POINT: "嵊州市商业秘密保护示范点申报表"},
+            thresholds=thresholds,
+            reason="依据《嵊州市县级商业秘密保护基地管理办法（试行）》：示范点须配备2名以上保密员、每年2次以上全员轮训，公示7个工作日。",
+        )
+        done = self.organisation_and_application(
+            batch, None, "嵊州市甘霖精密制造有限公司", BaseType.POINT, "嵊州市", "高端装备", "county:draft_complete"
+        )
+        if done:
+            application, _ = done
+            application.refresh_from_db()
+            assessment = application.self_assessment
+            assessment["point-1"]["figures"]["secrecy_officers"] = 1  # the city's 1, not the county's 2
+            services.application_save_draft(
+                application=application,
+                user=application.created_by,
+                values={},
+                self_assessment=assessment,
+                version=application.version,
+            )
 
     def recognise(self, application, user, document_number, *, issue=True):
         return self.act(
