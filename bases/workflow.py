@@ -446,7 +446,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
             "comment_label": "审批意见",
             "internal": True,
             "date": "approved_on",
-            "done": "已批准，可纳入拟认定名单公示。",
+            "done": "验收认定机关可将其纳入拟认定名单公示。",
         },
     )
     def approve(self, *, approved_on, approved_by, opinion=""):

@@ -495,3 +495,19 @@ def test_advance_helper_goes_through_approval_for_every_later_state(people):
 
     assert [t for t, *_ in transitions(application)][-3:] == ["pass_acceptance", "approve", "open_publicity"]
     assert advance(pending(people), State.ACCEPTED).state == State.ACCEPTED
+
+
+def test_public_progress_says_it_is_being_approved_and_names_nobody(people):
+    application = pending(people)
+    run(application, "send_back", people.city_leader, comment="内部理由。")
+    opinion = {"opinion": "验收通过。", "signer": "组长", "signed_on": TODAY}
+    run(application, "pass_acceptance", people.member, method_kwargs=opinion)
+
+    progress = selectors.public_progress(Application.objects.get(pk=application.pk))
+
+    assert (progress.status, progress.current_office, progress.next_step) == (
+        "验收通过，报批中",
+        "绍兴市市场监督管理局",
+        "等待市局分管领导审批",
+    )
+    assert [(s.label, s.status) for s in progress.steps][3:5] == [("组织验收", "done"), ("报批", "current")]
