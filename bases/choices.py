@@ -12,6 +12,10 @@ class Role(models.TextChoices):
     COUNTY = "county", "县局工作人员"
     CITY_REVIEWER = "city_reviewer", "市局验收人员"
     CITY_ADMIN = "city_admin", "市局系统管理员"
+    # 分管领导 (第十一条（四）: the acceptance opinion goes for approval, 报批): without a county the city
+    # bureau's leader, who approves city-level applications; with one that county bureau's leader, who
+    # approves its county-level applications (第十七条). A leader reads and approves, nothing else.
+    LEADER = "leader", "分管领导"
     # 三员分立 (等保2.0 level 3): beside the system administrator above, who keeps accounts and
     # reference data, a security administrator grants roles, enables and unlocks accounts, and an
     # auditor reads the security events and the logs. None of them sees what the others may do; the
@@ -27,7 +31,7 @@ CITY_LEVEL_ROLES = frozenset({*CITY_ROLES, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN
 ADMIN_ROLES = frozenset({Role.CITY_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # Everyday roles, which the system administrator may give; the administrators' roles only the
 # security administrator gives.
-EVERYDAY_ROLES = frozenset({Role.APPLICANT, Role.COUNTY, Role.CITY_REVIEWER})
+EVERYDAY_ROLES = frozenset({Role.APPLICANT, Role.COUNTY, Role.CITY_REVIEWER, Role.LEADER})
 
 
 class SecurityEventKind(models.TextChoices):
@@ -161,7 +165,8 @@ class State(models.TextChoices):
     DECLINED = "declined", "不予推荐"
     RECOMMENDED = "recommended", "已推荐"
     IN_ACCEPTANCE = "in_acceptance", "验收中"
-    ACCEPTED = "accepted", "验收通过"
+    PENDING_APPROVAL = "pending_approval", "验收通过待报批"
+    ACCEPTED = "accepted", "已批准"  # the acceptance passed and its approval (报批) given: it may enter a 公示
     FAILED = "failed", "验收不通过"
     IN_PUBLICITY = "in_publicity", "公示中"
     RECOGNISED = "recognised", "已认定"
@@ -175,6 +180,7 @@ class Office(models.TextChoices):
     APPLICANT = "applicant", "申报单位"
     COUNTY = "county", "所在地县局"
     AUTHORITY = "authority", "验收认定机关"  # the city for city-level bases, the county for county-level (第十七条)
+    LEADER = "leader", "分管领导"  # the authority's leader, who approves the acceptance opinion (报批)
 
 
 class LogAction(models.TextChoices):

@@ -249,8 +249,11 @@ class User(CleanText, AbstractUser):
                 name="user_role_scope",
                 condition=(Q(role=Role.APPLICANT) & Q(county__isnull=True))
                 | (Q(role=Role.COUNTY) & Q(organisation__isnull=True) & Q(county__isnull=False))
-                | (Q(role__in=sorted(CITY_LEVEL_ROLES)) & Q(organisation__isnull=True) & Q(county__isnull=True)),
-                violation_error_message="角色与所属单位/县局不匹配：申报单位用户只关联单位，县局工作人员必须关联一个县局，市局用户不关联单位和县局。",
+                | (Q(role__in=sorted(CITY_LEVEL_ROLES)) & Q(organisation__isnull=True) & Q(county__isnull=True))
+                # 分管领导: of the city bureau (no county) or of one county bureau.
+                | (Q(role=Role.LEADER) & Q(organisation__isnull=True)),
+                violation_error_message="角色与所属单位/县局不匹配：申报单位用户只关联单位，县局工作人员必须关联一个县局，"
+                "市局用户不关联单位和县局，分管领导不关联单位（市局分管领导不选县局，县局分管领导选其县局）。",
             )
         ]
 
@@ -485,6 +488,11 @@ class Application(CleanText, ApplicationWorkflow):
     city_opinion = models.TextField("验收意见", blank=True, max_length=2000)
     city_signer = models.CharField("验收意见负责人", max_length=50, blank=True)
     city_opinion_on = models.DateField("验收意见日期", null=True, blank=True)
+    # 报批 (第十一条（四））: the authority's leader approves the acceptance opinion before any 公示. Empty
+    # for applications accepted before the step existed, and while none is given.
+    approval_opinion = models.TextField("审批意见", blank=True, max_length=2000)
+    approved_by = models.CharField("批准人", max_length=50, blank=True)
+    approved_on = models.DateField("批准日期", null=True, blank=True)
     self_assessment = models.JSONField("条件自评", default=dict, blank=True)
     # The county's rules as they stood when this county-level application was last submitted: it is
     # judged and handled by those (rules()), whatever the county changes afterwards. Null: city-level,

@@ -91,6 +91,20 @@ def is_bureau_staff(user) -> bool:
     return is_city(user) or is_county_staff(user)
 
 
+def is_leader(user) -> bool:
+    """A bureau's 分管领导 (of the city without a county, of that county with one): reads its bureau's
+    applications and approves their acceptance (报批); no other step is theirs."""
+    return _active(user) and user.role == Role.LEADER
+
+
+def is_city_leader(user) -> bool:
+    return is_leader(user) and user.county_id is None
+
+
+def is_county_leader(user) -> bool:
+    return is_leader(user) and user.county_id is not None
+
+
 def is_staff_of_county(county_id, user) -> bool:
     return is_county_staff(user) and user.county_id == county_id
 
@@ -140,6 +154,21 @@ def is_acceptance_authority(application, user) -> bool:
     return is_authority_for(application.level, application.organisation.county_id, user)
 
 
+def is_leader_for(level, county_id, user) -> bool:
+    """The leader who approves at a level: the city bureau's for city-level bases, that county
+    bureau's for county-level ones (第十七条)."""
+    if not is_leader(user):
+        return False
+    if level == Level.COUNTY:
+        return user.county_id is not None and user.county_id == county_id
+    return user.county_id is None
+
+
+def is_approving_leader(application, user) -> bool:
+    """Who approves the application's acceptance (报批): the acceptance authority's 分管领导."""
+    return is_leader_for(application.level, application.organisation.county_id, user)
+
+
 def may_manage_publicity(publicity, user) -> bool:
     """A 公示 is managed by the acceptance authority of its level (and county, for county-level)."""
     return is_authority_for(publicity.level, publicity.county_id, user)
@@ -158,6 +187,8 @@ def is_current_handler(application, user) -> bool:
         return is_county_of(application, user)
     if office == Office.AUTHORITY:
         return is_acceptance_authority(application, user)
+    if office == Office.LEADER:
+        return is_approving_leader(application, user)
     return False
 
 
@@ -177,6 +208,7 @@ is_county_of.label = "所在地县局"
 is_acceptance_authority.label = "验收认定机关（市级：市局；县级：县局）"
 is_acceptance_member.label = "验收组成员"
 is_current_handler.label = "当前办理机关（县局或市局）"
+is_approving_leader.label = "分管领导（市级：市局分管领导；县级：县局分管领导）"
 
 
 # --- A recognised base after its recognition (第十四条, 第十六条) ---------------------------------------

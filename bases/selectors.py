@@ -27,6 +27,7 @@ from .choices import (
     Level,
     Office,
     OrganisationStatus,
+    Role,
     State,
 )
 from .log_seal import digest_of, entry_digest
@@ -85,7 +86,8 @@ def granted_application_ids(user) -> list[int]:
 
 
 def applications_for_user(user) -> QuerySet[Application]:
-    """Applications the user may see: own organisation's, own county's, or all (city).
+    """Applications the user may see: own organisation's, own county's, or all (city, and the city
+    bureau's leader; a county bureau's leader sees its county's).
 
     Plus those granted one by one with django-guardian (granted_application_ids). Expressed so that
     PostgreSQL answers from indexes: the county is a column of the application, grants a list of ids.
@@ -93,7 +95,7 @@ def applications_for_user(user) -> QuerySet[Application]:
     if not (user and user.is_authenticated and user.is_active):
         return Application.objects.none()
     base = Application.objects.select_related("organisation__county", "batch", "industry")
-    if permissions.is_city(user):
+    if permissions.is_city(user) or permissions.is_city_leader(user):
         return base.all()
     return base.filter(_scope(user, county="county_id", application="pk"))
 
@@ -102,7 +104,7 @@ def _scope(user, *, county: str, application: str) -> Q:
     """A county's rows (by the field `county`), an applicant's organisation's, and the applications
     granted to the user (by the field `application`); nothing for anyone else."""
     scope = Q(pk__in=[])
-    if permissions.is_county_staff(user):
+    if permissions.is_county_staff(user) or permissions.is_county_leader(user):
         scope = Q(**{county: user.county_id})
     elif permissions.is_confirmed_applicant(user):
         scope = Q(organisation_id=user.organisation_id)
@@ -120,6 +122,7 @@ LONG_FIELDS = (
     "applicant_opinion",
     "county_opinion",
     "city_opinion",
+    "approval_opinion",
     "self_assessment",
     "address",
     "leader_name",
@@ -206,13 +209,21 @@ def application_export_rows(queryset: QuerySet[Application]) -> Iterator[tuple]:
 
 
 def office_label(state, level) -> str:
-    """Who has an application in this state now, in a word: 申报单位, 所在地县局, 市局, or 已办结."""
+    """Who has an application in this state now, in a word: 申报单位, 所在地县局, 市局 (or their
+    分管领导), or 已办结."""
     office = states.office_of(state, level)
     if office is None or states.is_final(state):
         return "已办结"
-    if office == Office.APPLICANT:
+    return holder_name(state, level)
+
+
+def holder_name(state, level) -> str:
+    """The office holding an application in this state, in a word (for the lists and /workflow/)."""
+    office = states.office_of(state, level)
+    if office == Office.APPLICANT or office is None:
         return BUREAU_NAMES[None]
-    return BUREAU_NAMES[states.bureau_of(office, level)]
+    name = BUREAU_NAMES[states.bureau_of(office, level)]
+    return f"{name}分管领导" if office == Office.LEADER else name
 
 
 def applications_search(queryset: QuerySet[Application], q: str) -> QuerySet[Application]:
@@ -362,11 +373,12 @@ def pending_organisations_count(user) -> int | None:
 
 
 def bases_for_user(user) -> QuerySet[Base]:
-    """Recognised bases: all for the city, the county's own for a county, the organisation's for an applicant."""
+    """Recognised bases: all for the city (and its leader), the county's own for a county (and its
+    leader), the organisation's for an applicant."""
     if not (user and user.is_authenticated and user.is_active):
         return Base.objects.none()
     base = Base.objects.select_related("organisation__county", "application")
-    if permissions.is_city(user):
+    if permissions.is_city(user) or permissions.is_city_leader(user):
         return base.all()
     # As applications_for_user, without a join to the applications: a base's organisation is its
     # application's, whose county is the application's county.
@@ -442,8 +454,8 @@ def batches() -> QuerySet[Batch]:
 
 
 def county_staff(county_id) -> QuerySet[User]:
-    """The active staff of a county bureau (only county staff have a county: constraint user_role_scope)."""
-    return User.objects.filter(is_active=True, county_id=county_id)
+    """The active staff of a county bureau (its leader aside: see leaders())."""
+    return User.objects.filter(is_active=True, role=Role.COUNTY, county_id=county_id)
 
 
 def city_staff() -> QuerySet[User]:
@@ -460,6 +472,15 @@ def bureau_staff(bureau, county_id) -> QuerySet[User]:
     return User.objects.none()
 
 
+def leaders(bureau, county_id) -> QuerySet[User]:
+    """The active 分管领导 of a bureau (Level.CITY, or Level.COUNTY with the county); nobody for None."""
+    if bureau == Level.CITY:
+        return User.objects.filter(is_active=True, role=Role.LEADER, county__isnull=True)
+    if bureau == Level.COUNTY:
+        return User.objects.filter(is_active=True, role=Role.LEADER, county_id=county_id)
+    return User.objects.none()
+
+
 def acceptance_group_candidates(application) -> QuerySet[User]:
     """Who may sit in an application's acceptance group: the staff of its acceptance authority
     (the city for city-level bases, its county for county-level ones)."""
@@ -469,8 +490,11 @@ def acceptance_group_candidates(application) -> QuerySet[User]:
 
 def staff_holding(application, state=None) -> QuerySet[User]:
     """The staff of the office that has the application on its desk in `state` (default: its state
-    now), as the state table says."""
-    bureau = states.holder(state or application.state, application.level)
+    now), as the state table says: the bureau's leaders while it waits for approval (报批)."""
+    state = state or application.state
+    bureau = states.holder(state, application.level)
+    if states.held_by_leader(state, application.level):
+        return leaders(bureau, application.organisation.county_id)
     return bureau_staff(bureau, application.organisation.county_id)
 
 
@@ -500,8 +524,8 @@ class Action:
 
     @property
     def inline(self) -> bool:
-        """Other actions without a form of their own are a button on the application page."""
-        return self.form is None and not self.apart
+        """Other actions without a form or a comment of their own are a button on the application page."""
+        return self.form is None and self.comment is None and not self.apart
 
 
 def action_from(transition, application=None) -> Action:
@@ -578,7 +602,7 @@ def workflow_states() -> list[dict]:
             if step is not None:
                 per_level[level] = {
                     "step": states.step_label(step, level),
-                    "office": BUREAU_NAMES[states.holder(state, level)],
+                    "office": holder_name(state, level),
                     "next_step": states.next_step(state, level),
                     "queue": states.queue_of(state, level),
                 }
@@ -802,6 +826,8 @@ def work_queue_list(user) -> list:
         bureaus.append(Level.COUNTY)
     if permissions.is_city(user):
         bureaus.append(Level.CITY)
+    if permissions.is_leader(user):
+        return states.queues(Level.COUNTY if user.county_id else Level.CITY, leader=True)
     return [queue for bureau in bureaus for queue in states.queues(bureau)]
 
 

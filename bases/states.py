@@ -34,6 +34,8 @@ STEPS = (
     Step("submission", "自主申报", Office.APPLICANT),
     Step("recommendation", "审核推荐", Office.COUNTY, city_only=True),
     Step("acceptance", "组织验收", Office.AUTHORITY, county_label="县局组织验收"),
+    # 第十一条（四）: the comprehensive acceptance opinion is approved by the authority's leader (报批).
+    Step("approval", "报批", Office.LEADER),
     Step("publicity", "公示", Office.AUTHORITY),
     Step("recognition", "发文认定", Office.AUTHORITY),
 )
@@ -108,11 +110,18 @@ STATES: dict[State, StateInfo] = {
         queue={CITY: "验收中", COUNTY: "县级验收中"},
         opinions=("recommendation",),
     ),
+    State.PENDING_APPROVAL: StateInfo(
+        public="验收通过，报批中",
+        step="approval",
+        next_step={CITY: "等待市局分管领导审批", COUNTY: "等待县局分管领导审批"},
+        queue={CITY: "待报批", COUNTY: "县级待报批"},
+        opinions=BOTH_OPINIONS,
+    ),
     State.ACCEPTED: StateInfo(
-        public="验收通过，等待公示",
+        public="已批准，等待公示",
         step="publicity",
         next_step="等待拟认定名单公示",
-        queue={CITY: "验收通过待公示", COUNTY: "县级验收通过待公示"},
+        queue={CITY: "已批准待公示", COUNTY: "县级已批准待公示"},
         opinions=BOTH_OPINIONS,
     ),
     State.IN_PUBLICITY: StateInfo(
@@ -190,10 +199,11 @@ def office_of(state, level) -> Office | None:
 
 
 def bureau_of(office, level) -> Level | None:
-    """The bureau an office is at this level: the county, or the city; None for the applicant."""
+    """The bureau an office is at this level: the county, or the city; None for the applicant. The
+    leader (分管领导) is the acceptance authority's."""
     if office == Office.COUNTY:
         return COUNTY
-    if office == Office.AUTHORITY:
+    if office in (Office.AUTHORITY, Office.LEADER):
         return level
     return None
 
@@ -201,6 +211,11 @@ def bureau_of(office, level) -> Level | None:
 def holder(state, level) -> Level | None:
     """The bureau whose desk an application in this state is on (None: the applicant's, or nobody's)."""
     return bureau_of(office_of(state, level), level)
+
+
+def held_by_leader(state, level) -> bool:
+    """The application waits for the bureau's leader (报批), not for its staff."""
+    return office_of(state, level) == Office.LEADER
 
 
 def next_step(state, level) -> str:
@@ -258,12 +273,13 @@ class Queue:
     levels: tuple
 
 
-def queues(bureau) -> list[Queue]:
-    """The work queues of a bureau (Level.CITY or Level.COUNTY), in the order of the procedure."""
+def queues(bureau, *, leader: bool = False) -> list[Queue]:
+    """The work queues of a bureau (Level.CITY or Level.COUNTY), in the order of the procedure: its
+    staff's, or with `leader` its leader's (报批)."""
     found: dict[tuple, list] = {}
     for state in STATES:
         for level in APPLICATION_LEVELS:
             title = queue_of(state, level)
-            if title and holder(state, level) == bureau:
+            if title and holder(state, level) == bureau and held_by_leader(state, level) == leader:
                 found.setdefault((title, state), []).append(level)
     return [Queue(title=title, state=state, levels=tuple(levels)) for (title, state), levels in found.items()]

@@ -22,6 +22,7 @@ so this app never imports that one.
     date        the input (a method or effect argument) holding the step's date: between the date of
                 the step before (earliest_date) and today
     comment_label  how notifications name the comment ("" keeps it from the applicant)
+    internal    the comment stays with the bureaus (never shown to the applicant) under its comment_label
     then        "edit": after the action the applicant goes on to the form
     done        what the page says once the action is done, beside the new state
 """
@@ -41,6 +42,7 @@ from .permissions import (
     is_acceptance_authority,
     is_acceptance_member,
     is_applicant_of,
+    is_approving_leader,
     is_county_of,
     is_current_handler,
 )
@@ -191,6 +193,13 @@ def acceptance_floor(application) -> Floor | None:
     return Floor(local_day(group.formed_at), "验收组组建日")
 
 
+def approval_floor(application) -> Floor | None:
+    """报批 follows the acceptance opinion it approves."""
+    if application.city_opinion_on is None:
+        return None
+    return Floor(application.city_opinion_on, "验收意见日期")
+
+
 def recognition_floor(application) -> Floor | None:
     """Recognition follows the 公示: the day after its last day at the earliest."""
     publicity = current_publicity(application)
@@ -226,6 +235,7 @@ DATE_FLOORS = {
     "recommend": submitted_floor,
     "pass_acceptance": acceptance_floor,
     "fail_acceptance": acceptance_floor,
+    "approve": approval_floor,
     "recognise": recognition_floor,
     "revoke": revocation_floor,
 }
@@ -412,7 +422,7 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=State.IN_ACCEPTANCE,
-        target=State.ACCEPTED,
+        target=State.PENDING_APPROVAL,
         conditions=[acceptance_recorded],
         permission=is_acceptance_member,
         custom={
@@ -424,8 +434,47 @@ class ApplicationWorkflow(ConcurrentTransitionMixin, models.Model):
         },
     )
     def pass_acceptance(self, *, opinion, signer, signed_on):
-        """市局验收意见 (综合验收意见): passed."""
+        """市局验收意见 (综合验收意见): passed; it goes for approval (报批) before any 公示."""
         self.city_opinion, self.city_signer, self.city_opinion_on = opinion, signer, signed_on
+
+    @transition(
+        field=state,
+        source=State.PENDING_APPROVAL,
+        target=State.ACCEPTED,
+        permission=is_approving_leader,
+        custom={
+            "label": "批准",
+            "style": "primary",
+            "form": "approval",
+            "comment": "optional",
+            "comment_label": "审批意见",
+            "internal": True,
+            "date": "approved_on",
+            "done": "验收认定机关可将其纳入拟认定名单公示。",
+        },
+    )
+    def approve(self, *, approved_on, approved_by, opinion=""):
+        """第十一条（四）“按规定程序报批”: the leader approves the acceptance opinion; only an approved
+        application may enter a 公示 (open_publicity starts here)."""
+        self.approval_opinion, self.approved_by, self.approved_on = opinion, approved_by, approved_on
+
+    @transition(
+        field=state,
+        source=State.PENDING_APPROVAL,
+        target=State.IN_ACCEPTANCE,
+        permission=is_approving_leader,
+        custom={
+            "label": "退回验收组",
+            "style": "secondary",
+            "comment": "required",
+            "comment_label": "退回理由",
+            "internal": True,
+            "confirm": "退回后验收组须重新出具验收意见，确定退回吗？",
+        },
+    )
+    def send_back(self):
+        """The leader does not approve: back to the acceptance group, with reasons (in the log entry).
+        The group's records of this round stay; it records a new opinion (验收通过 or 不通过)."""
 
     @transition(
         field=state,

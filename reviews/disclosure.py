@@ -55,8 +55,8 @@ INTERNAL_LOG_ACTIONS = frozenset({LogAction.ACCEPTANCE_RECORD, LogAction.OBJECTI
 
 
 def sees_whole(user) -> bool:
-    """The bureaus' staff read review records whole; applicants read what this module allows."""
-    return permissions.is_bureau_staff(user)
+    """The bureaus' staff and leaders read review records whole; applicants read what this module allows."""
+    return permissions.is_bureau_staff(user) or permissions.is_leader(user)
 
 
 class Redacted:
@@ -80,9 +80,12 @@ def for_reader(records, kind: str, user) -> list:
 
 def _transition_comment_is_internal(name: str) -> bool:
     """A transition whose declaration gives its comment no label (e.g. the acceptance group's
-    members) keeps the comment from the applicant."""
+    members) or marks it internal (报批: the leader's opinion and reasons) keeps the comment from the
+    applicant."""
     transitions = Application._meta.get_field("state").get_all_transitions(Application)
-    return any(t.name == name and t.custom.get("comment_label") == "" for t in transitions)
+    return any(
+        t.name == name and (t.custom.get("comment_label") == "" or t.custom.get("internal")) for t in transitions
+    )
 
 
 def applicant_comment(entry) -> str:

@@ -145,6 +145,26 @@ class OpinionForm(ActionForm):
         return f"{d['opinion']}（负责人：{d['signer']}，{cn_date(d['signed_on'])}）"
 
 
+class ApprovalForm(ActionForm):
+    """报批: the leader's approval, its date (not before the acceptance opinion's) and an optional
+    opinion; the leader is the user who approves."""
+
+    approved_on = StepDateField(label="批准日期")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = "可不填；仅供市、县局内部查阅，不向申报单位公开"
+        self.order_fields(["approved_on", "comment"])
+
+    def method_kwargs(self):
+        d = self.cleaned_data
+        return {"approved_on": d["approved_on"], "approved_by": self.user.display_name, "opinion": d["comment"]}
+
+    def log_comment(self):
+        d = self.cleaned_data
+        return f"{d['comment'] or '同意'}（{cn_date(d['approved_on'])}）"
+
+
 class ReturnForm(ActionForm):
     """退回修改 with 一次性告知: every item to fix, flagged at once."""
 
@@ -302,6 +322,7 @@ ACTION_FORMS = {
     None: ActionForm,
     "opinion": OpinionForm,
     "return": ReturnForm,
+    "approval": ApprovalForm,
     "group": GroupForm,
     "publicity": PublicityForm,
     "recognition": RecognitionForm,

@@ -324,7 +324,7 @@ def publicity_open(
     is refused, nothing is opened. Side effects: one Publicity, the transitions.
     """
     if not applications:
-        raise ValidationError("请至少选择一份验收通过的申报。")
+        raise ValidationError("请至少选择一份已批准的申报。")
     first = applications[0][0]
     if any(_publicity_scope(a) != _publicity_scope(first) for a, _ in applications):
         raise ValidationError("同一公示中的申报须为同一级别（县级须为同一县）。")

@@ -533,7 +533,7 @@ def publicity_open(request):
     confirming = False
     if request.method == "POST" and form is not None:
         if not chosen:
-            form.add_error(None, "请至少勾选一份验收通过的申报。")
+            form.add_error(None, "请至少勾选一份已批准的申报。")
         elif form.is_valid() and request.POST.get("confirm") == "1":
             try:
                 publicity = services.publicity_open(

@@ -94,6 +94,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         applicant = factory.Trait(role=Role.APPLICANT, organisation=factory.SubFactory(OrganisationFactory))
         county_staff = factory.Trait(role=Role.COUNTY, county=factory.LazyFunction(county))
         city_reviewer = factory.Trait(role=Role.CITY_REVIEWER)
+        city_leader = factory.Trait(role=Role.LEADER, county=None)  # 市局分管领导
+        county_leader = factory.Trait(role=Role.LEADER, county=factory.LazyFunction(county))  # 县局分管领导
         city_admin = factory.Trait(role=Role.CITY_ADMIN, is_staff=True)
         security_admin = factory.Trait(role=Role.SECURITY_ADMIN, is_staff=True)
         audit_admin = factory.Trait(role=Role.AUDIT_ADMIN, is_staff=True)
@@ -168,6 +170,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         returned = factory.Trait(complete=True, advanced_to=State.RETURNED)
         recommended = factory.Trait(complete=True, advanced_to=State.RECOMMENDED)
         in_acceptance = factory.Trait(complete=True, advanced_to=State.IN_ACCEPTANCE)
+        pending_approval = factory.Trait(complete=True, advanced_to=State.PENDING_APPROVAL)
         accepted = factory.Trait(complete=True, advanced_to=State.ACCEPTED)
         in_publicity = factory.Trait(complete=True, advanced_to=State.IN_PUBLICITY)
         recognised = factory.Trait(complete=True, advanced_to=State.RECOGNISED)
@@ -336,8 +339,9 @@ def _edges(level: str) -> list[tuple[str, str, str]]:
         (State.SUBMITTED, State.RETURNED, "return_for_changes"),
         (State.SUBMITTED, State.DECLINED, "decline"),
         (acceptance_from, State.IN_ACCEPTANCE, "start_acceptance"),
-        (State.IN_ACCEPTANCE, State.ACCEPTED, "pass_acceptance"),
+        (State.IN_ACCEPTANCE, State.PENDING_APPROVAL, "pass_acceptance"),
         (State.IN_ACCEPTANCE, State.FAILED, "fail_acceptance"),
+        (State.PENDING_APPROVAL, State.ACCEPTED, "approve"),
         (State.ACCEPTED, State.IN_PUBLICITY, "open_publicity"),
         (State.IN_PUBLICITY, State.RECOGNISED, "recognise"),
         (State.RECOGNISED, State.REVOKED, "revoke"),
@@ -386,6 +390,15 @@ def city_clerk() -> User:
     )
 
 
+def approving_leader(application: Application) -> User:
+    """An active 分管领导 who approves the application (报批): the city's for city level, its county's
+    for county level (the first one, or a new one)."""
+    county_obj = application.organisation.county if application.level == "county" else None
+    return User.objects.filter(role=Role.LEADER, county=county_obj, is_active=True).order_by(
+        "pk"
+    ).first() or UserFactory(role=Role.LEADER, county=county_obj, last_name="领导")
+
+
 def advance(
     application: Application,
     to_state: str,
@@ -393,6 +406,7 @@ def advance(
     county_user=None,
     city_user=None,
     leader=None,
+    approver=None,
     members=(),
     publicity_ended: bool | None = None,
     recognised_on=None,
@@ -409,6 +423,7 @@ def advance(
       (default: a city reviewer) for city level, `county_user` for county level;
     - the acceptance group is led by `leader` (default: that authority user) with `members`; the
       leader records 书面预审 and 会议验收 before 验收通过;
+    - 报批 is approved by `approver` (default: approving_leader(application));
     - the 公示 lies in the past (ended) when going beyond 公示中, else it runs from today for 5
       working days; `publicity_ended` overrides.
     Returns the application, refreshed.
@@ -471,6 +486,14 @@ def advance(
                     findings="符合要求。",
                 )
             run(how, leader, method_kwargs=opinion, comment=opinion["opinion"] + signed)
+        elif how == "approve":
+            approver = approver or approving_leader(current)
+            run(
+                how,
+                approver,
+                method_kwargs={"approved_on": today, "approved_by": approver.display_name, "opinion": ""},
+                comment=f"同意（{cn_date(today)}）",
+            )
         elif how == "fail_acceptance":
             run(
                 how,

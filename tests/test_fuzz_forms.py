@@ -87,7 +87,8 @@ def cases():
 def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The matrix's world (with a city-level application awaiting its county: recommend, decline), plus
     what the actions and forms it lacks need: a county-level one awaiting its county with its signed
-    form back (start_acceptance), one accepted (open_publicity) and an organisation awaiting
+    form back (start_acceptance), one accepted (open_publicity), one awaiting approval (approve,
+    send_back) and an organisation awaiting
     confirmation. Built once for the module, in a transaction rolled back at its end (each
     test runs in a savepoint inside it); so the fast hasher and the scratch storage of conftest's
     per-test fixtures are set here for the module."""
@@ -112,6 +113,12 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
             complete=True,
             organisation=OrganisationFactory(county=yc),
             advanced_to=State.ACCEPTED,
+            advance_with={"city_user": world.users["city"]},
+        )
+        world.objects["pending_approval"] = ApplicationFactory(  # 报批: approve, send_back (the city's leader)
+            complete=True,
+            organisation=OrganisationFactory(county=yc),
+            advanced_to=State.PENDING_APPROVAL,
             advance_with={"city_user": world.users["city"]},
         )
         pending = OrganisationFactory(county=yc, status=OrganisationStatus.PENDING)

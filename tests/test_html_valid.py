@@ -85,6 +85,15 @@ def pages(client, tmp_path):
         {"intent": "check", "version": application.version},
         400,
     )
+    # 报批: the leader's start page, the application waiting for approval, the approval form with an error.
+    leader = UserFactory(city_leader=True)
+    waiting = ApplicationFactory(pending_approval=True, advance_with={"city_user": city})
+    save("home-leader", leader, reverse("home"))
+    save("detail-pending-approval", leader, reverse("reviews:application-detail", args=[waiting.pk]))
+    approve_url = reverse("reviews:application-transition", args=[waiting.pk, "approve"])
+    save("approve-form", leader, approve_url)
+    save("approve-errors", leader, approve_url, {"version": waiting.version, "approved_on": "9999-12-31"}, 400)
+    save("send-back-form", leader, reverse("reviews:application-transition", args=[waiting.pk, "send_back"]))
     accepted = ApplicationFactory(accepted=True, advance_with={"city_user": city})
     save("publicity-open", city, reverse("reviews:publicity-open"))
     save(

@@ -99,7 +99,8 @@ def test_log_every_transition_one_entry_in_order():
         (LogAction.TRANSITION, "start_acceptance", State.RECOMMENDED, State.IN_ACCEPTANCE),
         (LogAction.ACCEPTANCE_RECORD, "", "", ""),
         (LogAction.ACCEPTANCE_RECORD, "", "", ""),
-        (LogAction.TRANSITION, "pass_acceptance", State.IN_ACCEPTANCE, State.ACCEPTED),
+        (LogAction.TRANSITION, "pass_acceptance", State.IN_ACCEPTANCE, State.PENDING_APPROVAL),
+        (LogAction.TRANSITION, "approve", State.PENDING_APPROVAL, State.ACCEPTED),  # 报批
         (LogAction.TRANSITION, "open_publicity", State.ACCEPTED, State.IN_PUBLICITY),
         (LogAction.TRANSITION, "recognise", State.IN_PUBLICITY, State.RECOGNISED),
         (LogAction.REVOCATION, "", "", ""),  # 撤销告知

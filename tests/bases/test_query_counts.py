@@ -37,8 +37,10 @@ def queries(client, url) -> int:
         lambda: UserFactory(city_admin=True),
         lambda: UserFactory(city_reviewer=True),
         lambda: UserFactory(county_staff=True, county=county("越城区")),
+        lambda: UserFactory(city_leader=True),
+        lambda: UserFactory(county_leader=True, county=county("越城区")),
     ],
-    ids=["city_admin", "city_reviewer", "county_staff"],
+    ids=["city_admin", "city_reviewer", "county_staff", "city_leader", "county_leader"],
 )
 def test_application_list_queries_constant_for_5_and_25_applications(
     client, django_assert_num_queries, django_assert_max_num_queries, make_viewer
@@ -77,7 +79,7 @@ def add_evidence_and_log(application, n: int) -> None:
         )
 
 
-@pytest.mark.parametrize("viewer", ["applicant", "county_staff", "city_admin"])
+@pytest.mark.parametrize("viewer", ["applicant", "county_staff", "city_admin", "city_leader"])
 def test_application_detail_queries_constant_for_1_and_6_attachments_and_log_entries(
     client, django_assert_num_queries, django_assert_max_num_queries, viewer
 ):
@@ -87,6 +89,7 @@ def test_application_detail_queries_constant_for_1_and_6_attachments_and_log_ent
             "applicant": lambda: application.created_by,
             "county_staff": lambda: UserFactory(county_staff=True, county=application.organisation.county),
             "city_admin": lambda: UserFactory(city_admin=True),
+            "city_leader": lambda: UserFactory(city_leader=True),
         }[viewer]()
     )
     url = reverse("reviews:application-detail", args=[application.pk])

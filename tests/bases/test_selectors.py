@@ -277,7 +277,7 @@ def test_all_transitions_one_row_per_source_with_permission_and_condition_labels
         "conditions": ["申报截止日前", "不在撤销后2年禁止申报期内"],
     } in rows
     assert len([row for row in rows if row["name"] == "withdraw"]) == 4
-    assert len(rows) == 20
+    assert len(rows) == 22
 
 
 def test_workflow_states_merges_the_levels_where_they_agree():
@@ -328,6 +328,7 @@ def test_procedure_steps_with_county_wording():
         {"label": "自主申报", "county_label": "", "city_only": False},
         {"label": "审核推荐", "county_label": "", "city_only": True},
         {"label": "组织验收", "county_label": "县局组织验收", "city_only": False},
+        {"label": "报批", "county_label": "", "city_only": False},
         {"label": "公示", "county_label": "", "city_only": False},
         {"label": "发文认定", "county_label": "", "city_only": False},
     ]
@@ -362,6 +363,7 @@ def test_progress_city_draft_never_in_cultivation():
         ("自主申报", "current"),
         ("审核推荐", "todo"),
         ("组织验收", "todo"),
+        ("报批", "todo"),
         ("公示", "todo"),
         ("发文认定", "todo"),
     ]
@@ -397,18 +399,20 @@ def test_progress_county_level_submitted_is_at_the_county_acceptance():
         ("培育指导", "skipped"),
         ("自主申报", "done"),
         ("县局组织验收", "current"),
+        ("报批", "todo"),
         ("公示", "todo"),
         ("发文认定", "todo"),
     ]
     assert progress.current_office == "越城区市场监督管理局"
     assert progress.next_step == "等待县局审核并组织验收"
-    assert [step.office for step in progress.steps][2:] == ["越城区市场监督管理局"] * 3
+    assert [step.office for step in progress.steps][2:] == ["越城区市场监督管理局"] * 4
 
 
 def test_progress_city_level_in_acceptance_at_the_city():
     progress = progress_of(ApplicationFactory(in_acceptance=True))
 
-    assert [status for _, status in statuses(progress)] == ["skipped", "done", "done", "current", "todo", "todo"]
+    steps = ["skipped", "done", "done", "current", "todo", "todo", "todo"]
+    assert [status for _, status in statuses(progress)] == steps
     assert progress.current_office == "绍兴市市场监督管理局"
     assert progress.steps[1].office.endswith("（申报单位）")
     assert progress.steps[2].office == "越城区市场监督管理局"
@@ -430,11 +434,12 @@ def test_progress_returned_lists_the_reasons_and_withdrawn_is_final_with_the_ste
         ("自主申报", "done"),
         ("审核推荐", "done"),
         ("组织验收", "skipped"),
+        ("报批", "skipped"),
         ("公示", "skipped"),
         ("发文认定", "skipped"),
     ]
     assert (progress.final, progress.current_office, progress.next_step) == (True, "", "")
-    assert [s.finished_at is not None for s in progress.steps] == [False, True, True, False, False, False]
+    assert [s.finished_at is not None for s in progress.steps] == [False, True, True, False, False, False, False]
 
 
 def test_office_name_of_each_office():
@@ -476,13 +481,13 @@ def test_work_queues_count_the_bureau_s_queues_in_one_scan(django_assert_num_que
         {"title": "培育中的对象", "state": State.CULTIVATION, "count": 0},
         {"title": "已申报待审核推荐", "state": State.SUBMITTED, "count": 2},
         {"title": "县级验收中", "state": State.IN_ACCEPTANCE, "count": 1},
-        {"title": "县级验收通过待公示", "state": State.ACCEPTED, "count": 0},
+        {"title": "县级已批准待公示", "state": State.ACCEPTED, "count": 0},
         {"title": "县级公示中", "state": State.IN_PUBLICITY, "count": 0},
     ]
     assert selectors.work_queues(city) == [
         {"title": "已推荐待组织验收", "state": State.RECOMMENDED, "count": 1},
         {"title": "验收中", "state": State.IN_ACCEPTANCE, "count": 1},
-        {"title": "验收通过待公示", "state": State.ACCEPTED, "count": 0},
+        {"title": "已批准待公示", "state": State.ACCEPTED, "count": 0},
         {"title": "公示中", "state": State.IN_PUBLICITY, "count": 0},
     ]
     assert selectors.work_queues(UserFactory(applicant=True)) == []

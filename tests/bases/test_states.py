@@ -16,6 +16,7 @@ STEPS = {
     State.SUBMITTED: ("recommendation", "acceptance"),
     State.RECOMMENDED: ("acceptance", "acceptance"),
     State.IN_ACCEPTANCE: ("acceptance", "acceptance"),
+    State.PENDING_APPROVAL: ("approval", "approval"),
     State.ACCEPTED: ("publicity", "publicity"),
     State.IN_PUBLICITY: ("publicity", "publicity"),
     State.RECOGNISED: ("recognition", "recognition"),
@@ -33,6 +34,7 @@ HOLDERS = {
     State.SUBMITTED: (COUNTY, COUNTY),
     State.RECOMMENDED: (CITY, COUNTY),
     State.IN_ACCEPTANCE: (CITY, COUNTY),
+    State.PENDING_APPROVAL: (CITY, COUNTY),  # its leader's desk (held_by_leader)
     State.ACCEPTED: (CITY, COUNTY),
     State.IN_PUBLICITY: (CITY, COUNTY),
     State.RECOGNISED: (CITY, COUNTY),
@@ -51,6 +53,7 @@ def test_every_state_has_one_row_in_procedure_order():
         State.SUBMITTED,
         State.RECOMMENDED,
         State.IN_ACCEPTANCE,
+        State.PENDING_APPROVAL,
         State.ACCEPTED,
         State.IN_PUBLICITY,
         State.RECOGNISED,
@@ -82,7 +85,14 @@ def test_office_of_follows_the_step_and_is_none_once_ended():
     assert states.office_of(State.SUBMITTED, CITY) == Office.COUNTY
     assert states.office_of(State.SUBMITTED, COUNTY) == Office.AUTHORITY
     assert states.office_of(State.IN_PUBLICITY, CITY) == Office.AUTHORITY
+    assert states.office_of(State.PENDING_APPROVAL, COUNTY) == Office.LEADER
     assert states.office_of(State.WITHDRAWN, CITY) is None
+
+
+def test_held_by_leader_only_while_waiting_for_approval():
+    held = {(state, level) for state in State for level in (CITY, COUNTY) if states.held_by_leader(state, level)}
+
+    assert held == {(State.PENDING_APPROVAL, CITY), (State.PENDING_APPROVAL, COUNTY)}
 
 
 def test_bureau_of_each_office_per_level():
@@ -93,6 +103,8 @@ def test_bureau_of_each_office_per_level():
         COUNTY,
         CITY,
         COUNTY,  # the acceptance authority: the city for city-level, the county for county-level (第十七条)
+        CITY,
+        COUNTY,  # its leader (报批) likewise
     ]
     assert states.bureau_of(None, CITY) is None
 
@@ -103,6 +115,7 @@ def test_procedure_city_level_has_the_recommendation_county_level_not():
         "submission",
         "recommendation",
         "acceptance",
+        "approval",
         "publicity",
         "recognition",
     ]
@@ -110,6 +123,7 @@ def test_procedure_city_level_has_the_recommendation_county_level_not():
         "cultivation",
         "submission",
         "acceptance",
+        "approval",
         "publicity",
         "recognition",
     ]
@@ -119,8 +133,8 @@ def test_step_label_county_wording_only_where_it_differs():
     labels = {level: [states.step_label(step, level) for step in states.procedure(level)] for level in (CITY, COUNTY)}
 
     assert labels == {
-        CITY: ["培育指导", "自主申报", "审核推荐", "组织验收", "公示", "发文认定"],
-        COUNTY: ["培育指导", "自主申报", "县局组织验收", "公示", "发文认定"],
+        CITY: ["培育指导", "自主申报", "审核推荐", "组织验收", "报批", "公示", "发文认定"],
+        COUNTY: ["培育指导", "自主申报", "县局组织验收", "报批", "公示", "发文认定"],
     }
 
 
@@ -145,16 +159,22 @@ def test_queues_of_the_county_and_of_the_city():
         states.Queue("培育中的对象", State.CULTIVATION, (CITY, COUNTY)),
         states.Queue("已申报待审核推荐", State.SUBMITTED, (CITY, COUNTY)),
         states.Queue("县级验收中", State.IN_ACCEPTANCE, (COUNTY,)),
-        states.Queue("县级验收通过待公示", State.ACCEPTED, (COUNTY,)),
+        states.Queue("县级已批准待公示", State.ACCEPTED, (COUNTY,)),
         states.Queue("县级公示中", State.IN_PUBLICITY, (COUNTY,)),
     ]
     assert states.queues(CITY) == [
         states.Queue("已推荐待组织验收", State.RECOMMENDED, (CITY,)),
         states.Queue("验收中", State.IN_ACCEPTANCE, (CITY,)),
-        states.Queue("验收通过待公示", State.ACCEPTED, (CITY,)),
+        states.Queue("已批准待公示", State.ACCEPTED, (CITY,)),
         states.Queue("公示中", State.IN_PUBLICITY, (CITY,)),
     ]
     assert states.queues(None) == []
+
+
+def test_queues_of_the_leaders_hold_what_waits_for_approval_and_nothing_else():
+    """报批: the staff's queues leave it out (it waits elsewhere), the bureau's leader has it alone."""
+    assert states.queues(CITY, leader=True) == [states.Queue("待报批", State.PENDING_APPROVAL, (CITY,))]
+    assert states.queues(COUNTY, leader=True) == [states.Queue("县级待报批", State.PENDING_APPROVAL, (COUNTY,))]
 
 
 def test_what_each_state_allows():

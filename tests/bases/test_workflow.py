@@ -145,7 +145,7 @@ def test_acceptance_recorded_records_of_an_earlier_round_do_not_count_after_retu
     assert fresh(application).state == State.IN_ACCEPTANCE
 
     record(application, city, AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING)
-    assert run(application, "pass_acceptance", city, method_kwargs=OPINION).state == State.ACCEPTED
+    assert run(application, "pass_acceptance", city, method_kwargs=OPINION).state == State.PENDING_APPROVAL
 
 
 # --- 公示 and objections ---------------------------------------------------------------------------------

@@ -27,7 +27,19 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("applicant", "other_applicant", "county", "other_county", "city_reviewer", "city_admin", "member", "anonymous")
+ROLES = (
+    "applicant",
+    "other_applicant",
+    "county",
+    "other_county",
+    "city_reviewer",
+    "city_admin",
+    "member",
+    "city_leader",
+    "county_leader",
+    "other_county_leader",
+    "anonymous",
+)
 
 
 def expect(**offered) -> dict[str, set[str]]:
@@ -50,6 +62,9 @@ def people():
         city_admin=UserFactory(city_admin=True),
         city_member=UserFactory(city_reviewer=True),
         county_member=UserFactory(county_staff=True, county=county("越城区")),
+        city_leader=UserFactory(city_leader=True),
+        county_leader=UserFactory(county_leader=True, county=county("越城区")),
+        other_county_leader=UserFactory(county_leader=True, county=county("柯桥区")),
     )
 
 
@@ -203,6 +218,16 @@ def _revocation(*, statement):
     return build
 
 
+def _sent_back(level, people):
+    """报批 refused: back with the group, whose records of this round still count."""
+    application = _advanced(level, people, State.PENDING_APPROVAL)
+    leader = people.city_leader if level == "city" else people.county_leader
+    application_transition(
+        application=application, action="send_back", user=leader, version=application.version, comment="请补充意见。"
+    )
+    return Application.objects.get(pk=application.pk)
+
+
 SITUATIONS = {
     # name: (state it is in, how to get there)
     "cultivation": (State.CULTIVATION, _cultivation),
@@ -223,6 +248,8 @@ SITUATIONS = {
         State.IN_ACCEPTANCE,
         _in_acceptance_with(AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING),
     ),
+    "pending_approval": (State.PENDING_APPROVAL, _to(State.PENDING_APPROVAL)),
+    "sent_back": (State.IN_ACCEPTANCE, _sent_back),
     "accepted": (State.ACCEPTED, _to(State.ACCEPTED)),
     "failed": (State.FAILED, _to(State.FAILED)),
     "publicity_running": (State.IN_PUBLICITY, _in_publicity(ended=False)),
@@ -289,6 +316,13 @@ EXPECTED = {
         city_admin={"return_for_changes"},
         member={"return_for_changes", "pass_acceptance", "fail_acceptance"},
     ),
+    # 第十一条（四）: the city bureau's leader approves city-level acceptances (报批), nobody else.
+    ("city", "pending_approval"): expect(city_leader={"approve", "send_back"}),
+    ("city", "sent_back"): expect(
+        city_reviewer={"return_for_changes"},
+        city_admin={"return_for_changes"},
+        member={"return_for_changes", "pass_acceptance", "fail_acceptance"},
+    ),
     ("city", "accepted"): expect(**_all(CITY_STAFF, "open_publicity")),
     ("city", "failed"): expect(),
     ("city", "publicity_running"): expect(),
@@ -329,6 +363,10 @@ EXPECTED = {
     ("county", "in_acceptance_written_review_and_meeting"): expect(
         county={"return_for_changes"}, member={"return_for_changes", "pass_acceptance", "fail_acceptance"}
     ),
+    ("county", "pending_approval"): expect(county_leader={"approve", "send_back"}),
+    ("county", "sent_back"): expect(
+        county={"return_for_changes"}, member={"return_for_changes", "pass_acceptance", "fail_acceptance"}
+    ),
     ("county", "accepted"): expect(**_all(COUNTY_STAFF, "open_publicity")),
     ("county", "failed"): expect(),
     ("county", "publicity_running"): expect(),
@@ -357,6 +395,9 @@ def test_available_actions_per_state_and_role_equal_expected(people, level, situ
         "city_reviewer": people.city_reviewer,
         "city_admin": people.city_admin,
         "member": _member(level, people),
+        "city_leader": people.city_leader,
+        "county_leader": people.county_leader,
+        "other_county_leader": people.other_county_leader,
         "anonymous": AnonymousUser(),
     }
 
@@ -377,6 +418,7 @@ def test_declared_transitions_equal_the_classified_set():
 
     applicant, county_, authority = "申报单位", "所在地县局", "验收认定机关（市级：市局；县级：县局）"
     handler, member = "当前办理机关（县局或市局）", "验收组成员"
+    leader = "分管领导（市级：市局分管领导；县级：县局分管领导）"
     assert declared == {
         ("start", State.CULTIVATION, State.DRAFT, applicant),
         ("submit", State.DRAFT, State.SUBMITTED, applicant),
@@ -392,8 +434,10 @@ def test_declared_transitions_equal_the_classified_set():
         ("recommend", State.SUBMITTED, State.RECOMMENDED, county_),
         ("start_acceptance", State.SUBMITTED, State.IN_ACCEPTANCE, authority),
         ("start_acceptance", State.RECOMMENDED, State.IN_ACCEPTANCE, authority),
-        ("pass_acceptance", State.IN_ACCEPTANCE, State.ACCEPTED, member),
+        ("pass_acceptance", State.IN_ACCEPTANCE, State.PENDING_APPROVAL, member),
         ("fail_acceptance", State.IN_ACCEPTANCE, State.FAILED, member),
+        ("approve", State.PENDING_APPROVAL, State.ACCEPTED, leader),
+        ("send_back", State.PENDING_APPROVAL, State.IN_ACCEPTANCE, leader),
         ("open_publicity", State.ACCEPTED, State.IN_PUBLICITY, authority),
         ("recognise", State.IN_PUBLICITY, State.RECOGNISED, authority),
         ("reject_after_publicity", State.IN_PUBLICITY, State.FAILED, authority),

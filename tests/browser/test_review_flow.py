@@ -33,6 +33,7 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
     BatchFactory()
     UserFactory(username="county_yc", county_staff=True, last_name="陈", first_name="志明")
     UserFactory(username="city_rv", city_reviewer=True, last_name="沈", first_name="佳怡")
+    UserFactory(username="leader_sx", city_leader=True, last_name="蒋", first_name="卫东")
     candidate = OrganisationFactory(kind=OrganisationKind.ENTERPRISE, name="绍兴培育对象科技有限公司")
     submitted = ApplicationFactory(submitted=True, organisation__name="绍兴待推荐精工有限公司")
     add_evidence(submitted)
@@ -81,9 +82,41 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
     page.get_by_role("link", name="验收通过…").click()
     page.get_by_label("意见").fill("经综合验收，符合建设指南规定条件，验收通过。")
     page.get_by_role("button", name="验收通过").click()
-    assert "验收通过" in page.locator(".card dl.meta").first.inner_text()
+    assert "验收通过待报批" in page.locator(".card dl.meta").first.inner_text()
+    logout(page)
+
+    # 报批: the city's leader finds it on the start page, sends it back once with reasons …
+    login(page, live_server, "leader_sx")
+    page.get_by_role("link", name="查看 待报批").click()
+    page.get_by_role("link", name=str(submitted.reference)).click()
+    page.get_by_role("link", name="退回验收组…").click()
+    page.get_by_label("退回理由").fill("验收意见未写明实地考察的整改情况，请补充。")
+    violations["send-back"] = axe_violations(page)
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="退回验收组").click()
+    assert "验收中" in page.locator(".card dl.meta").first.inner_text()
+    logout(page)
+    login(page, live_server, "city_rv")
+    page.goto(f"{live_server.url}/applications/{submitted.pk}/")
+    assert "验收意见未写明实地考察的整改情况" in page.locator(".timeline").inner_text()
+    page.get_by_role("link", name="验收通过…").click()
+    page.get_by_label("意见").fill("经综合验收，符合建设指南规定条件，实地考察发现的问题已整改，验收通过。")
+    page.get_by_role("button", name="验收通过").click()
+    logout(page)
+    # … and approves the new opinion.
+    login(page, live_server, "leader_sx")
+    page.goto(f"{live_server.url}/applications/{submitted.pk}/")
+    page.get_by_role("link", name="批准…").click()
+    page.get_by_label("批准日期").fill(today.isoformat())
+    page.get_by_label("审批意见").fill("同意。")
+    violations["approve"] = axe_violations(page)
+    page.get_by_role("button", name="批准").click()
+    assert "已批准" in page.locator(".card dl.meta").first.inner_text()
+    logout(page)
 
     # City: open a 公示 for it, register and answer an objection.
+    login(page, live_server, "city_rv")
+    page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="公示管理").click()
     page.get_by_role("link", name="发起公示").click()
     assert not page.get_by_role("checkbox").first.is_checked()  # nothing ticked in advance
@@ -191,6 +224,9 @@ def test_review_procedure_from_cultivation_to_revocation(page, live_server):
         "recommend",
         "start_acceptance",
         "pass_acceptance",
+        "send_back",
+        "pass_acceptance",
+        "approve",
         "open_publicity",
         "recognise",
         "revoke",

@@ -36,6 +36,7 @@ def test_reference_and_code_show_the_steps_dates_office_and_next_step_only(clien
         ("done", "自主申报"),
         ("done", "审核推荐"),
         ("current", "组织验收"),
+        ("todo", "报批"),
         ("todo", "公示"),
         ("todo", "发文认定"),
     ]

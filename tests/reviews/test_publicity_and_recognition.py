@@ -90,7 +90,7 @@ def test_publicity_open_posted_with_none_ticked_says_so_and_opens_nothing(client
         response = client.post("/publicities/new/", data)
 
         assert response.status_code == 400
-        assert "请至少勾选一份验收通过的申报。" in response.content.decode()
+        assert "请至少勾选一份已批准的申报。" in response.content.decode()
     assert not Publicity.objects.exists()
     assert state_of(application) == State.ACCEPTED
 

@@ -61,10 +61,12 @@ def desk():
         (State.CULTIVATION, "city", 1),
         (State.RECOMMENDED, "city", 1),
         (State.IN_ACCEPTANCE, "city", 1),
+        (State.PENDING_APPROVAL, "city", 1),
         (State.ACCEPTED, "city", 1),
         (State.IN_PUBLICITY, "city", 1),
         (State.SUBMITTED, "county", 1),
         (State.IN_ACCEPTANCE, "county", 1),
+        (State.PENDING_APPROVAL, "county", 1),
     ]:
         for _ in range(n):
             app_in("越城区", level=level, state=state)
@@ -73,6 +75,7 @@ def desk():
         (State.IN_ACCEPTANCE, "county"),
         (State.RECOMMENDED, "city"),
         (State.CULTIVATION, "city"),
+        (State.PENDING_APPROVAL, "county"),
     ]:
         app_in("柯桥区", level=level, state=state)
 
@@ -83,11 +86,11 @@ def desk():
         (
             lambda: UserFactory(county_staff=True, county=county("越城区")),
             {
-                "辖区申报": 9,
+                "辖区申报": 11,
                 "已申报待审核推荐": 3,
                 "培育中的对象": 1,
                 "县级验收中": 1,
-                "县级验收通过待公示": 0,
+                "县级已批准待公示": 0,
                 "县级公示中": 0,
                 "待确认单位": 0,
             },
@@ -95,11 +98,11 @@ def desk():
         (
             lambda: UserFactory(county_staff=True, county=county("柯桥区")),
             {
-                "辖区申报": 4,
+                "辖区申报": 5,
                 "已申报待审核推荐": 1,
                 "培育中的对象": 1,
                 "县级验收中": 1,
-                "县级验收通过待公示": 0,
+                "县级已批准待公示": 0,
                 "县级公示中": 0,
                 "待确认单位": 0,
             },
@@ -107,10 +110,10 @@ def desk():
         (
             lambda: UserFactory(city_reviewer=True),
             {
-                "辖区申报": 13,
+                "辖区申报": 16,
                 "已推荐待组织验收": 2,
                 "验收中": 1,
-                "验收通过待公示": 1,
+                "已批准待公示": 1,
                 "公示中": 1,
                 "向上推荐待市局审核": 0,
             },
@@ -118,17 +121,29 @@ def desk():
         (
             lambda: UserFactory(city_admin=True),
             {
-                "辖区申报": 13,
+                "辖区申报": 16,
                 "已推荐待组织验收": 2,
                 "验收中": 1,
-                "验收通过待公示": 1,
+                "已批准待公示": 1,
                 "公示中": 1,
                 "向上推荐待市局审核": 0,
                 "待确认单位": 0,
             },
         ),
+        # 报批: a leader's desk holds what waits for its approval, nothing of the staff's.
+        (lambda: UserFactory(city_leader=True), {"辖区申报": 16, "待报批": 1}),
+        (lambda: UserFactory(county_leader=True, county=county("越城区")), {"辖区申报": 11, "县级待报批": 1}),
+        (lambda: UserFactory(county_leader=True, county=county("柯桥区")), {"辖区申报": 5, "县级待报批": 1}),
     ],
-    ids=["county_yuecheng", "county_keqiao", "city_reviewer", "city_admin"],
+    ids=[
+        "county_yuecheng",
+        "county_keqiao",
+        "city_reviewer",
+        "city_admin",
+        "city_leader",
+        "county_leader_yuecheng",
+        "county_leader_keqiao",
+    ],
 )
 def test_home_work_queues_per_role_show_counts(client, desk, make_user, cards):
     client.force_login(make_user())

@@ -281,3 +281,35 @@ def test_shengzhou_has_its_own_rules_an_administrator_and_a_county_level_draft_t
     # The county-level applications submitted before the county made its rules keep the city's.
     earlier = Application.objects.filter(level=Level.COUNTY).exclude(pk=draft.pk)
     assert earlier and all(a.rules().source.startswith("市级标准") for a in earlier)
+
+
+def test_approval_by_the_leaders_one_waiting_one_sent_back_once_then_approved(seeded, client):
+    """报批: the city's and 嵊州's 分管领导; every application past acceptance was approved by the leader of
+    its level, one waits for the city leader, one was sent back to its group once and then approved."""
+    leaders = {u.username: u for u in User.objects.filter(role=Role.LEADER).select_related("county")}
+    assert {name: (u.county.name if u.county else None) for name, u in leaders.items()} == {
+        "leader_city": None,
+        "leader_shengzhou": "嵊州市",
+    }
+    past_approval = Application.objects.filter(
+        state__in=[State.ACCEPTED, State.IN_PUBLICITY, State.RECOGNISED, State.REVOKED]
+    )
+    for application in past_approval:
+        approvals = ApplicationLog.objects.filter(application=application, transition="approve")
+        expected = "leader_city" if application.level == Level.CITY else "leader_shengzhou"
+        assert [e.actor.username for e in approvals] == [expected], application.display_name
+        assert application.approved_on == timezone.localdate(approvals.get().created_at)
+    waiting = Application.objects.get(state=State.PENDING_APPROVAL)
+    assert waiting.level == Level.CITY
+    sent_back = ApplicationLog.objects.get(transition="send_back")
+    history = [
+        e.transition
+        for e in ApplicationLog.objects.filter(application=sent_back.application, action="transition").order_by("pk")
+    ]
+    assert history[-4:] == ["pass_acceptance", "send_back", "pass_acceptance", "approve"]
+    assert sent_back.actor.username == "leader_city" and sent_back.comment
+
+    client.post("/accounts/login/", {"username": "leader_city", "password": "Shaoxing#2021"})
+    home = client.get("/").content.decode()
+    listed = client.get(f"/applications/?state={State.PENDING_APPROVAL}").content.decode()
+    assert "待报批" in home and waiting.reference in listed

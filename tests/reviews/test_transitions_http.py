@@ -26,6 +26,7 @@ from tests.factories import (
     add_evidence,
     add_signed_form,
     applicant_of,
+    approving_leader,
     county,
 )
 from tests.helpers import field_groups, list_items
@@ -449,10 +450,10 @@ def test_transition_http_pass_acceptance_by_member_after_records(client, people)
     response = client.post(url(application, "pass_acceptance"), {**OPINION, "version": version}, REMOTE_ADDR=IP)
 
     assert response.status_code == 302
-    assert snapshot(application)[:2] == (State.ACCEPTED, version + 1)
+    assert snapshot(application)[:2] == (State.PENDING_APPROVAL, version + 1)
     assert [
         (e.transition, e.actor, e.from_state, e.to_state, e.comment, e.ip_address) for e in transitions(application)
-    ][-1] == ("pass_acceptance", people.city_member, State.IN_ACCEPTANCE, State.ACCEPTED, OPINION_LOG, IP)
+    ][-1] == ("pass_acceptance", people.city_member, State.IN_ACCEPTANCE, State.PENDING_APPROVAL, OPINION_LOG, IP)
 
 
 def test_transition_http_pass_acceptance_without_meeting_refused_with_reason(client, people):
@@ -729,8 +730,10 @@ def test_transition_county_level_whole_procedure_stays_with_the_county(people):
         ("submit", applicant_of(application)),
         ("start_acceptance", people.county),
         ("pass_acceptance", people.county_member),
+        ("approve", approving_leader(application)),  # 报批: 越城区's own 分管领导
         ("open_publicity", people.county),
         ("recognise", people.county),
         ("revoke", people.county),
     ]
+    assert (approving_leader(application).role, approving_leader(application).county) == ("leader", county("越城区"))
     assert application.publicities.get().county == county("越城区")

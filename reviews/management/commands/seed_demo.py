@@ -33,6 +33,7 @@ from django.utils.functional import cached_property
 from bases import selectors as base_selectors
 from bases import services
 from bases.choices import BaseType, Level, OrganisationKind, OrganisationStatus, Role
+from bases.dates import cn_date
 from bases.forms_spec import spec_for
 from bases.models import Base, Batch, County, CountyRules, Industry, Organisation, User
 from bases.paper import signing_form
@@ -53,6 +54,9 @@ STAFF = [
     ("county_shengzhou", Role.COUNTY, "嵊州市", "吕", "晓燕"),
     ("county_xinchang", Role.COUNTY, "新昌县", "俞", "国平"),
     ("city_reviewer", Role.CITY_REVIEWER, None, "沈", "佳怡"),
+    # 分管领导 (报批): the city bureau's approves city-level acceptances, 嵊州's its county-level ones.
+    ("leader_city", Role.LEADER, None, "蒋", "卫东"),
+    ("leader_shengzhou", Role.LEADER, "嵊州市", "邢", "志刚"),
     # 三员: system, security and audit administrators (the superuser `admin` is kept for emergencies).
     ("sysadmin", Role.CITY_ADMIN, None, "孙", "海涛"),
     ("security_admin", Role.SECURITY_ADMIN, None, "钱", "立新"),
@@ -155,7 +159,9 @@ SUBMITTED_DAYS_AGO = {
     "recommended": 20,
     "in_acceptance": 40,
     "failed": 40,
+    "pending_approval": 42,
     "accepted": 45,
+    "sent_back": 48,
     "in_publicity": 50,
     "publicity_ended": 70,
     "recognised": 70,
@@ -169,6 +175,9 @@ AFTER_SUBMISSION = {
     "meeting": 20,
     "site_visit": 22,
     "decision": 23,
+    "approval": 25,  # 报批: the leader approves, or sends back
+    "second_decision": 27,  # after a send-back, the group's new opinion
+    "second_approval": 28,
 }
 # Days ago: the first 公示 (ended), its objection, the recognition that followed, then what
 # happened to the recognised bases; the second 公示 opens today.
@@ -302,7 +311,7 @@ class Command(BaseCommand):
             self.upward()
             self.county_rules(batch)
             self.pending()
-            created = len(done)
+            created = len(done) + self.approvals(batch)
             # The apps above (the targets and the 贯标企业 register) add their demo data.
             more = sum(n for _, n in demo_data_seeding.send(sender=self.__class__))
         self.stdout.write(
@@ -525,6 +534,8 @@ class Command(BaseCommand):
             "recommended": 1,
             "in_acceptance": 2,
             "failed": 2,
+            "pending_approval": 3,
+            "sent_back": 3,
             "accepted": 3,
             "in_publicity": 3,
             "publicity_ended": 3,
@@ -625,17 +636,62 @@ class Command(BaseCommand):
                 )
         elif reached >= 3:
             with on("decision"):
+                self.pass_acceptance(application, leader)
+            if target == "pending_approval":
+                return
+            approver = self.approver(application)
+            if target == "sent_back":
+                with on("approval"):
+                    self.act(
+                        application,
+                        "send_back",
+                        approver,
+                        comment="验收意见未写明实地考察发现的问题及整改情况，请验收组补充后重新出具意见。",
+                    )
+                with on("second_decision"):
+                    self.pass_acceptance(application, leader, note="实地考察发现的台账缺漏已当场整改到位。")
+            with on("second_approval" if target == "sent_back" else "approval"):
                 self.act(
                     application,
-                    "pass_acceptance",
-                    leader,
-                    comment="验收通过",
+                    "approve",
+                    approver,
+                    comment=f"同意（{cn_date(timezone.localdate())}）",
                     method_kwargs={
-                        "opinion": "经书面预审、会议验收和实地考察，符合建设指南规定条件，验收通过。",
-                        "signer": leader.display_name,
-                        "signed_on": timezone.localdate(),
+                        "approved_on": timezone.localdate(),
+                        "approved_by": approver.display_name,
+                        "opinion": "",
                     },
                 )
+
+    def pass_acceptance(self, application, leader, note=""):
+        self.act(
+            application,
+            "pass_acceptance",
+            leader,
+            comment="验收通过",
+            method_kwargs={
+                "opinion": f"经书面预审、会议验收和实地考察，符合建设指南规定条件，验收通过。{note}",
+                "signer": leader.display_name,
+                "signed_on": timezone.localdate(),
+            },
+        )
+
+    def approver(self, application) -> User:
+        """The 分管领导 who approves the acceptance (报批): the city's, or the county's for county level."""
+        county = application.organisation.county if application.level == Level.COUNTY else None
+        return User.objects.get(role=Role.LEADER, county=county)
+
+    def approvals(self, batch) -> int:
+        """报批 in the demo: one application waiting for the city leader's approval, one the leader sent
+        back to its group once and then approved (its history shows both). Returns how many are new."""
+        rows = [
+            (None, "绍兴柯桥纺织机械股份有限公司", BaseType.POINT, "柯桥区", "高端装备", "pending_approval"),
+            (None, "浙江越城黄酒文化产业协会", BaseType.STATION, "越城区", "黄酒", "sent_back"),
+        ]
+        done = [r for r in (self.organisation_and_application(batch, *row) for row in rows) if r]
+        for application, target in done:
+            self.advance(application, target)
+        return len(done)
 
     def publicise(self, done):
         """Group the accepted demo applications into 公示, then recognise, object, revoke, each on

@@ -74,6 +74,7 @@ CURRENT_MIX = {
     State.DECLINED: 3,
     State.RECOMMENDED: 12,
     State.IN_ACCEPTANCE: 10,
+    State.PENDING_APPROVAL: 3,
     State.ACCEPTED: 5,
     State.FAILED: 3,
     State.IN_PUBLICITY: 5,
@@ -114,7 +115,8 @@ TO_SUBMITTED = ["submit"]
 TO_RECOMMENDED = [*TO_SUBMITTED, "recommend"]
 TO_IN_ACCEPTANCE = [*TO_RECOMMENDED, "start_acceptance", AcceptanceKind.WRITTEN_REVIEW]
 TO_DECIDED = [*TO_IN_ACCEPTANCE, AcceptanceKind.MEETING, AcceptanceKind.SITE_VISIT]
-TO_ACCEPTED = [*TO_DECIDED, "pass_acceptance"]
+TO_PENDING_APPROVAL = [*TO_DECIDED, "pass_acceptance"]
+TO_ACCEPTED = [*TO_PENDING_APPROVAL, "approve"]
 TO_RECOGNISED = [*TO_ACCEPTED, "open_publicity", "recognise"]
 PATHS = {
     State.DRAFT: [],
@@ -124,15 +126,17 @@ PATHS = {
     State.WITHDRAWN: ["withdraw"],
     State.RECOMMENDED: TO_RECOMMENDED,
     State.IN_ACCEPTANCE: TO_IN_ACCEPTANCE,
+    State.PENDING_APPROVAL: TO_PENDING_APPROVAL,
     State.ACCEPTED: TO_ACCEPTED,
     State.FAILED: [*TO_DECIDED, "fail_acceptance"],
     State.IN_PUBLICITY: [*TO_ACCEPTED, "open_publicity"],
     State.RECOGNISED: TO_RECOGNISED,
     State.REVOKED: [*TO_RECOGNISED, "revoke"],
 }
-# Who takes each step: the applicant, its county or the acceptance authority.
+# Who takes each step: the applicant, its county, the authority's leader (报批) or the acceptance authority.
 APPLICANT_STEPS = {"submit", "withdraw"}
 COUNTY_STEPS = {"recommend", "return_for_changes", "decline"}
+LEADER_STEPS = {"approve"}
 COMMENTS = {
     "return_for_changes": "1. 年产值未附审计报告；2. 定密、解密记录不完整，请补充近一年的记录。",
     "decline": "近两年存在商业秘密侵权纠纷尚未了结，暂不符合申报条件。",
@@ -217,6 +221,21 @@ class Command(BaseCommand):
         }
         self.password = make_password(PASSWORD)  # once: hashing dominates otherwise
         self.template = DemoCommand()
+        # 报批: the city's leader and each county's (seed_demo has the city's and 嵊州's; the others are added).
+        self.leaders = {county.pk if county else None: self.leader(county) for county in [None, *self.counties]}
+
+    def leader(self, county) -> User:
+        found = User.objects.filter(role=Role.LEADER, county=county).order_by("pk").first()
+        if found:
+            return found
+        return User.objects.create(
+            username=f"volume_leader_{county.code if county else 'city'}",
+            role=Role.LEADER,
+            county=county,
+            last_name="分管",
+            first_name="领导",
+            password=self.password,
+        )
 
     # --- Organisations and their accounts ------------------------------------------------------
 
@@ -321,6 +340,7 @@ class Command(BaseCommand):
         counters[stem] = counters.get(stem, 0) + 1
         county_user = self.county_staff[organisation.county_id]
         authority = county_user if level == Level.COUNTY else self.city
+        approver = self.leaders[organisation.county_id if level == Level.COUNTY else None]
         steps = list(PATHS.get(state, []))
         if level == Level.COUNTY:
             steps = [s for s in steps if s != "recommend"]
@@ -362,6 +382,8 @@ class Command(BaseCommand):
                     if step in APPLICANT_STEPS
                     else county_user
                     if step in COUNTY_STEPS
+                    else approver
+                    if step in LEADER_STEPS
                     else authority
                 )
                 history.append((step, actor, at))
@@ -372,6 +394,7 @@ class Command(BaseCommand):
             history=history,
             authority=authority,
             county_user=county_user,
+            approver=approver,
             publicity=None,
         )
 
@@ -449,6 +472,8 @@ class Command(BaseCommand):
             if step in times:
                 a.city_opinion, a.city_signer = COMMENTS[step], p.authority.display_name
                 a.city_opinion_on = timezone.localdate(times[step])
+        if "approve" in times:
+            a.approved_by, a.approved_on = p.approver.display_name, timezone.localdate(times["approve"])
 
     def write_records(self, planned) -> dict:
         logs, heads, visits, groups, records, bases, notifications = [], [], [], [], [], [], []
@@ -570,7 +595,8 @@ class Command(BaseCommand):
                 "decline": State.DECLINED,
                 "recommend": State.RECOMMENDED,
                 "start_acceptance": State.IN_ACCEPTANCE,
-                "pass_acceptance": State.ACCEPTED,
+                "pass_acceptance": State.PENDING_APPROVAL,
+                "approve": State.ACCEPTED,
                 "fail_acceptance": State.FAILED,
                 "open_publicity": State.IN_PUBLICITY,
                 "recognise": State.RECOGNISED,
@@ -594,7 +620,9 @@ class Command(BaseCommand):
         recipients = [applicant]
         if entry.transition == "submit":
             recipients.append(p.county_user)
-        elif entry.transition in ("recommend", "pass_acceptance") and a.level == Level.CITY:
+        elif entry.transition == "pass_acceptance":
+            recipients.append(p.approver)
+        elif entry.transition in ("recommend", "approve") and a.level == Level.CITY:
             recipients.extend([self.city, self.admin])
         message = f"{a.reference} {a.display_name}：{entry.label}（{State(entry.to_state).label}）"
         out = []
