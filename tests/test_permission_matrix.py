@@ -148,7 +148,7 @@ MATRIX = {
     "reviews:upward-detail": ("  L 404 404 404 200 200 200 404 404", "  L 405 405 405 405 405 405 405 405"),
     "reviews:upward-document": ("  L 404 404 404 200 200 200 404 404", "  L 405 405 405 405 405 405 405 405"),
     "reviews:upward-list": ("  L 403 200 403 200 200 200 403 403", "  L 405 405 405 405 405 405 405 405"),
-    "reviews:upward-open": ("  L 404 404 403 200 403 403 404 404", "  L 404 404 403 400 403 403 404 404"),
+    "reviews:upward-open": ("  L 404 404 403 200 403 403 403 404", "  L 404 404 403 400 403 403 403 404"),
     "reviews:upward-outcome": ("  L 405 405 405 405 405 405 405 405", "  L 404 404 404 403 400 400 404 404"),
     # 第十四条: the organisation files, its county reviews, the authority opens a revocation a report calls for.
     "reviews:yearly-report": ("  L 404 404 200 200 200 200 200 404", "  L 404 404 400 403 403 403 403 404"),
