@@ -276,6 +276,8 @@ def test_yearly_reports_in_every_state_filed_by_the_bases_and_reviewed_by_their_
     client.force_login(User.objects.get(username="demo_base"))
     page = client.get(reverse("reviews:yearly-report-list")).content.decode()
     assert "绍兴鉴湖精密仪器有限公司" in page and "已提交，待县局审核" in page
+    client.force_login(User.objects.get(username="demo_enterprise"))  # applying, no base yet
+    assert "本单位暂无需要报送的年度报告" in client.get(reverse("reviews:yearly-report-list")).content.decode()
     client.force_login(User.objects.get(username="county_yuecheng"))
     page = client.get(reverse("reviews:yearly-report-list")).content.decode()
     assert "绍兴鉴湖黄酒酿造有限公司" in page and "不合格" in page
