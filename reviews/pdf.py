@@ -12,6 +12,9 @@ from django.utils import timezone
 from bases.pdf import FONT_FAMILY, render_pdf
 from bases.qr import qr_svg_data_uri
 
+# The cut face first (templates/documents/_style.css declares it), the full ones for what it lacks.
+DOCUMENT_FONT_FAMILY = f'"Noto Serif CJK SC GB2312", {FONT_FAMILY}'
+
 
 def verification_url(public_id: str) -> str:
     """The public page a document's QR code opens, at the address the public reaches the platform by
@@ -30,7 +33,7 @@ def document_html(*, kind: str, title: str, reference: str, public_id: str, issu
             "issued_on": timezone.localtime(issued_at).date(),
             "verify_url": url,
             "qr": qr_svg_data_uri(url),
-            "font_family": FONT_FAMILY,
+            "font_family": DOCUMENT_FONT_FAMILY,
         },
     )
 

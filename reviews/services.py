@@ -1897,7 +1897,9 @@ def yearly_report_save(
     locked.full_clean()
     locked.save()
     if submit:
-        late = timezone.localdate() > yearly_report_deadline(locked.year)
+        # A resubmission is due by its 整改期限, not by the year's deadline (long past by then).
+        due = locked.rectify_due if before == ReportStatus.RECTIFY else yearly_report_deadline(locked.year)
+        late = timezone.localdate() > due
         _report_log(locked, user=user, from_status=before, reason="逾期提交" if late else "")
         notify(
             users=county_staff(locked.base.organisation.county_id),

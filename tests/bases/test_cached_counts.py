@@ -109,3 +109,26 @@ def test_an_organisation_that_moves_county_takes_its_applications_and_their_coun
     assert set(Application.objects.values_list("county__name", flat=True)) == {"柯桥区"}
     assert cached.count(selectors.applications_for_user(keqiao)) == 1
     assert list(selectors.applications_for_user(keqiao).values_list("pk", flat=True)) == [application.pk]
+
+
+def test_bulk_changes_move_the_generation_once_and_keep_nothing_while_they_last(django_capture_on_commit_callbacks):
+    clerk = UserFactory(county_staff=True, county=county("越城区"))
+    scope = selectors.applications_for_user(clerk)
+    assert cached.count(scope) == 0
+    before = cached.generation()
+    with django_capture_on_commit_callbacks(execute=True), cached.bulk_changes():
+        during = cached.generation()
+        assert during != before  # nothing kept before the changes is read during them
+        for _ in range(3):
+            ApplicationFactory(organisation__county=county("越城区"))
+        assert cached.generation() == during  # the saves did not touch the cache one by one
+        # Computed, never kept, while the data is still changing:
+        assert application_scans(lambda: cached.count(scope)) == (3, 1)
+        assert application_scans(lambda: cached.count(scope)) == (3, 1)
+    assert cached.generation() not in (before, during)
+    assert application_scans(lambda: cached.count(scope)) == (3, 1)
+    assert application_scans(lambda: cached.count(scope)) == (3, 0)
+    # Outside the block, each save moves the generation again.
+    with django_capture_on_commit_callbacks(execute=True):
+        ApplicationFactory(organisation__county=county("越城区"))
+    assert application_scans(lambda: cached.count(scope)) == (4, 1)

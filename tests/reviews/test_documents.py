@@ -505,3 +505,23 @@ def test_issue_documents_issues_what_is_missing_once_and_keeps_codes_given_befor
     assert not given_before.documents.exists()
     assert Application.objects.get(pk=given_before.pk).lookup_code_hash == "0" * 64
     assert out.getvalue().strip() == "已出具文书 0 份。"
+
+
+def test_documents_embed_the_face_cut_to_gb2312_and_the_full_one_only_for_what_it_lacks(
+    django_capture_on_commit_callbacks,
+):
+    def faces(doc):
+        return {name.split("+")[1] for name in fonts(PdfReader(io.BytesIO(read(doc))))}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        common = ApplicationFactory(
+            complete=True, advanced_to=State.SUBMITTED, organisation=OrganisationFactory(name="绍兴常用字测试有限公司")
+        )
+        rare = ApplicationFactory(
+            complete=True, advanced_to=State.SUBMITTED, organisation=OrganisationFactory(name="绍兴堃犇测试有限公司")
+        )
+    assert faces(document(common, DocumentKind.RECEIPT)) == {"Noto-Serif-CJK-SC-GB2312"}
+    # 堃 and 犇 are not in GB 2312: drawn from the full face, and the text still reads back.
+    receipt = document(rare, DocumentKind.RECEIPT)
+    assert faces(receipt) == {"Noto-Serif-CJK-SC-GB2312", "Noto-Serif-CJK-SC"}
+    assert "绍兴堃犇测试有限公司" in text_of(receipt)

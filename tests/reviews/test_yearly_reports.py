@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -184,6 +185,21 @@ def test_rectified_report_resubmits_once_then_passes_or_fails_only(base):
     assert report.status == ReportStatus.FAILED
     with pytest.raises(ValidationError):
         services.yearly_report_save(report=report, user=user, version=report.version, data=FILLED, submit=True)
+
+
+def test_a_resubmission_is_late_only_after_its_rectify_due_date_not_the_years_deadline(base):
+    report = rectify(submitted(base))  # last year's report: its deadline (31 January) has passed
+    user = applicant_of(base.application)
+    report = services.yearly_report_save(
+        report=report, user=user, version=report.version, data={"trainings": "补充了签到表。"}, submit=True
+    )
+    assert report.log.last().reason == ""
+    other = rectify(submitted(recognised_base(county_name="柯桥区")))
+    with time_machine.travel(other.rectify_due + datetime.timedelta(days=1)):
+        other = services.yearly_report_save(
+            report=other, user=applicant_of(other.base.application), version=other.version, data={}, submit=True
+        )
+    assert other.log.last().reason == "逾期提交"
 
 
 def test_first_submission_cannot_be_failed_outright(base):

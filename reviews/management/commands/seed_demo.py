@@ -10,7 +10,11 @@ procedure (a 公示 starts on the day it is opened, each date after the step bef
 not after today, the 2-year ban from the decision) hold for the demo too, and no date is
 moved by hand afterwards. The documents a step calls for (申报回执, 公示公告, 认定名单 and
 认定证书, 撤销决定书) are issued on its day too, by the service the step's task calls once the
-seeding commits (the task then finds them issued).
+seeding commits (the task then finds them issued). The bases that report on past years (第十四条) were
+recognised two years ago, in that year's batch, through the same steps (REPORTING).
+
+Its cost is mostly those documents (WeasyPrint, about 0.15-0.2 s each) and its ~12,000 queries; the counts
+kept in the cache are made stale once for the whole seeding (bases.cached.bulk_changes), not per save.
 """
 
 import datetime
@@ -30,8 +34,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from bases import cached, services
 from bases import selectors as base_selectors
-from bases import services
 from bases.choices import BaseType, Level, OrganisationKind, OrganisationStatus, Role
 from bases.dates import cn_date
 from bases.forms_spec import spec_for
@@ -41,7 +45,7 @@ from bases.services import application_transition
 from bases.signals import demo_data_seeding
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
 from reviews import services as review_services
-from reviews.choices import ServiceKind, SupportKind
+from reviews.choices import ReviewOutcome, ServiceKind, SupportKind
 from reviews.models import BaseService
 
 PASSWORD = "Shaoxing#2021"
@@ -245,6 +249,34 @@ UPWARD_FILES = {
     "decline": "",
     "not_recognised": "",
 }
+# 第十四条: bases recognised two years ago (REPORTING_SINCE days before last year's 1 January, through
+# the same steps as this year's), each with its yearly reports on the two years since, telling one
+# story per report: (login, name, base type, county, industry, story of the first year, of the last).
+REPORTING = [
+    ("demo_base", "绍兴鉴湖精密仪器有限公司", BaseType.POINT, "越城区", "高端装备", "passed", "submitted"),
+    (None, "绍兴市柯桥区面料设计行业协会", BaseType.STATION, "柯桥区", "纺织", "rectified", "rectify"),
+    (None, "上虞区化工新材料产业园管理委员会", BaseType.ZONE, "上虞区", "化工", "passed", "resubmitted"),
+    (None, "绍兴鉴湖黄酒酿造有限公司", BaseType.POINT, "越城区", "黄酒", "draft", "failed"),
+]
+REPORTING_SINCE = 42  # days before 1 January of last year: 20 November, two years ago
+# The days of the reports on the first year (month, day in the spring after it) and, in days ago, on
+# last year (None: filed on time; "due": the 整改期限, in days after the review).
+SPRING = {"file": (1, 12), "review": (2, 24), "resubmit": (4, 8), "final": (4, 20), "due": (4, 24)}
+LAST_YEAR_DAYS = {
+    "submitted": {"file": 6},  # late
+    "rectify": {"file": None, "review": 12, "due": 60},
+    "resubmitted": {"file": None, "review": 35, "due": 60, "resubmit": 6},
+    "failed": {"file": 70, "review": 50, "due": 40, "resubmit": 20, "final": 8},
+}
+REPORT_TEXT = {
+    "work_plan": "按年度工作计划修订了商业秘密管理办法和涉密人员管理规定，完成涉密岗位梳理和核心信息分级，"
+    "涉密区域门禁、监控和信息系统权限管理运行正常。",
+    "trainings": "组织全员商业秘密保护轮训，新入职员工岗前培训并签订保密协议；邀请县局和律师事务所专题授课。",
+    "all_staff_trainings": 2,
+    "services": "为周边企业提供商业秘密保护咨询和制度建设指导，参加县局组织的商业秘密保护宣传周活动。",
+    "infringements": "本年度未发生商业秘密侵权事件，也未发生侵犯他人商业秘密的行为。",
+    "changes": "无变更。",
+}
 
 
 @contextmanager
@@ -298,15 +330,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("DEBUG 已关闭：为防止污染生产数据，seed_demo 拒绝执行。确需执行请加 --force。")
+        # The cache's table first: `migrate` alone does not create it, and on PostgreSQL the first cache
+        # query failing inside the seeding's transaction would abort it.
+        call_command("createcachetable", verbosity=0)
         call_command("load_reference_data", verbosity=0)
-        # The demo's notifications stay in the app; no e-mail is sent or printed while seeding.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
+        # The demo's notifications stay in the app; no e-mail is sent or printed while seeding. The
+        # counts kept in the cache are made stale once for all the seeding's saves (bulk_changes).
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            cached.bulk_changes(),
+            transaction.atomic(),
+        ):
             batch = self.batch()
             self.staff()
             done = [r for r in (self.organisation_and_application(batch, *row) for row in ORGANISATIONS) if r]
             for application, target in done:
                 self.advance(application, target)
             self.publicise(done)
+            done += self.yearly_reports()
             self.support()
             self.upward()
             self.county_rules(batch)
@@ -488,12 +529,22 @@ class Command(BaseCommand):
     # --- Moving demo applications along the workflow, always through the services --------------
 
     def county_user(self, county_name) -> User:
-        return User.objects.get(role=Role.COUNTY, county__name=county_name)
+        if county_name not in self.county_users:
+            self.county_users[county_name] = User.objects.get(role=Role.COUNTY, county__name=county_name)
+        return self.county_users[county_name]
+
+    @cached_property
+    def county_users(self) -> dict:
+        return {}
+
+    @cached_property
+    def city_user(self) -> User:
+        return User.objects.get(username="city_reviewer")
 
     def authority(self, application) -> User:
         if application.level == Level.COUNTY:
             return self.county_user(application.organisation.county.name)
-        return User.objects.get(username="city_reviewer")
+        return self.city_user
 
     def act(self, application, action, user, *, issue=True, **kwargs):
         application.refresh_from_db()
@@ -699,7 +750,7 @@ class Command(BaseCommand):
         by_target = {}
         for application, target in done:
             by_target.setdefault((application.level, target), []).append(application)
-        city = User.objects.get(username="city_reviewer")
+        city = self.city_user
         ended = by_target.get((Level.CITY, "publicity_ended"), [])
         recognised = by_target.get((Level.CITY, "recognised"), [])
         revoked = by_target.get((Level.CITY, "revoked"), [])
@@ -815,10 +866,119 @@ class Command(BaseCommand):
             with days_ago(PUBLICITY["recognised"]):
                 self.recognise(application, county, f"嵊市监〔{timezone.localdate().year}〕3号")
 
+    def yearly_reports(self) -> list:
+        """第十四条: REPORTING's bases, recognised two years ago (in that year's batch, through the same
+        services and steps as this year's), and their yearly reports on the two years since, filed by
+        the bases' own users and reviewed by their county on the days they would have been, so that the
+        reports show every state: 填报中 and overdue, 已提交 (late), 合格, 限期整改 awaiting resubmission,
+        整改后已重新提交, 不合格; the last one, after an unreported year, makes a revocation procedure due
+        (第十五条) that the city finds flagged in its list and has not opened yet. Returns the
+        (application, target) pairs it created (none when run again)."""
+        today = timezone.localdate()
+        first, last = today.year - 2, today.year - 1
+        city = self.city_user
+        with days_ago((today - datetime.date(last, 1, 1)).days + REPORTING_SINCE):
+            batch, _ = Batch.objects.get_or_create(
+                year=first,
+                defaults={"name": f"{first}年度绍兴市商业秘密保护基地申报", "deadline": datetime.date(first, 9, 30)},
+            )
+            done = [
+                r for r in (self.organisation_and_application(batch, *row[:5], "recognised") for row in REPORTING) if r
+            ]
+            if not done:
+                return []
+            for application, target in done:
+                self.advance(application, target)
+            applications = [application for application, _ in done]
+            with days_ago(PUBLICITY["opened"]):
+                self.open_publicity(applications, city, "拟认定名单公示")
+            with days_ago(PUBLICITY["recognised"]):
+                steps = [self.recognise(a, city, f"绍市监管〔{first}〕21号", issue=False) for a in applications]
+                for entry in steps:
+                    self.issue(entry)
+
+        since_new_year = (today - datetime.date(today.year, 1, 1)).days
+        for (_, _, _, county, _, *stories), application in zip(REPORTING, applications, strict=True):
+            base = Base.objects.get(application=application)
+            filer = application.organisation.users.order_by("pk").first()
+            reviewer = self.county_user(county)
+            for year, story in zip((first, last), stories, strict=True):
+                if year == first:  # on the days of the spring after the year
+                    ago = {k: (today - datetime.date(year + 1, *md)).days for k, md in SPRING.items()}
+                    due = today - datetime.timedelta(days=ago.pop("due"))
+                else:  # on LAST_YEAR_DAYS, none before 1 January (in January some fall on one day)
+                    ago = dict(LAST_YEAR_DAYS[story])
+                    after_review = datetime.timedelta(days=ago.pop("due", 0))
+                    if ago["file"] is None:  # on time, by 20 January
+                        ago["file"] = max((today - datetime.date(today.year, 1, 20)).days, ago.get("review", 0) + 1)
+                    ago = {k: min(v, since_new_year) for k, v in ago.items()}
+                    due = today - datetime.timedelta(days=ago.get("review", 0)) + after_review
+                steps = {k: days_ago(v) for k, v in ago.items()}
+                self.yearly_report(base, year, story, filer, reviewer, steps, due)
+        return done
+
+    def yearly_report(self, base, year, story, filer, reviewer, steps, due):
+        """One report's story, each step through reviews.services on its day (`steps`)."""
+        data = {**REPORT_TEXT, "work_plan": f"{year}年度{REPORT_TEXT['work_plan']}"}
+        with steps["file"]:
+            report = review_services.yearly_report_file(
+                base=base, user=filer, year=year, version=0, data=data, submit=story != "draft"
+            )
+        if story in ("draft", "submitted"):
+            return
+        with steps["review"]:
+            if story == "passed":
+                review_services.yearly_report_review(
+                    report=report,
+                    user=reviewer,
+                    version=report.version,
+                    outcome=ReviewOutcome.PASSED,
+                    reasons="年度工作计划执行到位，培训和服务记录齐全。",
+                )
+                return
+            report = review_services.yearly_report_review(
+                report=report,
+                user=reviewer,
+                version=report.version,
+                outcome=ReviewOutcome.RECTIFY,
+                reasons="报告所述培训情况缺少签到记录，服务情况未列明服务对象和次数。",
+                fix_items=["补充全员轮训的时间、人数和签到记录", "列明提供服务的对象、次数和内容"],
+                rectify_due=due,
+            )
+        if story == "rectify":
+            return
+        with steps["resubmit"]:
+            report = review_services.yearly_report_save(
+                report=report,
+                user=filer,
+                version=report.version,
+                data={"trainings": f"{data['trainings']}全员轮训两次，参训{base.name}员工共计186人次，签到表已附后。"},
+                submit=True,
+            )
+        if story == "resubmitted":
+            return
+        with steps["final"]:
+            if story == "failed":
+                review_services.yearly_report_review(
+                    report=report,
+                    user=reviewer,
+                    version=report.version,
+                    outcome=ReviewOutcome.FAILED,
+                    reasons="重报材料仍未提供培训签到记录，所列服务无法核实，不合格。",
+                )
+            else:
+                review_services.yearly_report_review(
+                    report=report,
+                    user=reviewer,
+                    version=report.version,
+                    outcome=ReviewOutcome.PASSED,
+                    reasons="已按整改事项补充培训记录和服务明细，合格。",
+                )
+
     def support(self):
         """第十六条: funding, an award, 重点企业联系单位 (one ended and designated anew) and the three kinds
         of service for the valid demo bases that have none yet, entered by their county or the city."""
-        city = User.objects.get(username="city_reviewer")
+        city = self.city_user
         bases = list(Base.objects.filter(status="valid").select_related("organisation__county").order_by("pk"))
         for i, base in enumerate(bases):
             if BaseService.objects.filter(base=base).exists():
