@@ -375,7 +375,7 @@ def test_yearly_reports_in_every_state_filed_by_the_bases_and_reviewed_by_their_
 def test_seeding_costs_a_bounded_number_of_queries_and_moves_the_cache_generation_once(settings):
     """seed_demo must stay fast (README: under 10 s on two cores): it makes the counts kept in the cache
     stale once for all its saves (bases.cached.bulk_changes), not with several cache queries per save,
-    twice. Measured at about 11,900 queries on SQLite (12,000 on PostgreSQL); a demo that needs many more
+    twice. Measured at about 11,900 queries on SQLite (11,500 on PostgreSQL); a demo that needs many more
     should first look for a query in a loop (raise the ceiling only for new demo content)."""
     settings.DEBUG = True
     queries = []
