@@ -35,7 +35,7 @@ from bases.validators import ATTACHMENT_ACCEPT
 from bases.views import messages_from, too_many_requests, xlsx_download
 
 from . import disclosure, selectors, services
-from .choices import UpwardStatus
+from .choices import ReportStatus, UpwardStatus
 from .forms import (
     ACTION_FORMS,
     VERIFY_UPLOAD_MAX_BYTES,
@@ -1167,7 +1167,8 @@ def yearly_report_list(request):
         "reviews/yearly_report_list.html",
         {
             "openings": openings,
-            "reports": reports if permissions.is_bureau_staff(user) else [],
+            # The bureaus list what was submitted; a base's draft is its own until then.
+            "reports": reports.exclude(status=ReportStatus.DRAFT) if permissions.is_bureau_staff(user) else [],
             "flags": selectors.yearly_report_flags(user, today=today),
         },
     )

@@ -434,3 +434,26 @@ def test_support_forms_on_the_base_page_keep_input_on_errors_and_record_on_succe
     assert response.status_code == 400 and "县局张三" in response.content.decode()
     page = client.get(reverse("reviews:base-detail", args=[base.pk])).content.decode()
     assert "表彰文件" in page and "8.50" in page
+
+
+def test_the_bureaus_list_submitted_reports_not_a_bases_draft(base, client):
+    """A draft is the base's own until submitted: the county's list shows the submitted report only,
+    named with the reviewer's name in Chinese order on the report's history."""
+    report = submitted(base)
+    other = recognised_base()
+    user = applicant_of(other.application)
+    services.yearly_report_save(
+        report=services.yearly_report_start(base=other, user=user, year=LAST_YEAR),
+        user=user,
+        version=1,
+        data=FILLED,
+        submit=False,
+    )
+    client.force_login(county_clerk(base.organisation.county))
+    page = client.get(reverse("reviews:yearly-report-list")).content.decode()
+    assert report.base.name in page and other.name not in page and "填报中" not in page
+    filer = report.submitted_by
+    filer.last_name, filer.first_name = "周", "文涛"
+    filer.save()
+    history = client.get(reverse("reviews:yearly-report", args=[base.pk, LAST_YEAR])).content.decode()
+    assert "周文涛" in history and "文涛 周" not in history
