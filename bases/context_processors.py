@@ -2,7 +2,6 @@ from django.contrib.auth.models import AnonymousUser
 
 from . import permissions
 
-
 # The pages reached through the menu's 更多: its summary is marked while one of them is open.
 MORE_VIEWS = frozenset(
     {

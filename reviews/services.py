@@ -41,6 +41,7 @@ from bases.selectors import (
     applications_for_user,
     applications_submitted_before,
     applications_unsubmitted_at_deadline,
+    bureau_staff,
     city_staff,
     county_staff,
     office_name,
@@ -1147,6 +1148,13 @@ def transition_notify(*, log_id: int) -> int:
     application = entry.application
     applicants = [u for u in applicant_users(application) if u.pk != entry.actor_id]
     staff = [u for u in staff_holding(application, entry.to_state) if u.pk != entry.actor_id]
+    staff_message = transition_message(entry, for_applicant=False)
+    if not staff and states.held_by_leader(entry.to_state, application.level):
+        # 报批 with no active 分管领导 at the bureau: nobody could approve, so its staff are told why it
+        # waits (and the system administrator gives the role; the city's admins are staff too).
+        bureau = states.holder(entry.to_state, application.level)
+        staff = [u for u in bureau_staff(bureau, application.organisation.county_id) if u.pk != entry.actor_id]
+        staff_message += " 本局尚无启用的分管领导账号，无人可以审批；请联系系统管理员开通（角色：分管领导）。"
     if entry.transition == "submit":
         receipt = receipt_message(application, entry)
         sent = notify(
@@ -1169,7 +1177,7 @@ def transition_notify(*, log_id: int) -> int:
         application=application,
         kind=NotificationKind.TRANSITION,
         key=f"log:{entry.pk}",
-        message=transition_message(entry, for_applicant=False),
+        message=staff_message,
     )
 
 

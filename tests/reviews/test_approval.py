@@ -435,6 +435,35 @@ def test_notify_leaders_when_an_acceptance_passes_and_the_authority_when_they_de
     assert all("同意。" not in approved[user] for user in applicants)
 
 
+def test_a_bureau_without_an_active_leader_tells_its_staff_why_the_acceptance_waits(
+    people, django_capture_on_commit_callbacks
+):
+    """报批 with nobody able to approve: the city's staff are told, so that a leader account is set up."""
+    application = ApplicationFactory(
+        organisation=OrganisationFactory(county=county("越城区")),
+        complete=True,
+        advanced_to=State.IN_ACCEPTANCE,
+        advance_with={"city_user": people.city, "leader": people.member},
+    )
+    for kind in (AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING):
+        services.acceptance_record_add(
+            application=application, user=people.member, kind=kind, held_on=TODAY, members="组", findings="好。"
+        )
+    User.objects.filter(role=Role.LEADER, county__isnull=True).update(is_active=False)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(
+            application,
+            "pass_acceptance",
+            people.member,
+            method_kwargs={"opinion": "验收通过。", "signer": "组长", "signed_on": TODAY},
+        )
+    told = {n.user: n.message for n in Notification.objects.filter(kind=NotificationKind.TRANSITION)}
+    assert people.city in told and people.city_leader not in told and people.member not in told
+    assert "尚无启用的分管领导账号" in told[people.city]
+    assert all("分管领导账号" not in told[u] for u in application.organisation.users.all())
+
+
 def test_history_shows_both_steps_reasons_to_the_bureaus_only(client, people):
     application = pending(people)
     run(application, "send_back", people.city_leader, comment="请补充整改情况。")
