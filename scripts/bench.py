@@ -76,6 +76,10 @@ PAGES = [
     ("applicant `/applications/`", "demo_enterprise", "/applications/"),
     ("city `/statistics/`", "city_reviewer", "/statistics/"),
     ("county `/statistics/`", "county_yuecheng", "/statistics/"),
+    ("leader `/`", "leader_city", "/"),
+    ("city `/upward/`", "city_reviewer", "/upward/"),
+    ("city `/yearly-reports/`", "city_reviewer", "/yearly-reports/"),
+    ("county `/county-rules/`", "county_shengzhou", "/county-rules/"),
 ]
 EXPORT_ROWS = 10_000  # the application list's export, timed against openpyxl writing the same cells
 
