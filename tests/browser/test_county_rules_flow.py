@@ -32,6 +32,7 @@ def test_county_administrator_makes_stricter_rules_and_a_county_level_draft_foll
     violations = {}
 
     login(page, live_server, "rules_admin")
+    page.locator(".nav-more summary").click()  # the menu's 更多
     page.get_by_role("link", name="县级规则").click()
     violations["list"] = axe_violations(page)
     page.get_by_role("link", name="越城区").click()

@@ -50,12 +50,14 @@ def test_county_recommends_city_recommends_on_and_records_the_outcome(page, live
     page.get_by_label("相关材料（可选，可多选）").set_input_files([str(document)])
     page.get_by_role("button", name="初审推荐至市局").click()
     assert "已初审推荐至市局" in page.content()
+    page.locator(".nav-more summary").click()  # the menu's 更多
     page.get_by_role("link", name="向上推荐", exact=True).click()
     assert "绍兴推荐精工有限公司" in page.locator("tbody").inner_text()
     violations["list-county"] = axe_violations(page)
 
     page.context.clear_cookies()
     login(page, live_server, "city_up")
+    page.locator(".nav-more summary").click()  # the menu's 更多
     page.get_by_role("link", name="向上推荐", exact=True).click()
     page.get_by_label("办理阶段").select_option(label="县局已初审推荐，待市局审核")
     page.get_by_role("button", name="查询").click()
