@@ -17,6 +17,8 @@ class UpwardStatus(models.TextChoices):
     CITY_RECOMMENDED = "city_recommended", "市局已推荐上报，待评审结果"
     RECOGNISED = "recognised", "已获评"
     NOT_RECOGNISED = "not_recognised", "未获评"
+    # 第十五条: the base's recognition revoked while it was recommended: it is recommended no further.
+    ENDED = "ended", "基地认定已撤销，推荐终止"
 
 
 # What each step is called in a recommendation's history (by the stage it leads to).
@@ -26,6 +28,7 @@ UPWARD_STEPS = {
     UpwardStatus.CITY_RECOMMENDED: "市局推荐上报",
     UpwardStatus.RECOGNISED: "评审结果：获评",
     UpwardStatus.NOT_RECOGNISED: "评审结果：未获评",
+    UpwardStatus.ENDED: "撤销认定，推荐终止",
 }
 
 # A base has at most one recommendation per level in these stages (constraint on the model).

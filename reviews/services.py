@@ -82,6 +82,7 @@ from .choices import (
     DOCUMENT_STEMS,
     ISSUING_TRANSITIONS,
     MAIL_ATTEMPTS,
+    UPWARD_OPEN,
     BundleStatus,
     DocumentKind,
     EmailStatus,
@@ -824,6 +825,46 @@ def _upward_step(
         message=shortened(message, MESSAGE_LENGTH),
     )
     return entry
+
+
+@receiver(application_transitioned)
+def _end_upward_on_revocation(sender, entry: ApplicationLog, **kwargs) -> None:
+    """第十五条 with 第三条（四）: a base whose recognition is revoked is recommended no further. Its
+    recommendations under way end with the decision (in its transaction, after its log entry), each
+    step logged with the decision's number; the base's county and the city are told, the city asked
+    to withdraw one it has already reported to the province or the nation."""
+    if entry.transition != "revoke":
+        return
+    case = (
+        RevocationCase.objects.filter(application_id=entry.application_id, status=RevocationStatus.REVOKED)
+        .order_by("-decided_on", "-pk")
+        .first()
+    )
+    items = UpwardRecommendation.objects.select_for_update().filter(
+        base__application_id=entry.application_id, status__in=UPWARD_OPEN
+    )
+    for item in items.select_related("base__organisation", "base__application"):
+        before = item.status
+        item.status, item.version = UpwardStatus.ENDED, item.version + 1
+        item.full_clean()
+        item.save()
+        last = item.log.order_by("-step_on").values_list("step_on", flat=True).first()
+        step_on = case.decided_on if case else timezone.localdate()
+        step_on = max(step_on, last) if last else step_on  # never before the step it ends
+        number = f"（{case.document_number}）" if case and case.document_number else ""
+        level = item.get_level_display()
+        withdraw = "；该推荐已上报，请告知上级部门撤回" if before == UpwardStatus.CITY_RECOMMENDED else ""
+        _upward_step(
+            item,
+            user=entry.actor,
+            from_status=before,
+            step_on=step_on,
+            reason=f"基地认定已撤销{number}，向上推荐终止。",
+            files=[],
+            label="向上推荐：撤销认定，推荐终止",
+            tell=[*city_staff(), *county_staff(item.base.organisation.county_id)],
+            message=f"{item.base.name}的认定已撤销{number}，其{level}推荐终止{withdraw}。",
+        )
 
 
 @transaction.atomic

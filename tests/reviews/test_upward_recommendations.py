@@ -733,3 +733,55 @@ def test_ten_counties_clicks_at_once_open_one_and_ten_city_decisions_take_one():
     assert 1 <= decisions.count("ok") <= 5  # the winner, and second clicks of the same decision at most
     item.refresh_from_db()
     assert (item.version, item.log.count()) == (2, 2)
+
+
+def test_a_revocation_ends_the_recommendations_under_way_and_asks_the_city_to_withdraw(
+    django_capture_on_commit_callbacks,
+):
+    """第十五条: a base whose recognition is revoked is recommended no further: its recommendations under
+    way (at the city, or already reported on) end with the decision, logged by the one who decided."""
+    from bases.models import Application
+    from bases.services import application_transition
+
+    base = recognised_base()
+    at_city = opened(base)
+    reported = recommended(base, level="national")
+    done = services.upward_recommendation_outcome(
+        item=recommended(recognised_base("柯桥区")),
+        user=city(),
+        version=2,
+        outcome="not_recognised",
+        outcome_on=day(3),
+        document_number="",
+        note="未获评。",
+    )
+    authority = city()
+    case = services.revocation_notice_serve(
+        application=base.application, user=authority, ground="dishonesty", facts="列入严重失信名单。", served_on=TODAY
+    )
+    services.revocation_statement_submit(case=case, user=applicant_of(base.application), statement="已整改。")
+    current = Application.objects.get(pk=base.application_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        application_transition(
+            application=current,
+            action="revoke",
+            user=authority,
+            version=current.version,
+            effect_kwargs={"reasons": "不予采纳。", "document_number": NUMBER, "revoked_on": TODAY},
+        )
+
+    for item, before in ((at_city, UpwardStatus.COUNTY_RECOMMENDED), (reported, UpwardStatus.CITY_RECOMMENDED)):
+        item.refresh_from_db()
+        last = item.log.order_by("pk").last()
+        assert (item.status, last.from_status, last.actor, last.step_on) == (
+            UpwardStatus.ENDED,
+            before,
+            authority,
+            TODAY,
+        )
+        assert NUMBER in last.reason
+    done.refresh_from_db()
+    assert done.status == UpwardStatus.NOT_RECOGNISED  # another base's, and ended already: untouched
+    told = Notification.objects.filter(kind=NotificationKind.UPWARD, key=f"upward:{reported.pk}:ended")
+    assert told.exists() and all("请告知上级部门撤回" in n.message for n in told)
+    assert selectors.upward_refusal(Base.objects.get(pk=base.pk))  # and it cannot be opened again
