@@ -5,7 +5,7 @@ documents issued (who may download which, what the public verification page says
 import datetime
 import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -592,27 +592,59 @@ class ReportFlag:
 FLAG_YEARS = 3  # the city's list looks back over the last three reporting years
 
 
-def yearly_report_flags(user, *, today: datetime.date) -> list[ReportFlag]:
+class ReportFlags(Sequence):
+    """The city's flags in their order (newest year first, then the base's name), kept as keys and made
+    into ReportFlag rows only for the part read (a page: two queries), since a year's overdue bases
+    may number thousands."""
+
+    def __init__(self, keys: list[tuple]):
+        self.keys = keys  # (year, base name, base id, reason, report id or None)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._made(self.keys[index])
+        return self._made([self.keys[index]])[0]
+
+    def __iter__(self):
+        return iter(self._made(self.keys))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    @staticmethod
+    def _made(keys) -> list[ReportFlag]:
+        bases = Base.objects.select_related("organisation__county").in_bulk({key[2] for key in keys})
+        reports = YearlyReport.objects.select_related("base").in_bulk({key[4] for key in keys if key[4]})
+        return [ReportFlag(bases[base], year, reason, reports.get(report)) for year, _, base, reason, report in keys]
+
+
+def yearly_report_flags(user, *, today: datetime.date) -> ReportFlags:
     """For the city: the reports overdue (deadline passed, not submitted) or failed, of the last
     reporting years, and those on which a revocation procedure is due."""
     if not permissions.is_city(user):
-        return []
-    flags = []
+        return ReportFlags([])
+    keys = []
     for year in range(today.year - FLAG_YEARS, today.year):
         if year < REPORT_FIRST_YEAR:
             continue
-        reports = {r.base_id: r for r in YearlyReport.objects.filter(year=year).select_related("base")}
+        reports = YearlyReport.objects.filter(year=year)
         if today > yearly_report_deadline(year):
-            for base in bases_reporting_on(year):
-                report = reports.get(base.pk)
-                if report is None or report.submitted_at is None:
-                    flags.append(ReportFlag(base, year, "逾期未报送", report))
-        for report in reports.values():
-            if report.status == ReportStatus.FAILED:
-                flags.append(ReportFlag(report.base, year, "审核不合格", report))
-            elif report.revocation_ground and report.revocation_case_id is None:
-                flags.append(ReportFlag(report.base, year, "县局认定存在第十五条情形", report))
-    return sorted(flags, key=lambda f: (-f.year, f.base.name))
+            # Every base not submitted by now, with its draft if it has one.
+            drafts = dict(reports.filter(submitted_at__isnull=True).values_list("base_id", "pk"))
+            overdue = Base.objects.filter(status=BaseStatus.VALID, recognised_on__year__lte=year).exclude(
+                pk__in=reports.filter(submitted_at__isnull=False).values("base_id")
+            )
+            keys += [(year, name, pk, "逾期未报送", drafts.get(pk)) for pk, name in overdue.values_list("pk", "name")]
+        flagged = reports.filter(
+            Q(status=ReportStatus.FAILED) | (Q(revocation_case__isnull=True) & ~Q(revocation_ground=""))
+        ).values_list("pk", "base_id", "base__name", "status")
+        for pk, base, name, status in flagged:
+            reason = "审核不合格" if status == ReportStatus.FAILED else "县局认定存在第十五条情形"
+            keys.append((year, name, base, reason, pk))
+    return ReportFlags(sorted(keys, key=lambda key: (-key[0], key[1], key[2])))
 
 
 # --- 第十六条: incentives and services ---------------------------------------------------------------------

@@ -5,6 +5,8 @@ A form posted from a larger page (guidance, acceptance record, upload, objection
 that fails validation re-renders that page with the bound form, its errors beside the fields
 and the typed input kept (status 400); nothing is lost to a redirect."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -1146,6 +1148,9 @@ def form_bundle_download(request, public_id):
 # --- 第十四条: yearly reports -------------------------------------------------------------------------------
 
 
+REPORTS_PER_PAGE = 20  # each table of the yearly-report list
+
+
 @login_required
 @require_GET
 def yearly_report_list(request):
@@ -1156,20 +1161,28 @@ def yearly_report_list(request):
         raise PermissionDenied
     today = timezone.localdate()
     reports = selectors.yearly_reports_for_user(user)
-    filed = {(r.base_id, r.year): r for r in reports}
     openings = []
     if permissions.is_confirmed_applicant(user):
+        filed = {(r.base_id, r.year): r for r in reports}
         for base in base_selectors.bases_for_user(user).filter(status="valid"):
             for year in reversed(selectors.report_years_open(base, today)):
                 openings.append((base, year, filed.get((base.pk, year)), selectors.yearly_report_deadline(year)))
+    # The bureaus list what was submitted (a base's draft is its own until then), and the city what
+    # it must look at; each table has its own pages (thousands of bases report each year).
+    submitted = reports.exclude(status=ReportStatus.DRAFT) if permissions.is_bureau_staff(user) else reports.none()
     return render(
         request,
         "reviews/yearly_report_list.html",
         {
             "openings": openings,
-            # The bureaus list what was submitted; a base's draft is its own until then.
-            "reports": reports.exclude(status=ReportStatus.DRAFT) if permissions.is_bureau_staff(user) else [],
-            "flags": selectors.yearly_report_flags(user, today=today),
+            "reports": Paginator(submitted.order_by("-year", "base__name", "pk"), REPORTS_PER_PAGE).get_page(
+                request.GET.get("rpage")
+            ),
+            "flags": Paginator(selectors.yearly_report_flags(user, today=today), REPORTS_PER_PAGE).get_page(
+                request.GET.get("fpage")
+            ),
+            "flags_query": urlencode({"rpage": request.GET["rpage"]}) if request.GET.get("rpage") else "",
+            "reports_query": urlencode({"fpage": request.GET["fpage"]}) if request.GET.get("fpage") else "",
         },
     )
 

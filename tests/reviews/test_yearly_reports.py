@@ -457,3 +457,34 @@ def test_the_bureaus_list_submitted_reports_not_a_bases_draft(base, client):
     filer.save()
     history = client.get(reverse("reviews:yearly-report", args=[base.pk, LAST_YEAR])).content.decode()
     assert "周文涛" in history and "文涛 周" not in history
+
+
+def test_the_citys_flags_come_in_pages_each_read_with_the_same_queries(base, client, monkeypatch):
+    """Thousands of bases may be overdue in a year: the list shows a page of them, made from keys
+    (two queries for the page's rows), whatever the number flagged; the other table keeps its page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews import views
+
+    monkeypatch.setattr(views, "REPORTS_PER_PAGE", 2)
+    client.force_login(base.city)
+    url = reverse("reviews:yearly-report-list")
+
+    def shown(query=""):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"{url}?{query}").content.decode()
+        return page, len(queries)
+
+    shown()  # the session's first request writes it
+    first, few = shown()
+    flags = selectors.yearly_report_flags(base.city, today=TODAY)
+    more = [recognised_base() for _ in range(2)]
+    _, many = shown()
+    everything = selectors.yearly_report_flags(base.city, today=TODAY)
+    assert len(everything) == len(flags) * 3 and many == few
+    second, _ = shown("fpage=2&rpage=1")
+    names = lambda page: {b.name for b in (base, *more) if b.name in page}  # noqa: E731
+    assert "第 2 / " in second and "fpage=1&amp;rpage=1" not in second and "rpage=1&amp;fpage=1" in second
+    assert [f.base.name for f in everything[2:4]] == [f.base.name for f in list(everything)[2:4]]
+    assert names(first) and names(second)
