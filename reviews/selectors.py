@@ -249,6 +249,15 @@ def unread_notifications_count(user, *, cap: int = UNREAD_BADGE_CAP) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).order_by()[:cap].count()
 
 
+def revocation_decision(application_id: int) -> RevocationCase | None:
+    """The procedure that revoked the application's base (its latest decision), or None."""
+    return (
+        RevocationCase.objects.filter(application_id=application_id, status=RevocationStatus.REVOKED)
+        .order_by("-decided_on", "-pk")
+        .first()
+    )
+
+
 def revocation_cases_for_user(user) -> QuerySet[RevocationCase]:
     """Revocation procedures of the applications the user may see."""
     return RevocationCase.objects.select_related("application__organisation__county", "application__base").filter(
@@ -617,7 +626,7 @@ class ReportFlags(Sequence):
     @staticmethod
     def _made(keys) -> list[ReportFlag]:
         bases = Base.objects.select_related("organisation__county").in_bulk({key[2] for key in keys})
-        reports = YearlyReport.objects.select_related("base").in_bulk({key[4] for key in keys if key[4]})
+        reports = YearlyReport.objects.in_bulk({key[4] for key in keys if key[4]})
         return [ReportFlag(bases[base], year, reason, reports.get(report)) for year, _, base, reason, report in keys]
 
 

@@ -122,6 +122,7 @@ from .selectors import (
     recognition_list_key,
     report_years_open,
     reports_to_remind,
+    revocation_decision,
     upward_base_refusal,
     upward_refusal,
     year_failed,
@@ -835,11 +836,7 @@ def _end_upward_on_revocation(sender, entry: ApplicationLog, **kwargs) -> None:
     to withdraw one it has already reported to the province or the nation."""
     if entry.transition != "revoke":
         return
-    case = (
-        RevocationCase.objects.filter(application_id=entry.application_id, status=RevocationStatus.REVOKED)
-        .order_by("-decided_on", "-pk")
-        .first()
-    )
+    case = revocation_decision(entry.application_id)  # made by the transition's effect, just before
     items = UpwardRecommendation.objects.select_for_update().filter(
         base__application_id=entry.application_id, status__in=UPWARD_OPEN
     )
@@ -849,9 +846,8 @@ def _end_upward_on_revocation(sender, entry: ApplicationLog, **kwargs) -> None:
         item.full_clean()
         item.save()
         last = item.log.order_by("-step_on").values_list("step_on", flat=True).first()
-        step_on = case.decided_on if case else timezone.localdate()
-        step_on = max(step_on, last) if last else step_on  # never before the step it ends
-        number = f"（{case.document_number}）" if case and case.document_number else ""
+        step_on = max(case.decided_on, last) if last else case.decided_on  # never before the step it ends
+        number = f"（{case.document_number}）"
         level = item.get_level_display()
         withdraw = "；该推荐已上报，请告知上级部门撤回" if before == UpwardStatus.CITY_RECOMMENDED else ""
         _upward_step(
@@ -1812,11 +1808,7 @@ def documents_issue_for_step(*, log_id: int) -> list[IssuedDocument]:
             return []
         return [certificate_issue(base=base, user=entry.actor), recognition_list_issue(base=base, user=entry.actor)]
     if entry.transition == "revoke":
-        case = (
-            RevocationCase.objects.filter(application=application, status=RevocationStatus.REVOKED)
-            .order_by("-decided_on", "-pk")
-            .first()
-        )
+        case = revocation_decision(application.pk)
         return [revocation_decision_issue(case=case, user=entry.actor)] if case else []
     return []
 
