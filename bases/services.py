@@ -4,6 +4,8 @@ import hashlib
 import inspect
 import json
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from axes.models import AccessFailureLog, AccessLog
@@ -137,6 +139,23 @@ def check_version(*, application: Application, version: int | None) -> None:
         )
 
 
+# Whoever holds entries still to be written on applications' logs (reviews.services.documents_rendered_aside):
+# each is asked to write an application's before anything else is appended to it.
+_log_barriers: ContextVar[tuple[Callable[[int], None], ...]] = ContextVar("log_barriers", default=())
+
+
+@contextmanager
+def log_barrier(settle: Callable[[int], None]):
+    """While this holds, `settle(application_id)` runs before an entry is appended to an application's
+    log, so that entries held back elsewhere are written first and every log stays in the order things
+    happened."""
+    token = _log_barriers.set((*_log_barriers.get(), settle))
+    try:
+        yield
+    finally:
+        _log_barriers.reset(token)
+
+
 @transaction.atomic
 def log_write(
     *,
@@ -154,6 +173,8 @@ def log_write(
     """Append one entry to the application's log, sealed onto its chain (bases/log_seal.py). The
     chain's head row is locked until the transaction ends, so the entries of one application are
     chained one after another while those of other applications never wait."""
+    for settle in _log_barriers.get():
+        settle(application.pk)
     head = LogHead.objects.select_for_update().filter(application_id=application.pk).first()
     if head is None:
         head = LogHead(application_id=application.pk, digest="")

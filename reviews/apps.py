@@ -9,4 +9,10 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         # The side effects of the transitions that write review records register with bases.services;
         # the tasks register with Celery, so that the services can queue them by name.
+        from bases import cached
+
         from . import services, tasks  # noqa: F401
+        from .models import YearlyReport
+
+        # The city's flags of overdue and failed reports are kept until a base or a report changes.
+        cached.connect(YearlyReport)

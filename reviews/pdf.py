@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bases.pdf import FONT_FAMILY, render_pdf
+from bases.pdf import FONT_FAMILY, render_pdf, stylesheet
 from bases.qr import qr_svg_data_uri
 
 # The cut face first (templates/documents/_style.css declares it), the full ones for what it lacks.
@@ -33,13 +33,21 @@ def document_html(*, kind: str, title: str, reference: str, public_id: str, issu
             "issued_on": timezone.localtime(issued_at).date(),
             "verify_url": url,
             "qr": qr_svg_data_uri(url),
-            "font_family": DOCUMENT_FONT_FAMILY,
         },
     )
 
 
-def document_pdf(*, kind: str, title: str, reference: str, public_id: str, issued_at, context: dict) -> bytes:
-    html = document_html(
-        kind=kind, title=title, reference=reference, public_id=public_id, issued_at=issued_at, context=context
-    )
-    return render_pdf(html, archival=True, title=title)
+def document_stylesheet():
+    """templates/documents/_style.css, parsed once per process (bases.pdf.stylesheet)."""
+    return stylesheet(render_to_string("documents/_style.css", {"font_family": DOCUMENT_FONT_FAMILY}))
+
+
+def document_render(html: str, title: str) -> bytes:
+    """The PDF/A of a document's HTML: a pure function of its arguments, so it can run in another
+    process (reviews.services.documents_rendered_aside)."""
+    return render_pdf(html, archival=True, title=title, stylesheets=[document_stylesheet()])
+
+
+def warm_up() -> None:
+    """Load the renderer and the documents' fonts in a worker process before its first document."""
+    document_render(render_to_string("documents/warm_up.html"), "")

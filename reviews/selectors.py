@@ -635,6 +635,12 @@ def yearly_report_flags(user, *, today: datetime.date) -> ReportFlags:
     reporting years, and those on which a revocation procedure is due."""
     if not permissions.is_city(user):
         return ReportFlags([])
+    # Kept until a base or a report changes (about 100 ms for the 29,000 flags of 9,724 bases that report
+    # nothing, make bench's volume); reviews.apps connects YearlyReport.
+    return ReportFlags(cached.kept("yearly-report-flags", [today.isoformat()], lambda: _report_flag_keys(today)))
+
+
+def _report_flag_keys(today: datetime.date) -> list[tuple]:
     keys = []
     for year in range(today.year - FLAG_YEARS, today.year):
         if year < REPORT_FIRST_YEAR:
@@ -653,7 +659,7 @@ def yearly_report_flags(user, *, today: datetime.date) -> ReportFlags:
         for pk, base, name, status in flagged:
             reason = "审核不合格" if status == ReportStatus.FAILED else "县局认定存在第十五条情形"
             keys.append((year, name, base, reason, pk))
-    return ReportFlags(sorted(keys, key=lambda key: (-key[0], key[1], key[2])))
+    return sorted(keys, key=lambda key: (-key[0], key[1], key[2]))
 
 
 # --- 第十六条: incentives and services ---------------------------------------------------------------------

@@ -2,6 +2,8 @@
 objections, upward recommendations), the side effects of the transitions that write them,
 and notifications read. Every state change goes through bases.services.application_transition."""
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime
 import hashlib
@@ -9,6 +11,7 @@ import logging
 import tempfile
 import unicodedata
 import zipfile
+from concurrent.futures import Future
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -56,6 +59,7 @@ from bases.services import (
     attachment_store,
     base_revoke,
     declared_transition,
+    log_barrier,
     log_write,
     new_application,
     queue_task,
@@ -1544,9 +1548,12 @@ def _document_issue(
     issuers of one kind wait, and the second finds the first one's document); `context` is called
     with it only when the document is really made, so what has to be made once (a 查询码) is made
     then. Side effects: the PDF in the storage "documents", one IssuedDocument, one log entry on
-    each application it concerns."""
-    existing = IssuedDocument.objects.filter(key=key).first()
-    if existing is not None:
+    each application it concerns (_document_record). Within documents_rendered_aside the PDF is
+    rendered in a worker and the rest done when it is needed; the document returned is then not
+    saved yet."""
+    aside = _rendered_aside.get()
+    existing = IssuedDocument.objects.filter(key=key).first() or (aside and aside.pending_document(key))
+    if existing:
         return existing
     issued_at = timezone.now()
     reference = reference_next(
@@ -1567,7 +1574,7 @@ def _document_issue(
         issued_at=issued_at,
         issued_by=user,
     )
-    made = pdf.document_pdf(
+    html = pdf.document_html(
         kind=kind,
         title=title,
         reference=reference,
@@ -1575,8 +1582,17 @@ def _document_issue(
         issued_at=issued_at,
         context=context(reference),
     )
+    if aside is not None:
+        return aside.add(document, html, applications)
+    return _document_record(document, pdf.document_render(html, title), applications)
+
+
+@transaction.atomic
+def _document_record(document: IssuedDocument, made: bytes, applications: list[Application]) -> IssuedDocument:
+    """Store an issued document's PDF, save it and write its entry (with the PDF's SHA-256) on the
+    log of each application it concerns; no file stays behind a document that was not recorded."""
     document.size, document.sha256 = len(made), hashlib.sha256(made).hexdigest()
-    document.file.save(f"{reference}.pdf", ContentFile(made), save=False)
+    document.file.save(f"{document.reference}.pdf", ContentFile(made), save=False)
     try:
         document.full_clean()
         document.save()
@@ -1584,15 +1600,76 @@ def _document_issue(
         for application in applications:
             log_write(
                 application=application,
-                user=user,
+                user=document.issued_by,
                 action=LogAction.DOCUMENT,
-                label=f"出具{DocumentKind(kind).label}",
-                comment=f"{reference}《{title}》（SHA-256 {document.sha256[:16]}…）",
+                label=f"出具{DocumentKind(document.kind).label}",
+                comment=f"{document.reference}《{document.title}》（SHA-256 {document.sha256[:16]}…）",
             )
     except Exception:
-        document.file.storage.delete(document.file.name)  # no file stays behind a document not recorded
+        document.file.storage.delete(document.file.name)
         raise
     return document
+
+
+@dataclasses.dataclass
+class _Pending:
+    document: IssuedDocument
+    made: Future
+    applications: list[Application]
+
+
+class _RenderedAside:
+    """The documents issued within documents_rendered_aside whose PDFs are still being rendered, in
+    the order they were issued."""
+
+    def __init__(self, submit, clock):
+        self.submit, self.clock, self.pending, self.recording = submit, clock, [], False
+
+    def pending_document(self, key: str) -> IssuedDocument | None:
+        return next((p.document for p in self.pending if p.document.key == key), None)
+
+    def add(self, document, html, applications) -> IssuedDocument:
+        self.pending.append(_Pending(document, self.submit(pdf.document_render, html, document.title), applications))
+        return document
+
+    def settle(self, application_id: int | None = None) -> None:
+        """Record the pending documents, in the order they were issued, up to the last one that concerns
+        the application (all of them without one). The entries a document's record writes do not settle
+        again: those issued after it come after it."""
+        while not self.recording and (
+            self.pending
+            and (application_id is None or any(a.pk == application_id for p in self.pending for a in p.applications))
+        ):
+            item = self.pending.pop(0)
+            made = item.made.result()
+            self.recording = True
+            try:
+                with self.clock(item.document.issued_at):
+                    _document_record(item.document, made, item.applications)
+            finally:
+                self.recording = False
+
+
+_rendered_aside: contextvars.ContextVar[_RenderedAside | None] = contextvars.ContextVar("rendered_aside", default=None)
+
+
+@contextlib.contextmanager
+def documents_rendered_aside(submit, *, clock=lambda moment: contextlib.nullcontext()):
+    """Issue documents with their PDFs rendered aside, for issuing dozens in one transaction (the demo's
+    seeding): `submit(function, *args)` runs the render elsewhere and returns its Future (an executor's
+    submit, a pool of worker processes); numbering, the 查询码 and the HTML happen as they would inline.
+    The rest of a document (its file, its record, its log entries) is done when it is needed: before the
+    next entry is written on the log of an application it concerns (bases.services.log_barrier, so every
+    log stays in the order things happened), and for all that remain when this ends. Each is recorded
+    under `clock(issued_at)`, so its entries carry the time it was issued."""
+    aside = _RenderedAside(submit, clock)
+    token = _rendered_aside.set(aside)
+    try:
+        with log_barrier(aside.settle):
+            yield aside
+            aside.settle()
+    finally:
+        _rendered_aside.reset(token)
 
 
 def receipt_issue(*, entry: ApplicationLog) -> IssuedDocument | None:

@@ -3,16 +3,19 @@ step that calls for each once it has committed, stored once as made and numbered
 must (read back from the PDF with pdftotext), PDF/A-2u with embedded fonts, made without touching
 the network, downloadable only within the application's scope."""
 
+import contextlib
 import datetime
 import hashlib
 import io
 import re
 import socket
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -20,7 +23,7 @@ from pypdf import PdfReader
 from bases.choices import LogAction, State
 from bases.dates import cn_date
 from bases.models import Application, ApplicationLog, reapply_free_on
-from bases.selectors import check_query_code
+from bases.selectors import check_query_code, log_chain_check
 from reviews import services
 from reviews.choices import DocumentKind
 from reviews.forms import RecognitionForm
@@ -525,3 +528,90 @@ def test_documents_embed_the_face_cut_to_gb2312_and_the_full_one_only_for_what_i
     receipt = document(rare, DocumentKind.RECEIPT)
     assert faces(receipt) == {"Noto-Serif-CJK-SC-GB2312", "Noto-Serif-CJK-SC"}
     assert "绍兴堃犇测试有限公司" in text_of(receipt)
+
+
+def test_documents_rendered_aside_are_recorded_before_the_next_entry_of_their_application_as_inline():
+    """documents_rendered_aside (the demo's seeding): each PDF is rendered by the executor, and the
+    document (its file, record and log entry) is recorded before anything else is logged on an
+    application it concerns, under the clock of its issue, numbered as inline, issued once."""
+    first = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    second = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    entries = [first.log.get(transition="submit"), second.log.get(transition="submit")]
+    clocks = []
+
+    @contextlib.contextmanager
+    def clock(moment):
+        clocks.append(moment)
+        yield
+
+    with ThreadPoolExecutor(1) as renderer, services.documents_rendered_aside(renderer.submit, clock=clock):
+        held = [services.documents_issue_for_step(log_id=entry.pk)[0] for entry in entries]
+        assert not IssuedDocument.objects.exists() and all(d.pk is None for d in held)
+        # Asked again (the step's own task), the pending one is returned: no second number.
+        assert services.documents_issue_for_step(log_id=entries[0].pk)[0] is held[0]
+        # An entry on the second application: its receipt is recorded first, with the one issued before it.
+        second.refresh_from_db()
+        run(second, "return_for_changes", county_clerk(second.county), comment="请补充。")
+        assert IssuedDocument.objects.count() == 2 and clocks == [held[0].issued_at, held[1].issued_at]
+
+    year = timezone.localdate().year
+    assert [d.reference for d in IssuedDocument.objects.order_by("pk")] == [f"HZ{year}0001", f"HZ{year}0002"]
+    for application, receipt in zip((first, second), held, strict=True):
+        stored = document(application, DocumentKind.RECEIPT)
+        assert stored.pk == receipt.pk and hashlib.sha256(read(stored)).hexdigest() == stored.sha256
+        assert "申报回执" in flat(pdf_text(read(stored)))
+    assert list(second.log.order_by("pk").values_list("label", flat=True))[-2:] == ["出具申报回执", "退回修改"]
+    assert log_chain_check().first_break is None
+
+
+def test_a_render_that_fails_aside_fails_the_issuing_and_records_nothing(monkeypatch):
+    application = ApplicationFactory(complete=True, advanced_to=State.SUBMITTED)
+    entry = application.log.get(transition="submit")
+
+    def broken(function, *args):
+        failed = Future()
+        failed.set_exception(RuntimeError("renderer died"))
+        return failed
+
+    with (
+        pytest.raises(RuntimeError, match="renderer died"),
+        transaction.atomic(),
+        services.documents_rendered_aside(broken),
+    ):
+        services.documents_issue_for_step(log_id=entry.pk)
+    assert not IssuedDocument.objects.exists()
+    assert not application.log.filter(action=LogAction.DOCUMENT).exists()
+
+
+def test_documents_of_several_applications_rendered_aside_keep_every_log_in_issue_order(city):
+    """Two bases recognised together, their documents issued aside one step after the other (certificate,
+    the shared list, certificate): on each log the entries stand in the order the documents were issued,
+    the list's entries written before the second certificate's, whichever application settles them."""
+    first = ApplicationFactory(accepted=True, advance_with={"city_user": city})
+    second = ApplicationFactory(accepted=True, advance_with={"city_user": city})
+    publicity = services.publicity_open(
+        applications=[(first, first.version), (second, second.version)],
+        user=city,
+        title="拟认定名单公示",
+        starts_on=timezone.localdate(),
+    )
+    backdate_publicity(publicity, days=10)
+    services.publicity_recognise(
+        publicity=publicity, user=city, document_number="绍市监管〔2026〕31号", recognised_on=timezone.localdate()
+    )
+    steps = [application.log.get(transition="recognise") for application in (first, second)]
+    with ThreadPoolExecutor(1) as renderer, services.documents_rendered_aside(renderer.submit):
+        for step in steps:
+            services.documents_issue_for_step(log_id=step.pk)
+        services.log_write(application=first, user=city, action=LogAction.EDIT, label="核对")
+
+    labels = {
+        a: list(a.log.filter(action=LogAction.DOCUMENT).order_by("pk").values_list("label", flat=True))
+        for a in (first, second)
+    }
+    assert labels == {first: ["出具认定证书", "出具认定名单"], second: ["出具认定名单", "出具认定证书"]}
+    issued = list(IssuedDocument.objects.order_by("pk").values_list("kind", flat=True))
+    assert issued == [DocumentKind.CERTIFICATE, DocumentKind.RECOGNITION_LIST, DocumentKind.CERTIFICATE]
+    for application in (first, second):
+        stamps = list(application.log.order_by("pk").values_list("created_at", flat=True))
+        assert stamps == sorted(stamps)

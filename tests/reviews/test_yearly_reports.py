@@ -480,6 +480,7 @@ def test_the_citys_flags_come_in_pages_each_read_with_the_same_queries(base, cli
     first, few = shown()
     flags = selectors.yearly_report_flags(base.city, today=TODAY)
     more = [recognised_base() for _ in range(2)]
+    shown()  # the flags found again (they are kept until a base or a report changes)
     _, many = shown()
     everything = selectors.yearly_report_flags(base.city, today=TODAY)
     assert len(everything) == len(flags) * 3 and many == few
@@ -488,3 +489,26 @@ def test_the_citys_flags_come_in_pages_each_read_with_the_same_queries(base, cli
     assert "第 2 / " in second and "fpage=1&amp;rpage=1" not in second and "rpage=1&amp;fpage=1" in second
     assert [f.base.name for f in everything[2:4]] == [f.base.name for f in list(everything)[2:4]]
     assert names(first) and names(second)
+
+
+def test_the_citys_flags_are_kept_until_a_base_or_a_report_changes(base):
+    """make bench's volume flags about 29,000 reports (100 ms to find): they are found once and kept
+    until a base or a yearly report changes, and any such change shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def flags():
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.yearly_report_flags(base.city, today=TODAY)
+            keys = {(f.base.pk, f.year, f.reason) for f in found}
+        return keys, [q["sql"] for q in queries if "reviews_yearlyreport" in q["sql"] or "bases_base" in q["sql"]]
+
+    keys, first = flags()
+    assert keys == {(base.pk, LAST_YEAR - 1, "逾期未报送"), (base.pk, LAST_YEAR, "逾期未报送")}
+    kept, again = flags()
+    assert kept == keys and len(again) < len(first)  # only the rows of what is read, not the search
+    report = fail(submitted(base))
+    assert flags()[0] == {(base.pk, LAST_YEAR - 1, "逾期未报送"), (base.pk, LAST_YEAR, "审核不合格")}
+    report.base.name = "改名后的基地"
+    report.base.save()
+    assert {f.base.name for f in selectors.yearly_report_flags(base.city, today=TODAY)} == {"改名后的基地"}

@@ -18,7 +18,10 @@ kept in the cache are made stale once for the whole seeding (bases.cached.bulk_c
 """
 
 import datetime
+import multiprocessing
+import os
 import random
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -44,11 +47,15 @@ from bases.paper import signing_form
 from bases.services import application_transition
 from bases.signals import demo_data_seeding
 from bases.validators import CREDIT_CODE_CHARSET, credit_code_check_character
+from reviews import pdf as review_pdf
 from reviews import services as review_services
 from reviews.choices import ReviewOutcome, ServiceKind, SupportKind
 from reviews.models import BaseService
 
 PASSWORD = "Shaoxing#2021"
+# Processes rendering the documents' PDFs beside the one seeding: as many as there are cores (on two, 15 s
+# instead of 16 with one and 19 with none; docs/performance.md), at most four.
+RENDERERS = max(1, min(4, os.cpu_count() or 1))
 
 STAFF = [
     ("county_yuecheng", Role.COUNTY, "越城区", "陈", "志明"),
@@ -289,6 +296,11 @@ def days_ago(days: int):
         yield
 
 
+def on_the_day(moment):
+    """The clock a document issued at `moment` is recorded under (documents_rendered_aside)."""
+    return time_machine.travel(moment, tick=False)
+
+
 def credit_code(county: str, seed: str) -> str:
     rng = random.Random(seed)
     body = "91" + COUNTY_CODES[county] + "".join(rng.choice(CREDIT_CODE_CHARSET) for _ in range(9))
@@ -330,16 +342,27 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("DEBUG 已关闭：为防止污染生产数据，seed_demo 拒绝执行。确需执行请加 --force。")
+        # The documents' PDFs are rendered by worker processes while the seeding goes on (RENDERERS);
+        # they are forked before this process opens its database connection.
+        with ProcessPoolExecutor(RENDERERS, mp_context=multiprocessing.get_context("fork")) as renderers:
+            for _ in range(RENDERERS):
+                renderers.submit(review_pdf.warm_up)
+            self.seed(renderers)
+
+    def seed(self, renderers):
         # The cache's table first: `migrate` alone does not create it, and on PostgreSQL the first cache
         # query failing inside the seeding's transaction would abort it.
         call_command("createcachetable", verbosity=0)
         call_command("load_reference_data", verbosity=0)
         # The demo's notifications stay in the app; no e-mail is sent or printed while seeding. The
         # counts kept in the cache are made stale once for all the seeding's saves (bulk_changes).
+        # With DEBUG on, Django keeps the text of every query, which on SQLite costs a second query each
+        # (about a fifth of the seeding's time): the seeding runs as production would.
         with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", DEBUG=False),
             cached.bulk_changes(),
             transaction.atomic(),
+            review_services.documents_rendered_aside(renderers.submit, clock=on_the_day),
         ):
             batch = self.batch()
             self.staff()
