@@ -69,7 +69,7 @@ class CleanText(models.Model):
     def clean_fields(self, exclude=None):
         errors = {}
         try:
-            super().clean_fields(exclude=exclude)
+            super().clean_fields(exclude=[*(exclude or ()), *self._related_in_hand()])
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for field in self._meta.concrete_fields:
@@ -94,6 +94,22 @@ class CleanText(models.Model):
                 errors[field.name] = problems
         if errors:
             raise ValidationError(errors)
+
+    def _related_in_hand(self) -> list[str]:
+        """The foreign keys whose saved object the instance holds (set from it, or read with it): Django
+        would query each to learn that it exists (two of the three queries of a log entry's check); the
+        database's foreign key constraint still refuses one deleted meanwhile."""
+        return [
+            field.name
+            for field in self._meta.concrete_fields
+            if isinstance(field, models.ForeignKey)
+            and not field.get_limit_choices_to()
+            and field.is_cached(self)
+            and (related := field.get_cached_value(self)) is not None
+            and related.pk is not None
+            and not related._state.adding
+            and getattr(self, field.attname) == getattr(related, field.target_field.attname)
+        ]
 
 
 class County(CleanText):

@@ -220,3 +220,19 @@ def test_a_control_character_in_a_query_is_a_400_not_a_database_error(client, pa
 def test_an_ordinary_search_still_works(client, path):
     client.force_login(UserFactory(city_reviewer=True))
     assert client.get(f"{path}?q=绍兴 越城").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_foreign_key_is_checked_by_id_and_not_again_for_the_saved_object_in_hand(django_assert_num_queries):
+    """full_clean queries each foreign key whose object it does not hold (an id from a post, say) and
+    refuses one that does not exist; the saved object in hand is not looked up again."""
+    county = County.objects.get(name="越城区")
+    organisation = OrganisationFactory(county=county)
+    by_id = Organisation.objects.get(pk=organisation.pk)
+    by_id.county_id = 999_999
+    with pytest.raises(ValidationError) as refused:
+        by_id.full_clean(validate_unique=False, validate_constraints=False)
+    assert "county" in refused.value.error_dict
+    held = Organisation.objects.select_related("county", "industry").get(pk=organisation.pk)
+    with django_assert_num_queries(0):
+        held.clean_fields()

@@ -345,6 +345,8 @@ class Command(BaseCommand):
         # The documents' PDFs are rendered by worker processes while the seeding goes on (RENDERERS);
         # they are forked before this process opens its database connection.
         with ProcessPoolExecutor(RENDERERS, mp_context=multiprocessing.get_context("fork")) as renderers:
+            # The demo password's hash (half a second of PBKDF2) is made there too, while this one starts.
+            self.password_hashed = renderers.submit(make_password, PASSWORD)
             for _ in range(RENDERERS):
                 renderers.submit(review_pdf.warm_up)
             self.seed(renderers)
@@ -353,17 +355,17 @@ class Command(BaseCommand):
         # The cache's table first: `migrate` alone does not create it, and on PostgreSQL the first cache
         # query failing inside the seeding's transaction would abort it.
         call_command("createcachetable", verbosity=0)
-        call_command("load_reference_data", verbosity=0)
         # The demo's notifications stay in the app; no e-mail is sent or printed while seeding. The
         # counts kept in the cache are made stale once for all the seeding's saves (bulk_changes).
         # With DEBUG on, Django keeps the text of every query, which on SQLite costs a second query each
         # (about a fifth of the seeding's time): the seeding runs as production would.
         with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", DEBUG=False),
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", DEBUG=False),
             cached.bulk_changes(),
             transaction.atomic(),
             review_services.documents_rendered_aside(renderers.submit, clock=on_the_day),
         ):
+            call_command("load_reference_data", verbosity=0)
             batch = self.batch()
             self.staff()
             done = [r for r in (self.organisation_and_application(batch, *row) for row in ORGANISATIONS) if r]
@@ -392,7 +394,7 @@ class Command(BaseCommand):
 
     @cached_property
     def password_hash(self) -> str:
-        return make_password(PASSWORD)
+        return self.password_hashed.result()
 
     def batch(self) -> Batch:
         today = timezone.localdate()
