@@ -13,15 +13,19 @@ moved by hand afterwards. The documents a step calls for (申报回执, 公示�
 seeding commits (the task then finds them issued). The bases that report on past years (第十四条) were
 recognised two years ago, in that year's batch, through the same steps (REPORTING).
 
-Its cost is mostly those documents (WeasyPrint, about 0.15-0.2 s each) and its ~12,000 queries; the counts
-kept in the cache are made stale once for the whole seeding (bases.cached.bulk_changes), not per save.
+Its cost is those documents (43 PDF/A, WeasyPrint, about 0.15-0.2 s each) and its ~12,000 queries. The PDFs
+are rendered by worker processes (RENDERERS) while the seeding goes on: each document is numbered and its HTML
+made here, as inline, and recorded (file, row, log entries) once its PDF is back, before anything else is
+written on the log of an application it concerns (reviews.services.documents_rendered_aside), under the clock
+of its issue. The counts kept in the cache are made stale once for the whole seeding (bases.cached.bulk_changes),
+not per save, and Django's query log (DEBUG) is off while it runs.
 """
 
 import datetime
 import multiprocessing
 import os
 import random
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -296,6 +300,27 @@ def days_ago(days: int):
         yield
 
 
+class Workers:
+    """The processes that render the documents' PDFs (RENDERERS), started when the first task comes (a run
+    that finds the demo complete starts none), each loading the renderer and the fonts at once."""
+
+    def __init__(self):
+        self.pool = None
+
+    def submit(self, function, *args) -> Future:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(RENDERERS, mp_context=multiprocessing.get_context("fork"))
+            first = self.pool.submit(function, *args)
+            for _ in range(RENDERERS):
+                self.pool.submit(review_pdf.warm_up)
+            return first
+        return self.pool.submit(function, *args)
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
 def on_the_day(moment):
     """The clock a document issued at `moment` is recorded under (documents_rendered_aside)."""
     return time_machine.travel(moment, tick=False)
@@ -342,16 +367,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("DEBUG 已关闭：为防止污染生产数据，seed_demo 拒绝执行。确需执行请加 --force。")
-        # The documents' PDFs are rendered by worker processes while the seeding goes on (RENDERERS);
-        # they are forked before this process opens its database connection.
-        with ProcessPoolExecutor(RENDERERS, mp_context=multiprocessing.get_context("fork")) as renderers:
-            # The demo password's hash (half a second of PBKDF2) is made there too, while this one starts.
-            self.password_hashed = renderers.submit(make_password, PASSWORD)
-            for _ in range(RENDERERS):
-                renderers.submit(review_pdf.warm_up)
-            self.seed(renderers)
+        # The documents' PDFs are rendered by worker processes while the seeding goes on (Workers).
+        self.workers = Workers()
+        try:
+            self.seed()
+        finally:
+            self.workers.close()
 
-    def seed(self, renderers):
+    def seed(self):
         # The cache's table first: `migrate` alone does not create it, and on PostgreSQL the first cache
         # query failing inside the seeding's transaction would abort it.
         call_command("createcachetable", verbosity=0)
@@ -363,7 +386,7 @@ class Command(BaseCommand):
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", DEBUG=False),
             cached.bulk_changes(),
             transaction.atomic(),
-            review_services.documents_rendered_aside(renderers.submit, clock=on_the_day),
+            review_services.documents_rendered_aside(self.workers.submit, clock=on_the_day),
         ):
             call_command("load_reference_data", verbosity=0)
             batch = self.batch()
@@ -394,7 +417,8 @@ class Command(BaseCommand):
 
     @cached_property
     def password_hash(self) -> str:
-        return self.password_hashed.result()
+        # Made by a worker (half a second of PBKDF2) while the first accounts are prepared here.
+        return self.workers.submit(make_password, PASSWORD).result()
 
     def batch(self) -> Batch:
         today = timezone.localdate()
