@@ -657,8 +657,10 @@ def main():
     )
     if int(counted.stdout.split()[-1]):
         raise SystemExit("the database holds applications already: give an empty one, or --fresh for a scratch one")
+    print(f"migrate, cache table and static files: {time.monotonic() - started:.0f} s", flush=True)
+    started = time.monotonic()
     manage(env, "seed_demo")
-    print(f"seed_demo: {time.monotonic() - started:.0f} s", flush=True)
+    print(f"seed_demo: {time.monotonic() - started:.1f} s", flush=True)
     print(write_pdf_doc(measure_pdf(env)), flush=True)
     small = measure(env, args, "seed")
     started = time.monotonic()
