@@ -466,7 +466,8 @@ def test_a_number_whose_list_was_issued_cannot_recognise_another_base(recognised
     assert Application.objects.get(pk=other.pk).state == State.IN_PUBLICITY
 
 
-def test_bases_recognised_together_share_one_list(city, django_capture_on_commit_callbacks):
+def two_in_an_ended_publicity(city):
+    """Two accepted city-level applications in one 公示 whose period has ended."""
     first = ApplicationFactory(accepted=True, advance_with={"city_user": city})
     second = ApplicationFactory(accepted=True, advance_with={"city_user": city})
     publicity = services.publicity_open(
@@ -476,6 +477,11 @@ def test_bases_recognised_together_share_one_list(city, django_capture_on_commit
         starts_on=timezone.localdate(),
     )
     backdate_publicity(publicity, days=10)
+    return first, second, publicity
+
+
+def test_bases_recognised_together_share_one_list(city, django_capture_on_commit_callbacks):
+    first, second, publicity = two_in_an_ended_publicity(city)
     with django_capture_on_commit_callbacks(execute=True):
         services.publicity_recognise(
             publicity=publicity, user=city, document_number="绍市监管〔2026〕30号", recognised_on=timezone.localdate()
@@ -587,15 +593,7 @@ def test_documents_of_several_applications_rendered_aside_keep_every_log_in_issu
     """Two bases recognised together, their documents issued aside one step after the other (certificate,
     the shared list, certificate): on each log the entries stand in the order the documents were issued,
     the list's entries written before the second certificate's, whichever application settles them."""
-    first = ApplicationFactory(accepted=True, advance_with={"city_user": city})
-    second = ApplicationFactory(accepted=True, advance_with={"city_user": city})
-    publicity = services.publicity_open(
-        applications=[(first, first.version), (second, second.version)],
-        user=city,
-        title="拟认定名单公示",
-        starts_on=timezone.localdate(),
-    )
-    backdate_publicity(publicity, days=10)
+    first, second, publicity = two_in_an_ended_publicity(city)
     services.publicity_recognise(
         publicity=publicity, user=city, document_number="绍市监管〔2026〕31号", recognised_on=timezone.localdate()
     )
