@@ -324,6 +324,16 @@ def filter_summary(filterset) -> str:
     return "；".join(chosen) or "全部"
 
 
+def stored_download(file, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download for the one who may read it: named `filename` (FileResponse writes
+    RFC 5987's filename* for a Chinese name), typed `content_type`, never cached and never sniffed by the
+    browser into something else."""
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def xlsx_download(request, workbook, *, what: str, filename: str, fallback: str) -> FileResponse:
     """A spreadsheet as a download named in Chinese (RFC 6266 `filename*`, RFC 5987 encoding, with an
     ASCII name for old clients), never cached; recorded as a security event when it holds personal
@@ -522,15 +532,7 @@ def attachment_download(request, pk):
     download, named and typed after the content found at upload (a PDF uploaded as “报告.html” comes
     back as “报告.pdf”, application/pdf), and never sniffed by the browser into something else."""
     attachment = get_object_or_404(selectors.attachments_for_user(request.user), pk=pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.download_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_download(attachment.file, filename=attachment.download_name, content_type=attachment.content_type)
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from bases.paper import paper_form
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
 from bases.uploads import POST_MARGIN_BYTES, upload_refusal
 from bases.validators import ATTACHMENT_ACCEPT
-from bases.views import messages_from, too_many_requests, xlsx_download
+from bases.views import messages_from, stored_download, too_many_requests, xlsx_download
 
 from . import disclosure, selectors, services
 from .choices import ReportStatus, UpwardStatus
@@ -692,15 +692,9 @@ def objection_evidence(request, pk):
     objection = get_object_or_404(selectors.objections_for_user(request.user), pk=pk)
     if not objection.evidence:
         raise Http404
-    response = FileResponse(
-        objection.evidence.open("rb"),
-        as_attachment=True,
-        filename=objection.evidence_download_name,
-        content_type=objection.evidence_content_type,
+    return stored_download(
+        objection.evidence, filename=objection.evidence_download_name, content_type=objection.evidence_content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required
@@ -969,15 +963,7 @@ def upward_document(request, pk):
     """A document of a step, to the bureaus' staff who see the recommendation only; always as a
     download named and typed after its content."""
     document = get_object_or_404(selectors.upward_documents_for_user(request.user), pk=pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.download_name,
-        content_type=document.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_download(document.file, filename=document.download_name, content_type=document.content_type)
 
 
 @require_GET
@@ -1011,12 +997,7 @@ def document_download(request, pk):
     an application it concerns: the same scope as the application pages, 404 otherwise. Named in
     Chinese after what it is (RFC 5987 filename*)."""
     document = get_object_or_404(selectors.documents_for_user(request.user), pk=pk)
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.download_name, content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_download(document.file, filename=document.download_name, content_type="application/pdf")
 
 
 VERIFY_THROTTLE = "20/h"  # uploads to compare, per client address
@@ -1137,12 +1118,7 @@ def form_bundle_download(request, public_id):
     bundle = get_object_or_404(selectors.form_bundles_for_user(request.user), public_id=public_id)
     if not bundle.file:
         raise Http404
-    response = FileResponse(
-        bundle.file.open("rb"), as_attachment=True, filename=bundle.download_name, content_type="application/zip"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_download(bundle.file, filename=bundle.download_name, content_type="application/zip")
 
 
 # --- 第十四条: yearly reports -------------------------------------------------------------------------------

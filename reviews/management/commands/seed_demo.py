@@ -57,8 +57,8 @@ from reviews.choices import ReviewOutcome, ServiceKind, SupportKind
 from reviews.models import BaseService
 
 PASSWORD = "Shaoxing#2021"
-# Processes rendering the documents' PDFs beside the one seeding: as many as there are cores (on two, 15 s
-# instead of 16 with one and 19 with none; docs/performance.md), at most four.
+# Processes rendering the documents' PDFs beside the one seeding: as many as there are cores, at most four
+# (on two, two did about 1 s better than one; docs/performance.md has what the seeding costs).
 RENDERERS = max(1, min(4, os.cpu_count() or 1))
 
 STAFF = [
