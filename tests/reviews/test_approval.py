@@ -54,6 +54,22 @@ def pending(people, level="city"):
     )
 
 
+def ready_to_pass(people):
+    """A city-level application of 越城区 in acceptance, its written review and meeting recorded by the
+    group (led by the member): the group may pass it."""
+    application = ApplicationFactory(
+        organisation=OrganisationFactory(county=county("越城区")),
+        complete=True,
+        advanced_to=State.IN_ACCEPTANCE,
+        advance_with={"city_user": people.city, "leader": people.member},
+    )
+    for kind in (AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING):
+        services.acceptance_record_add(
+            application=application, user=people.member, kind=kind, held_on=TODAY, members="组", findings="好。"
+        )
+    return application
+
+
 def run(application, action, user, **kwargs):
     current = Application.objects.get(pk=application.pk)
     return application_transition(application=current, action=action, user=user, version=current.version, **kwargs)
@@ -397,16 +413,7 @@ def test_queue_of_the_leaders_counts_what_waits_for_them_the_staff_do_not_see_it
 def test_notify_leaders_when_an_acceptance_passes_and_the_authority_when_they_decide(
     people, django_capture_on_commit_callbacks
 ):
-    application = ApplicationFactory(
-        organisation=OrganisationFactory(county=county("越城区")),
-        complete=True,
-        advanced_to=State.IN_ACCEPTANCE,
-        advance_with={"city_user": people.city, "leader": people.member},
-    )
-    for kind in (AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING):
-        services.acceptance_record_add(
-            application=application, user=people.member, kind=kind, held_on=TODAY, members="组", findings="好。"
-        )
+    application = ready_to_pass(people)
     opinion = {"opinion": "验收通过。", "signer": "组长", "signed_on": TODAY}
     applicants = set(application.organisation.users.all())
 
@@ -439,16 +446,7 @@ def test_a_bureau_without_an_active_leader_tells_its_staff_why_the_acceptance_wa
     people, django_capture_on_commit_callbacks
 ):
     """报批 with nobody able to approve: the city's staff are told, so that a leader account is set up."""
-    application = ApplicationFactory(
-        organisation=OrganisationFactory(county=county("越城区")),
-        complete=True,
-        advanced_to=State.IN_ACCEPTANCE,
-        advance_with={"city_user": people.city, "leader": people.member},
-    )
-    for kind in (AcceptanceKind.WRITTEN_REVIEW, AcceptanceKind.MEETING):
-        services.acceptance_record_add(
-            application=application, user=people.member, kind=kind, held_on=TODAY, members="组", findings="好。"
-        )
+    application = ready_to_pass(people)
     User.objects.filter(role=Role.LEADER, county__isnull=True).update(is_active=False)
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
