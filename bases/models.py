@@ -367,6 +367,7 @@ class CountyRules(CleanText):
             raise ValidationError(errors)
 
     def content(self) -> dict:
+        """The rules as a change's snapshot stores them (JSON), read back by bases.rules.rules_from_content."""
         return {
             "deadline": self.deadline.isoformat(),
             "publicity_working_days": self.publicity_working_days,

@@ -60,15 +60,6 @@ class Rules:
     def title(self, base_type: str) -> str:
         return self.titles[base_type]
 
-    def content(self) -> dict:
-        """As stored (CountyRules' columns, a change's snapshot): JSON."""
-        return {
-            "deadline": self.deadline.isoformat(),
-            "publicity_working_days": self.publicity_working_days,
-            "titles": dict(self.titles),
-            "thresholds": dict(self.thresholds),
-        }
-
 
 def city_rules(*, batch, level: str, county_name: str = "") -> Rules:
     """The city's rules for an application of `level` in `batch` (a Batch, or a function giving it
