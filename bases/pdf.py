@@ -3,8 +3,9 @@
 Every printout (the 附表 forms, the documents the bureau issues) goes through `render_pdf`:
 - one `FontConfiguration` per process (a new one costs about 0.09 s a render, PDF-NOTES);
 - a URL fetcher that refuses everything but the project's own static files (read from the
-  finders or STATIC_ROOT, never over http) and inline `data:` URLs, so user input that slips a
-  `<img src="http://…">` into a page cannot make the server fetch it;
+  finders or STATIC_ROOT, never over http), inline `data:` URLs and `qr:` ones (`qr_src`: a QR code
+  drawn by the renderer), so user input that slips a `<img src="http://…">` into a page cannot make
+  the server fetch it;
 - `archival=True` for issued documents: PDF/A-2u with tags, so the file is fit for the archive and
   its text stays extractable.
 The CJK font comes from Debian's fonts-noto-cjk (the Makefile's system packages); fontconfig finds
@@ -15,14 +16,26 @@ import atexit
 import functools
 import mimetypes
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
+from .qr import qr_svg
+
 FONT_FAMILY = '"Noto Serif CJK SC", "Noto Sans CJK SC", serif'
 ARCHIVAL_VARIANT = "pdf/a-2u"
 BASE_URL = "http://static.local/"
+
+
+QR_SCHEME = "qr:"
+
+
+def qr_src(text: str) -> str:
+    """An image URL the renderer answers with the QR code of `text` (bases.qr.qr_svg): the code is drawn
+    where the PDF is rendered (a worker process, for the documents seed_demo issues), not where its HTML
+    is made."""
+    return QR_SCHEME + quote(text, safe="")
 
 
 class RefusedFetch(ValueError):
@@ -57,6 +70,10 @@ def url_fetcher():
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
+            if url.startswith(QR_SCHEME):
+                return URLFetcherResponse(
+                    url, qr_svg(unquote(url[len(QR_SCHEME) :])), {"Content-Type": "image/svg+xml"}
+                )
             path = static_path(url)
             if path is None:
                 raise RefusedFetch(f"打印时不读取外部资源：{url[:200]}")

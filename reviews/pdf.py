@@ -9,8 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bases.pdf import FONT_FAMILY, render_pdf, stylesheet
-from bases.qr import qr_svg_data_uri
+from bases.pdf import FONT_FAMILY, qr_src, render_pdf, stylesheet
 
 # The cut face first (templates/documents/_style.css declares it), the full ones for what it lacks.
 DOCUMENT_FONT_FAMILY = f'"Noto Serif CJK SC GB2312", {FONT_FAMILY}'
@@ -32,7 +31,7 @@ def document_html(*, kind: str, title: str, reference: str, public_id: str, issu
             "reference": reference,
             "issued_on": timezone.localtime(issued_at).date(),
             "verify_url": url,
-            "qr": qr_svg_data_uri(url),
+            "qr": qr_src(url),
         },
     )
 
