@@ -1,5 +1,7 @@
 """查询码: the code printed once, on an application's receipt (申报回执), that opens the public
-progress lookup together with the reference number.
+progress lookup together with the reference number; and the longer one shown once to whoever files an
+objection online (网上异议), that opens the written reply with the objection's number. Both are kept the
+same way.
 
 The platform keeps no copy of a code it can read back: only a keyed digest (HMAC-SHA256 under the
 secret key, bound to the application's reference), so that neither a copy of the database nor an
@@ -16,6 +18,7 @@ from django.utils.crypto import salted_hmac
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I to misread
 LENGTH = 8  # 32⁸ ≈ 10¹² codes
+OBJECTION_LENGTH = 12  # 32¹² ≈ 10¹⁸: an objection's code is shown on the screen, not printed on a receipt
 SALT = "bases.lookup_code"
 
 
@@ -33,10 +36,10 @@ def digest(reference: str, code: str, *, secret: str | None = None) -> str:
     return salted_hmac(SALT, f"{reference}:{normalised(code)}", secret=secret, algorithm="sha256").hexdigest()
 
 
-def matches(reference: str, stored: str, code: str) -> bool:
-    """Whether `code` is the one whose digest is stored, under the secret key or one it replaced
-    (SECRET_KEY_FALLBACKS), compared in constant time."""
-    if not stored or len(normalised(code)) != LENGTH:
+def matches(reference: str, stored: str, code: str, *, length: int = LENGTH) -> bool:
+    """Whether `code` (of `length` characters) is the one whose digest is stored, under the secret key or
+    one it replaced (SECRET_KEY_FALLBACKS), compared in constant time."""
+    if not stored or len(normalised(code)) != length:
         return False
     secrets_in_use = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return any(hmac.compare_digest(digest(reference, code, secret=s), stored) for s in secrets_in_use)

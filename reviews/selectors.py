@@ -3,18 +3,17 @@ user manages, the recognised bases with their upward recommendations, notificati
 documents issued (who may download which, what the public verification page says of one)."""
 
 import datetime
-import functools
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.hashers import check_password, get_hasher, make_password
+from django.contrib.auth.hashers import check_password
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bases import cached, permissions
+from bases import cached, lookup_codes, permissions
 from bases.choices import UPWARD_LEVELS, BaseStatus, BaseType, Level, ObjectionOutcome, State
 from bases.dates import cn_date
 from bases.models import Application, ApplicationLog, Base, User
@@ -349,21 +348,11 @@ def public_publicity_rows(publicities, *, today=None) -> list[PublicPublicity]:
     return rows
 
 
-def _stand_in_hash() -> str:
-    """A hash to check an unknown reference against, so that it takes as long as a wrong code: made
-    once per process with the hasher codes are hashed with now."""
-    return _stand_in_for(get_hasher().algorithm)
-
-
-@functools.cache
-def _stand_in_for(algorithm: str) -> str:
-    return make_password("stand-in", hasher=algorithm)
-
-
 def objection_by_lookup(reference: str, code: str) -> Objection | None:
     """The objector's own objection, by its reference number and the 查询码 given when it was filed
-    online; None for an unknown reference and for a wrong code alike, in the same time (the code is
-    checked against its stored hash, or against a stand-in hash with the same hasher)."""
+    online; None for an unknown reference and for a wrong code alike. The code is checked against its
+    keyed digest (bases/lookup_codes.py), in microseconds either way; a code kept before digests were used
+    (a password hash, with "$") is checked as the password hasher does."""
     reference, code = normalised_code(reference), normalised_code(code)
     objection = (
         Objection.objects.select_related("publicity", "application")
@@ -373,8 +362,13 @@ def objection_by_lookup(reference: str, code: str) -> Objection | None:
         if reference and len(reference) <= 20
         else None
     )
-    matches = check_password(code, objection.lookup_code_hash if objection is not None else _stand_in_hash())
-    return objection if objection is not None and matches else None
+    if objection is None:
+        return None
+    stored = objection.lookup_code_hash
+    if "$" in stored:
+        return objection if check_password(code, stored) else None
+    matches = lookup_codes.matches(objection.reference, stored, code, length=lookup_codes.OBJECTION_LENGTH)
+    return objection if matches else None
 
 
 # --- Issued documents ------------------------------------------------------------------------------
