@@ -119,10 +119,35 @@ def calendar_years_load() -> int:
     return created
 
 
+_held_tasks: ContextVar[list | None] = ContextVar("held_tasks", default=None)
+
+
 def queue_task(name: str, *args) -> None:
     """Queue a Celery task by name once the transaction commits. Services never import tasks
-    (tasks call services); without REDIS_URL the task runs at once in this process."""
+    (tasks call services); without REDIS_URL the task runs at once in this process. Inside
+    `tasks_run_at_end` the task is held and run there instead."""
+    held = _held_tasks.get()
+    if held is not None:
+        held.append((name, args))
+        return
     transaction.on_commit(lambda: signature(name, args=args).delay())
+
+
+@contextmanager
+def tasks_run_at_end():
+    """Hold the tasks queued within, and run them in this process when the block ends, in the order they
+    were queued (and those they queue in turn), inside the caller's transaction, whether or not a worker is
+    configured. For a bulk job (seed_demo): its follow-up work (notifications, their e-mails) is then one
+    transaction with the rest, not a commit per row after it. A block that raises runs none."""
+    held = []
+    token = _held_tasks.set(held)
+    try:
+        yield
+        while held:
+            name, args = held.pop(0)
+            signature(name, args=args).apply()
+    finally:
+        _held_tasks.reset(token)
 
 
 class StaleApplication(ValidationError):
@@ -156,7 +181,9 @@ def log_barrier(settle: Callable[[int], None]):
         _log_barriers.reset(token)
 
 
-@transaction.atomic
+# No savepoint of its own: it is written within the step it records, and a failure here fails that step (an
+# enclosing atomic block with a savepoint rolls back to it). Two queries fewer for each of the log's entries.
+@transaction.atomic(savepoint=False)
 def log_write(
     *,
     application: Application,

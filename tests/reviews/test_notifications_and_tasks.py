@@ -100,6 +100,36 @@ def test_notify_after_submit_applicant_colleague_and_county_clerks_not_actor(
     assert mailed() == {colleague.email, application.created_by.email, office["chen"].email, office["wang"].email}
 
 
+def test_tasks_held_run_when_the_block_ends_in_order_with_the_tasks_they_queue_and_none_at_commit(
+    application, office, django_capture_on_commit_callbacks
+):
+    """seed_demo's way (bases.services.tasks_run_at_end): the submission's tasks (its documents, its
+    notifications, and the e-mails the notifications queue in turn) run when the block ends, inside the
+    caller's transaction; nothing is left for the commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        with base_services.tasks_run_at_end():
+            run(application, "submit", application.created_by)
+            assert not Notification.objects.exists() and not application.documents.exists() and not mail.outbox
+        assert notified() == {office["chen"], office["wang"]}
+        assert list(application.documents.values_list("kind", flat=True)) == ["receipt"]
+        assert mailed() == {office["chen"].email, office["wang"].email} | {
+            u.email for u in application.organisation.users.all()
+        }
+        done = (Notification.objects.count(), len(mail.outbox), application.documents.count())
+    assert (Notification.objects.count(), len(mail.outbox), application.documents.count()) == done
+
+
+def test_tasks_held_in_a_block_that_raises_are_not_run(application, office, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        base_services.tasks_run_at_end(),
+    ):
+        run(application, "submit", application.created_by)
+        raise RuntimeError("the job failed")
+    assert not Notification.objects.exists() and not application.documents.exists() and not mail.outbox
+
+
 def test_notify_after_recommend_applicants_and_city_not_county_not_actor(
     application, office, django_capture_on_commit_callbacks
 ):

@@ -13,12 +13,14 @@ moved by hand afterwards. The documents a step calls for (申报回执, 公示�
 seeding commits (the task then finds them issued). The bases that report on past years (第十四条) were
 recognised two years ago, in that year's batch, through the same steps (REPORTING).
 
-Its cost is those documents (43 PDF/A, WeasyPrint, about 0.15-0.2 s each) and its ~12,000 queries. The PDFs
-are rendered by worker processes (RENDERERS) while the seeding goes on: each document is numbered and its HTML
-made here, as inline, and recorded (file, row, log entries) once its PDF is back, before anything else is
-written on the log of an application it concerns (reviews.services.documents_rendered_aside), under the clock
-of its issue. The counts kept in the cache are made stale once for the whole seeding (bases.cached.bulk_changes),
-not per save, and Django's query log (DEBUG) is off while it runs.
+Its cost is those documents (43 PDF/A, WeasyPrint, about 0.1 s each) and its ~11,400 queries (8,400 on
+PostgreSQL). The PDFs are rendered by worker processes (RENDERERS) while the seeding goes on: each document is
+numbered and its HTML made here, as inline, and recorded (file, row, log entries) once its PDF is back, before
+anything else is written on the log of an application it concerns (reviews.services.documents_rendered_aside),
+under the clock of its issue. The seeding is one transaction: the counts kept in the cache are made stale once
+for all of it (bases.cached.bulk_changes), not per save; its services make no savepoints (without_savepoints);
+the steps' tasks (notifications, their e-mails) run at its end, inside it (bases.services.tasks_run_at_end);
+Django's query log (DEBUG) is off while it runs.
 """
 
 import datetime
@@ -36,7 +38,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -57,9 +59,12 @@ from reviews.choices import ReviewOutcome, ServiceKind, SupportKind
 from reviews.models import BaseService
 
 PASSWORD = "Shaoxing#2021"
-# Processes rendering the documents' PDFs beside the one seeding: as many as there are cores, at most four
-# (on two, two did about 1 s better than one; docs/performance.md has what the seeding costs).
+# Processes rendering the documents' PDFs beside the one seeding: as many as there are cores, at most four,
+# at a lower priority (RENDERER_NICENESS), so that the seeding, which the renders only wait for at a document's
+# next log entry, keeps its core. On two cores, two niced renderers did 7.0-8.5 s, two at the same priority
+# 7.4-9.8 s and one niced 7.9-8.8 s (four runs each, docs/performance.md).
 RENDERERS = max(1, min(4, os.cpu_count() or 1))
+RENDERER_NICENESS = 10
 
 STAFF = [
     ("county_yuecheng", Role.COUNTY, "越城区", "陈", "志明"),
@@ -309,7 +314,12 @@ class Workers:
 
     def submit(self, function, *args) -> Future:
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(RENDERERS, mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(
+                RENDERERS,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=os.nice,
+                initargs=(RENDERER_NICENESS,),
+            )
             first = self.pool.submit(function, *args)
             for _ in range(RENDERERS):
                 self.pool.submit(review_pdf.warm_up)
@@ -319,6 +329,21 @@ class Workers:
     def close(self):
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+
+
+@contextmanager
+def without_savepoints():
+    """Within the seeding's one transaction, the services' own atomic blocks make no savepoints (Django makes
+    none where the database feature `uses_savepoints` is off): nothing in the seeding is ever rolled back in
+    part, a failure fails it all and its own block, entered before, rolls it all back. About 3,000 queries
+    (SAVEPOINT, RELEASE) fewer; a service that raised inside would leave the transaction marked for
+    rollback, so the seeding could not go on quietly past it."""
+    features = connection.features
+    features.uses_savepoints = False  # shadows the backend's class attribute until the end
+    try:
+        yield
+    finally:
+        del features.uses_savepoints
 
 
 def on_the_day(moment):
@@ -381,13 +406,20 @@ class Command(BaseCommand):
         # The demo's notifications stay in the app; no e-mail is sent or printed while seeding. The
         # counts kept in the cache are made stale once for all the seeding's saves (bulk_changes).
         # With DEBUG on, Django keeps the text of every query, which on SQLite costs a second query each
-        # (about a fifth of the seeding's time): the seeding runs as production would.
+        # (about a fifth of the seeding's time): the seeding runs as production would. The steps' tasks
+        # (notifications and their e-mails) run at the end, in the seeding's transaction, after the last
+        # document is recorded: run after the commit, each of their rows was a commit of its own.
         with (
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", DEBUG=False),
             cached.bulk_changes(),
             transaction.atomic(),
+            without_savepoints(),
+            services.tasks_run_at_end(),
             review_services.documents_rendered_aside(self.workers.submit, clock=on_the_day),
         ):
+            # A first run: the accounts' password hash is made by a worker while the reference data loads.
+            if not User.objects.filter(username=ORGANISATIONS[0][0]).exists():
+                self.password_hash_made = self.workers.submit(make_password, PASSWORD)
             call_command("load_reference_data", verbosity=0)
             batch = self.batch()
             self.staff()
@@ -415,10 +447,12 @@ class Command(BaseCommand):
                 "可在 /public/objections/ 查询答复"
             )
 
+    password_hash_made = None
+
     @cached_property
     def password_hash(self) -> str:
-        # Made by a worker (half a second of PBKDF2) while the first accounts are prepared here.
-        return self.workers.submit(make_password, PASSWORD).result()
+        # Made by a worker (a third of a second of PBKDF2), on a first run while the reference data loads.
+        return (self.password_hash_made or self.workers.submit(make_password, PASSWORD)).result()
 
     def batch(self) -> Batch:
         today = timezone.localdate()
