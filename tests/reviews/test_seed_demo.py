@@ -380,9 +380,8 @@ def test_yearly_reports_in_every_state_filed_by_the_bases_and_reviewed_by_their_
 def test_seeding_costs_a_bounded_number_of_queries_and_moves_the_cache_generation_once(settings):
     """seed_demo must stay fast (README: under 10 s on two cores): it makes the counts kept in the cache
     stale once for all its saves (bases.cached.bulk_changes), not with several cache queries per save,
-    twice, and its services make no savepoints inside its one transaction (PostgreSQL; Django's SQLite
-    backend makes them whatever the feature says). Measured at about 11,400 queries on SQLite (8,400 on
-    PostgreSQL), its steps' notifications included; a demo that needs many more should first look for a
+    twice, and its services make no savepoints inside its one transaction. Measured at about 8,400
+    queries, its steps' notifications included; a demo that needs many more should first look for a
     query in a loop (raise the ceiling only for new demo content)."""
     settings.DEBUG = True
     queries = []
@@ -395,10 +394,8 @@ def test_seeding_costs_a_bounded_number_of_queries_and_moves_the_cache_generatio
         call_command("seed_demo", verbosity=0)
     cache_queries = [sql for sql in queries if "django_cache" in sql]
     assert len(cache_queries) < 30, cache_queries[:10]
-    assert len(queries) < 13_000
-    if connection.vendor == "postgresql":
-        savepoints = [sql for sql in queries if sql.startswith("SAVEPOINT")]
-        # the seeding's own block (inside the test's transaction) and the cache's, made before it
-        assert len(savepoints) <= 3, savepoints[:5]
-        assert len(queries) < 9_500
+    assert len(queries) < 9_500
+    savepoints = [sql for sql in queries if sql.startswith("SAVEPOINT")]
+    # the seeding's own block (inside the test's transaction) and the cache's, made before it
+    assert len(savepoints) <= 3, savepoints[:5]
     assert Notification.objects.exists()  # the steps' tasks ran within the seeding

@@ -13,14 +13,14 @@ moved by hand afterwards. The documents a step calls for (申报回执, 公示�
 seeding commits (the task then finds them issued). The bases that report on past years (第十四条) were
 recognised two years ago, in that year's batch, through the same steps (REPORTING).
 
-Its cost is those documents (43 PDF/A, WeasyPrint, about 0.1 s each) and its ~11,400 queries (8,400 on
-PostgreSQL). The PDFs are rendered by worker processes (RENDERERS) while the seeding goes on: each document is
-numbered and its HTML made here, as inline, and recorded (file, row, log entries) once its PDF is back, before
-anything else is written on the log of an application it concerns (reviews.services.documents_rendered_aside),
-under the clock of its issue. The seeding is one transaction: the counts kept in the cache are made stale once
-for all of it (bases.cached.bulk_changes), not per save; its services make no savepoints (without_savepoints);
-the steps' tasks (notifications, their e-mails) run at its end, inside it (bases.services.tasks_run_at_end);
-Django's query log (DEBUG) is off while it runs.
+Its cost is those documents (43 PDF/A, WeasyPrint, about 0.1 s each) and its ~8,400 queries. The PDFs are
+rendered by worker processes (RENDERERS) while the seeding goes on: each document is numbered and its HTML made
+here, as inline, and recorded (file, row, log entries) once its PDF is back, before anything else is written on
+the log of an application it concerns (reviews.services.documents_rendered_aside), under the clock of its issue.
+The seeding is one transaction: the counts kept in the cache are made stale once for all of it
+(bases.cached.bulk_changes), not per save; its services make no savepoints (without_savepoints); the steps'
+tasks (notifications, their e-mails) run at its end, inside it (bases.services.tasks_run_at_end); Django's
+query log (DEBUG) is off while it runs.
 """
 
 import datetime
@@ -333,17 +333,17 @@ class Workers:
 
 @contextmanager
 def without_savepoints():
-    """Within the seeding's one transaction, the services' own atomic blocks make no savepoints (Django makes
-    none where the database feature `uses_savepoints` is off): nothing in the seeding is ever rolled back in
-    part, a failure fails it all and its own block, entered before, rolls it all back. About 3,000 queries
-    (SAVEPOINT, RELEASE) fewer; a service that raised inside would leave the transaction marked for
-    rollback, so the seeding could not go on quietly past it."""
-    features = connection.features
-    features.uses_savepoints = False  # shadows the backend's class attribute until the end
+    """Within the seeding's one transaction, the services' own atomic blocks make no savepoints: nothing in the
+    seeding is ever rolled back in part, a failure fails it all, and its own block, entered before, rolls it all
+    back. The connection's `savepoint()` gives no savepoint, which Django's atomic blocks take as they take
+    `savepoint=False` (on any backend; SQLite's ignores the `uses_savepoints` feature). About 3,000 queries
+    (SAVEPOINT, RELEASE) fewer. A service that raised inside would leave the transaction marked for rollback,
+    so the seeding could not go on quietly past it."""
+    connection.savepoint = lambda: None  # shadows the method of the connection's class until the end
     try:
         yield
     finally:
-        del features.uses_savepoints
+        del connection.savepoint
 
 
 def on_the_day(moment):
