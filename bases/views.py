@@ -66,7 +66,35 @@ def form_errors_to_messages(request, form) -> None:
 # --- Public (no login) -------------------------------------------------------------------------------------
 
 
+def kept_for_visitors(name: str, render_page):
+    """A public page as a whole, kept (bases.cached) for visitors who are not signed in and have no
+    message waiting: for them it is the same bytes whoever asks, until the cache's generation moves (a
+    base, an application, … changes). Signed-in users get it rendered with their own header. The page
+    must hold nothing made for one request (no CSRF token: no POST form)."""
+
+    def wrapped(request, *args, **kwargs):
+        personal = request.user.is_authenticated or {"messages", settings.SESSION_COOKIE_NAME} & set(request.COOKIES)
+        if personal:
+            return render_page(request, *args, **kwargs)
+        parts = (request.path, sorted(request.GET.lists()))
+        found = {}
+
+        def rendered():
+            response = render_page(request, *args, **kwargs)
+            found["response"] = response
+            return bytes(response.content) if response.status_code == 200 else None
+
+        content = cached.kept(f"page:{name}", parts, rendered)
+        if "response" in found:
+            return found["response"]
+        return HttpResponse(content)
+
+    wrapped.__name__, wrapped.__doc__ = render_page.__name__, render_page.__doc__
+    return wrapped
+
+
 @require_GET
+@functools.partial(kept_for_visitors, "conditions")
 def conditions(request):
     """材料清单: each base type's conditions and the evidence to prepare, before anyone starts."""
     return render(request, "bases/conditions.html", {"specs": SPECS.values()})

@@ -29,7 +29,7 @@ from bases.client import client_ip_key
 from bases.dates import cn_date
 from bases.public_fields import PUBLIC_BASE_FIELDS
 from bases.uploads import upload_refusal
-from bases.views import too_many_requests
+from bases.views import kept_for_visitors, too_many_requests
 from bases.widgets import Select
 from reviews import selectors as review_selectors
 from reviews import services as review_services
@@ -47,38 +47,12 @@ LOOKUP_RATE = "20/h"
 # --- Recognised bases ----------------------------------------------------------------------------
 
 
-def _kept_for_visitors(name: str, render_page):
-    """A public page as a whole, kept (bases.cached) for visitors who are not signed in and have no
-    message waiting: for them it is the same bytes whoever asks, until a base changes. Signed-in users
-    get it rendered with their own header."""
-
-    def wrapped(request, *args, **kwargs):
-        personal = request.user.is_authenticated or {"messages", settings.SESSION_COOKIE_NAME} & set(request.COOKIES)
-        if personal:
-            return render_page(request, *args, **kwargs)
-        parts = (request.path, sorted(request.GET.lists()))
-        found = {}
-
-        def rendered():
-            response = render_page(request, *args, **kwargs)
-            found["response"] = response
-            return bytes(response.content) if response.status_code == 200 else None
-
-        content = cached.kept(f"page:{name}", parts, rendered)
-        if "response" in found:
-            return found["response"]
-        return HttpResponse(content)
-
-    wrapped.__name__, wrapped.__doc__ = render_page.__name__, render_page.__doc__
-    return wrapped
-
-
 def _query(request) -> list:
     return sorted((key, values) for key, values in request.GET.lists() if key != "page")
 
 
 @require_GET
-@functools.partial(_kept_for_visitors, "public-base-list")
+@functools.partial(kept_for_visitors, "public-base-list")
 def base_list(request):
     """The recognised bases, revoked ones among them (已撤销), with filters, search and pages."""
 
@@ -109,7 +83,7 @@ def base_list(request):
 
 
 @require_GET
-@functools.partial(_kept_for_visitors, "public-base")
+@functools.partial(kept_for_visitors, "public-base")
 def base_detail(request, public_id):
     """One base as the public may know it: its public fields, the revocation date once revoked."""
     row = cached.kept(

@@ -5,6 +5,7 @@ A form posted from a larger page (guidance, acceptance record, upload, objection
 that fails validation re-renders that page with the bound form, its errors beside the fields
 and the typed input kept (status 400); nothing is lost to a redirect."""
 
+import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -34,7 +35,7 @@ from bases.paper import paper_form
 from bases.selectors import applications_for_user, current_batch, organisations_for_user
 from bases.uploads import POST_MARGIN_BYTES, upload_refusal
 from bases.validators import ATTACHMENT_ACCEPT
-from bases.views import messages_from, stored_download, too_many_requests, xlsx_download
+from bases.views import kept_for_visitors, messages_from, stored_download, too_many_requests, xlsx_download
 
 from . import disclosure, selectors, services
 from .choices import ReportStatus, UpwardStatus
@@ -69,11 +70,17 @@ from .forms import (
 # --- Start page and the application page ------------------------------------------------------------
 
 
+@functools.partial(kept_for_visitors, "public-home")
+def _home_public(request):
+    return render(request, "reviews/home_public.html", {"specs": SPECS.values()})
+
+
 @require_GET
 def home(request):
-    """Anonymous visitors see what the platform is; signed-in users their own start page."""
+    """Anonymous visitors see what the platform is (the same page for all of them, kept); signed-in users
+    their own start page."""
     if not request.user.is_authenticated:
-        return render(request, "reviews/home_public.html", {"specs": SPECS.values()})
+        return _home_public(request)
     user = request.user
     total, queues = base_selectors.application_counts(user)
     batch = current_batch()

@@ -328,6 +328,19 @@ def test_home_and_navigation_lead_anonymous_visitors_to_the_public_pages(client)
         assert f'href="{url}"' in html
 
 
+@pytest.mark.parametrize("name", ["home", "conditions"])
+def test_the_public_home_and_the_conditions_are_kept_for_visitors_and_rendered_for_a_signed_in_user(
+    client, city, memory_cache, name
+):
+    first, again = client.get(reverse(name)), client.get(reverse(name))
+
+    assert first.status_code == again.status_code == 200
+    assert first.templates and not again.templates and again.content == first.content
+    client.force_login(city)
+    signed_in = client.get(reverse(name))
+    assert signed_in.templates and city.display_name in signed_in.content.decode()
+
+
 def test_a_signed_in_user_gets_the_public_list_with_their_own_header_not_the_visitors_copy(client, city):
     make_base(1)
     visitor = client.get(LIST).content.decode()
