@@ -9,8 +9,8 @@ would have happened (time-machine moves the clock), so the rules that hold a rea
 procedure (a 公示 starts on the day it is opened, each date after the step before and
 not after today, the 2-year ban from the decision) hold for the demo too, and no date is
 moved by hand afterwards. The documents a step calls for (申报回执, 公示公告, 认定名单 and
-认定证书, 撤销决定书) are issued on its day too, by the service the step's task calls once the
-seeding commits (the task then finds them issued). The bases that report on past years (第十四条) were
+认定证书, 撤销决定书) are issued on its day too, by the service the step's task calls at the end
+of the seeding (the task then finds them issued). The bases that report on past years (第十四条) were
 recognised two years ago, in that year's batch, through the same steps (REPORTING).
 
 Its cost is those documents (43 PDF/A, WeasyPrint, about 0.1 s each) and its ~8,400 queries. The PDFs are
